@@ -1,0 +1,160 @@
+import type { JsonObject, JsonValue } from './json';
+import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './twin-document';
+
+/**
+ * The seam between the REST routes and whatever holds the twins: the stream processor's local
+ * stores today, a routing layer that forwards to the partition owner later, an in-memory map in
+ * unit tests (memory-backend.ts).
+ *
+ * Ids reaching a backend are already valid device ids (shared/ids.ts) and bodies are already
+ * validated and free of `__proto__` / `constructor` / `prototype` keys.
+ *
+ * Errors: implementations throw `TwinfoldError` and the API maps its code to HTTP once:
+ * - `TWIN_NOT_FOUND`: a write (other than `registerTwin`) names a twin that does not exist;
+ * - `ALREADY_EXISTS`: `registerTwin` for an existing twin;
+ * - `VERSION_CONFLICT`: `patchDesired` with an `ifVersion` that is not the twin's current version;
+ * - `LIFECYCLE_CONFLICT`: a lifecycle action not allowed from the twin's current lifecycle;
+ * - `VALIDATION_ERROR`: a cursor this backend did not issue;
+ * - `NOT_READY` (retriable; optional `details.retryAfterSeconds`): stores still restoring, or the
+ *   owner of the twin's partition is unknown during a rebalance.
+ * Reads return `undefined` for a missing twin or command rather than throwing.
+ */
+export interface Backend extends TwinReader, TwinWriter, ReadinessProbe {}
+
+/** Filters of `GET /twins` and `GET /devices`; every given field must match (AND). */
+export interface TwinFilter {
+  type?: string;
+  /** `connection.status`. */
+  status?: ConnectionStatus;
+  lifecycle?: Lifecycle;
+  /** `attributes[key]` must exist and its string form (`String(value)`) equal the given value. */
+  attributes?: Readonly<Record<string, string>>;
+}
+
+export interface TwinListQuery {
+  /** Opaque; from a previous page's `nextCursor`. Absent: the first page. */
+  cursor?: string;
+  /** 1..1000, already validated. */
+  limit: number;
+  filter: TwinFilter;
+}
+
+export interface TwinPage {
+  /** At most `limit` twins, in a stable order (by id). */
+  twins: TwinDocument[];
+  /** Pass back as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const COMMAND_STATUSES = ['pending', 'delivered', 'success', 'failed', 'expired'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+/** A command in a twin's queue, as the backend tracks it. */
+export interface CommandView {
+  commandId: string;
+  deviceId: string;
+  action: string;
+  parameters: JsonObject;
+  /** Higher first. */
+  priority: number;
+  status: CommandStatus;
+  createdAt: string;
+  expiresAt: string;
+  updatedAt: string;
+  /** The device's `result` from its ack, when it sent one. */
+  result?: JsonValue;
+}
+
+export interface TwinReader {
+  getTwin(id: string): Promise<TwinDocument | undefined>;
+  listTwins(query: TwinListQuery): Promise<TwinPage>;
+  /** The twin's commands, newest first; undefined if the twin does not exist. */
+  listCommands(id: string): Promise<CommandView[] | undefined>;
+  getCommand(id: string, commandId: string): Promise<CommandView | undefined>;
+}
+
+/** What a write hands to `device.registry`. */
+export type RegistryOp = 'create' | 'update' | 'delete' | 'suspend' | 'resume' | 'set-attributes';
+
+export interface RegistryRequest {
+  op: RegistryOp;
+  id: string;
+  type?: string;
+  attributes?: Attributes;
+  requestedAt: string;
+}
+
+export interface NewTwin {
+  id: string;
+  type: string;
+  attributes: Attributes;
+}
+
+/** `PUT /twins/{id}`: at least one field; `attributes` replaces the whole map. */
+export interface TwinChanges {
+  type?: string;
+  attributes?: Attributes;
+}
+
+export type LifecycleAction = 'suspend' | 'resume';
+
+/** What a write hands to `device.desired`. */
+export interface DesiredPatchRequest {
+  id: string;
+  /** RFC 7386 merge patch: `null` deletes a field. */
+  patch: JsonObject;
+  /** The version the caller required (If-Match), if any. */
+  ifVersion?: number;
+  /** The twin's version once this patch is folded: its version when accepted, plus one. */
+  version: number;
+  requestedAt: string;
+}
+
+/** What a write hands to `device.state` (simulation and testing). */
+export interface StateInjection {
+  id: string;
+  state: JsonObject;
+  requestedAt: string;
+}
+
+export interface NewCommand {
+  action: string;
+  parameters: JsonObject;
+  /** Higher first; the backend picks a default when absent. */
+  priority?: number;
+  /** Time to live in milliseconds; the backend's default (COMMAND_TTL_MS) when absent. */
+  ttlMs?: number;
+}
+
+/**
+ * Writes produce to the Kafka input topics and resolve once the broker has acknowledged the
+ * record; they return what they produced. The twin reflects the write once the processor has
+ * folded it (eventual consistency; watch `version`).
+ */
+export interface TwinWriter {
+  registerTwin(twin: NewTwin): Promise<RegistryRequest>;
+  updateTwin(id: string, changes: TwinChanges): Promise<RegistryRequest>;
+  /** Produces a delete request; the processor writes the tombstone. */
+  deleteTwin(id: string): Promise<RegistryRequest>;
+  setLifecycle(id: string, action: LifecycleAction): Promise<RegistryRequest>;
+  /** Replaces the whole attribute map. */
+  setAttributes(id: string, attributes: Attributes): Promise<RegistryRequest>;
+  patchDesired(id: string, patch: JsonObject, ifVersion?: number): Promise<DesiredPatchRequest>;
+  injectState(id: string, state: JsonObject): Promise<StateInjection>;
+  /** Returns the queued command (status `pending`) with its generated `commandId`. */
+  queueCommand(id: string, command: NewCommand): Promise<CommandView>;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Short machine-readable state, e.g. `restoring`, `rebalancing`, `running`. */
+  status: string;
+  detail?: JsonObject;
+  /** Hint for the `Retry-After` header while not ready (seconds). */
+  retryAfterSeconds?: number;
+}
+
+export interface ReadinessProbe {
+  /** Cheap and synchronous: called on every `/readyz` probe. */
+  readiness(): Readiness;
+}

@@ -1,0 +1,89 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { TwinfoldError } from '../shared/errors';
+import type { AuthCheck } from './auth';
+import { successEnvelope } from './envelope';
+import type { JsonObject } from './json';
+import { setRouteLabel } from './metrics';
+import { PATH_PARAMS, pathParamNames, type RouteResult, type RouteSpec } from './route';
+import { assertSafeJson, type JsonLimits } from './safe-json';
+import { requireObject } from './validate';
+
+export interface MountOptions {
+  auth: AuthCheck;
+  /** express.json() configured with the body size limit. */
+  jsonParser: RequestHandler;
+  jsonLimits: JsonLimits;
+}
+
+function validateParams(spec: RouteSpec, req: Request): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of pathParamNames(spec.path)) {
+    const raw = (req.params as Record<string, string | undefined>)[name];
+    params[name] = PATH_PARAMS[name]!.validate(raw ?? '');
+  }
+  return params;
+}
+
+/** Only declared parameters, each given once: a typo such as `?limt=5` is an error, not ignored. */
+function validateQuery(spec: RouteSpec, req: Request): Record<string, string> {
+  const query: Record<string, string> = {};
+  const declared = spec.query ?? [];
+  for (const [name, value] of Object.entries(req.query)) {
+    const known = declared.some((q) => (q.prefix ? name.startsWith(q.name) && name.length > q.name.length : q.name === name));
+    if (!known) {
+      const allowed = declared.map((q) => (q.prefix ? `${q.name}KEY` : q.name));
+      const hint = allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '';
+      throw new TwinfoldError('VALIDATION_ERROR', `unknown query parameter ${JSON.stringify(name.slice(0, 64))}${hint}`);
+    }
+    if (typeof value !== 'string') {
+      throw new TwinfoldError('VALIDATION_ERROR', `query parameter ${name} must be given once`);
+    }
+    query[name] = value;
+  }
+  return query;
+}
+
+function parseBody(parser: RequestHandler, req: Request, res: Response): Promise<void> {
+  return new Promise((resolve, reject) => {
+    void parser(req, res, (err?: unknown) => (err === undefined ? resolve() : reject(err)));
+  });
+}
+
+function send(res: Response, result: RouteResult): void {
+  res.status(result.status ?? 200);
+  if (result.headers) res.set(result.headers);
+  if (result.raw) {
+    res.type(result.raw.contentType);
+    res.send(typeof result.raw.body === 'string' ? result.raw.body : JSON.stringify(result.raw.body));
+    return;
+  }
+  res.json(successEnvelope(result.data ?? null));
+}
+
+/**
+ * One Express handler per route, in a fixed order: metrics label, auth, path parameters, query,
+ * body (read only now, so rejected requests never pay for it), handler, envelope. Express 5
+ * forwards the rejected promise to the error middleware.
+ */
+export function routeHandler(spec: RouteSpec, options: MountOptions): RequestHandler {
+  for (const name of pathParamNames(spec.path)) {
+    if (!PATH_PARAMS[name]) throw new Error(`route ${spec.path}: no PATH_PARAMS entry for :${name}`);
+  }
+  return async (req, res) => {
+    setRouteLabel(res, spec.path);
+    if (spec.access !== 'public') await options.auth(req, spec.access);
+    const params = validateParams(spec, req);
+    const query = validateQuery(spec, req);
+    let body: JsonObject = {};
+    if (spec.body) {
+      await parseBody(options.jsonParser, req, res);
+      body = requireObject(req.body, 'request body');
+      assertSafeJson(body, options.jsonLimits);
+    }
+    send(res, await spec.handle({ req, params, query, body }));
+  };
+}
+
+export function mountRoutes(router: Router, routes: readonly RouteSpec[], options: MountOptions): void {
+  for (const spec of routes) router[spec.method](spec.path, routeHandler(spec, options));
+}

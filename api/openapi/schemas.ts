@@ -1,0 +1,157 @@
+import { COMMAND_STATUSES } from '../backend';
+import type { Schema } from '../route';
+import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
+
+/** Reusable schemas (`components.schemas`) of the OpenAPI document. */
+
+export function ref(name: keyof typeof SCHEMAS): Schema {
+  return { $ref: `#/components/schemas/${name}` };
+}
+
+const timestamp: Schema = { type: 'string', format: 'date-time' };
+const nullableTimestamp: Schema = { type: ['string', 'null'], format: 'date-time' };
+const object: Schema = { type: 'object' };
+const fieldMetadata: Schema = {
+  type: 'object',
+  additionalProperties: { type: 'object', properties: { timestamp }, required: ['timestamp'] },
+};
+const attributes: Schema = {
+  type: 'object',
+  description: 'Flat map; the API accepts string, number and boolean values',
+  additionalProperties: { type: ['string', 'number', 'boolean'] },
+};
+
+function obj(properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema {
+  return { type: 'object', properties, required };
+}
+
+function list(key: string, item: Schema, cursor: boolean): Schema {
+  const props: Record<string, Schema> = { count: { type: 'integer' }, [key]: { type: 'array', items: item } };
+  if (cursor) props.nextCursor = { type: ['string', 'null'], description: 'Pass as `cursor`; null on the last page' };
+  return obj(props);
+}
+
+const TwinDocument = obj({
+  id: { type: 'string' },
+  type: { type: 'string' },
+  lifecycle: { enum: [...LIFECYCLES] },
+  connection: obj({
+    status: { enum: [...CONNECTION_STATUSES] },
+    since: nullableTimestamp,
+    lastSeen: nullableTimestamp,
+  }),
+  reported: object,
+  desired: object,
+  delta: object,
+  metadata: obj({ reported: fieldMetadata, desired: fieldMetadata }),
+  attributes,
+  version: { type: 'integer', minimum: 0 },
+  commands: obj({ pending: { type: 'integer', minimum: 0 } }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+const Command = obj(
+  {
+    command_id: { type: 'string' },
+    action: { type: 'string' },
+    parameters: object,
+    priority: { type: 'integer' },
+    status: { enum: [...COMMAND_STATUSES] },
+    timestamp: { ...timestamp, description: 'When the command was queued' },
+    expiresAt: timestamp,
+    updatedAt: timestamp,
+    result: { description: "The device's ack result, if any" },
+  },
+  ['command_id', 'action', 'parameters', 'priority', 'status', 'timestamp', 'expiresAt', 'updatedAt'],
+);
+
+const DeviceView = obj({
+  id: { type: 'string' },
+  type: { type: 'string' },
+  lifecycle: { enum: [...LIFECYCLES] },
+  status: { enum: [...CONNECTION_STATUSES] },
+  since: nullableTimestamp,
+  lastSeen: nullableTimestamp,
+  pendingCommands: { type: 'integer' },
+});
+
+const RegistryRequest = obj(
+  {
+    op: { enum: ['create', 'update', 'delete', 'suspend', 'resume', 'set-attributes'] },
+    id: { type: 'string' },
+    type: { type: 'string' },
+    attributes,
+    requestedAt: timestamp,
+  },
+  ['op', 'id', 'requestedAt'],
+);
+
+const Readiness = obj(
+  { ready: { type: 'boolean' }, status: { type: 'string' }, detail: object, retryAfterSeconds: { type: 'number' } },
+  ['ready', 'status'],
+);
+
+export const SCHEMAS = {
+  TwinDocument,
+  TwinList: list('twins', { $ref: '#/components/schemas/TwinDocument' }, true),
+  TwinState: obj({
+    reported: object,
+    desired: object,
+    delta: object,
+    metadata: obj({ reported: fieldMetadata, desired: fieldMetadata }),
+  }),
+  Attributes: attributes,
+  RegistryRequest,
+  DesiredPatchRequest: obj(
+    {
+      id: { type: 'string' },
+      patch: object,
+      ifVersion: { type: 'integer' },
+      version: { type: 'integer', description: 'The twin version once this patch is applied' },
+      requestedAt: timestamp,
+    },
+    ['id', 'patch', 'version', 'requestedAt'],
+  ),
+  StateInjection: obj({ id: { type: 'string' }, state: object, requestedAt: timestamp }),
+  Command,
+  CommandList: list('commands', { $ref: '#/components/schemas/Command' }, false),
+  DeviceView,
+  DeviceList: list('devices', { $ref: '#/components/schemas/DeviceView' }, true),
+  DeviceHealth: obj({
+    id: { type: 'string' },
+    healthy: { type: 'boolean' },
+    status: { enum: [...CONNECTION_STATUSES] },
+    lifecycle: { enum: [...LIFECYCLES] },
+    lastSeen: nullableTimestamp,
+    silentForSeconds: { type: ['number', 'null'] },
+    pendingCommands: { type: 'integer' },
+    reasons: { type: 'array', items: { type: 'string' } },
+  }),
+  Readiness,
+  SystemHealth: obj({
+    status: { enum: ['ok', 'not_ready'] },
+    startedAt: timestamp,
+    uptimeSeconds: { type: 'number' },
+    readiness: { $ref: '#/components/schemas/Readiness' },
+  }),
+  SystemMetrics: obj({
+    uptimeSeconds: { type: 'number' },
+    memory: obj({ rssBytes: { type: 'integer' }, heapUsedBytes: { type: 'integer' } }),
+    metrics: {
+      type: 'array',
+      items: obj({ name: { type: 'string' }, type: { type: 'string' }, help: { type: 'string' }, values: { type: 'array' } }),
+    },
+  }),
+  Liveness: obj({ status: { const: 'ok' } }),
+  ErrorEnvelope: obj({
+    status: { const: 'error' },
+    error: obj({ code: { type: 'string' }, message: { type: 'string' } }),
+    timestamp,
+  }),
+} satisfies Record<string, Schema>;
+
+/** The success envelope around a `data` schema. */
+export function envelope(data: Schema): Schema {
+  return obj({ status: { const: 'success' }, data, timestamp });
+}

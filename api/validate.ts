@@ -1,0 +1,110 @@
+import { TwinfoldError } from '../shared/errors';
+import type { TwinFilter } from './backend';
+import { isJsonObject, type JsonObject } from './json';
+import { isForbiddenKey } from './safe-json';
+import { CONNECTION_STATUSES, LIFECYCLES, type Attributes } from './twin-document';
+
+/** Validators for bodies and query strings. Each throws VALIDATION_ERROR with the offending field. */
+
+export const MAX_LIST_LIMIT = 1000;
+export const DEFAULT_LIST_LIMIT = 100;
+export const MAX_ATTRIBUTES = 256;
+export const MAX_TTL_SECONDS = 7 * 24 * 3600;
+export const MAX_PRIORITY = 9;
+
+/** Command ids share the device id alphabet, so they are safe path segments too. */
+export const COMMAND_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Command actions: what firmware dispatches on. */
+export const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+function invalid(message: string): TwinfoldError {
+  return new TwinfoldError('VALIDATION_ERROR', message);
+}
+
+export function requireObject(value: unknown, what: string): JsonObject {
+  if (isJsonObject(value)) return value;
+  const got = value === undefined ? 'nothing' : Array.isArray(value) ? 'an array' : typeof value;
+  throw invalid(`${what} must be a JSON object (Content-Type: application/json), got ${got}`);
+}
+
+export function rejectUnknownFields(obj: JsonObject, allowed: readonly string[], what: string): void {
+  const unknown = Object.keys(obj).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw invalid(`${what} has unknown field(s) ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`);
+  }
+}
+
+/** A non-empty single-line string of at most `max` characters. */
+export function parseText(value: unknown, field: string, max = 128): string {
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw invalid(`${field} must be a non-empty string of at most ${max} characters without control characters`);
+  }
+  return value;
+}
+
+export function parsePattern(value: unknown, field: string, pattern: RegExp): string {
+  if (typeof value === 'string' && pattern.test(value)) return value;
+  throw invalid(`${field} must match ${pattern.source}`);
+}
+
+/** A flat map of scalar values (string, number, boolean). */
+export function parseAttributes(value: unknown, field: string): Attributes {
+  const obj = requireObject(value, field);
+  const keys = Object.keys(obj);
+  if (keys.length > MAX_ATTRIBUTES) throw invalid(`${field} has more than ${MAX_ATTRIBUTES} entries`);
+  for (const key of keys) {
+    parseText(key, `${field} key ${JSON.stringify(key.slice(0, 32))}`);
+    const v = obj[key];
+    if (typeof v === 'string') parseText(v, `${field}.${key}`, 1024);
+    else if (typeof v === 'number' && !Number.isFinite(v)) throw invalid(`${field}.${key} must be finite`);
+    else if (typeof v !== 'number' && typeof v !== 'boolean') {
+      throw invalid(`${field}.${key} must be a string, number or boolean`);
+    }
+  }
+  return obj;
+}
+
+export function parseIntegerInRange(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(`${field} must be an integer between ${min} and ${max}`);
+  }
+  return value;
+}
+
+export function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_LIST_LIMIT;
+  const n = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 1 && n <= MAX_LIST_LIMIT)) throw invalid(`limit must be an integer between 1 and ${MAX_LIST_LIMIT}`);
+  return n;
+}
+
+export function parseCursor(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (raw.length === 0 || raw.length > 1024) throw invalid('cursor must be a non-empty string from nextCursor');
+  return raw;
+}
+
+function parseOneOf<T extends string>(raw: string, field: string, values: readonly T[]): T {
+  if ((values as readonly string[]).includes(raw)) return raw as T;
+  throw invalid(`${field} must be one of ${values.join(', ')}`);
+}
+
+export const ATTRIBUTE_FILTER_PREFIX = 'attr.';
+
+/** `type`, `status`, `lifecycle` and `attr.KEY` query parameters (already single strings). */
+export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFilter {
+  const filter: TwinFilter = {};
+  if (query.type !== undefined) filter.type = parseText(query.type, 'type');
+  if (query.status !== undefined) filter.status = parseOneOf(query.status, 'status', CONNECTION_STATUSES);
+  if (query.lifecycle !== undefined) filter.lifecycle = parseOneOf(query.lifecycle, 'lifecycle', LIFECYCLES);
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (!name.startsWith(ATTRIBUTE_FILTER_PREFIX)) continue;
+    const key = parseText(name.slice(ATTRIBUTE_FILTER_PREFIX.length), `query parameter ${name} key`);
+    if (isForbiddenKey(key)) throw invalid(`query parameter ${name}: key "${key}" is not allowed`);
+    attributes[key] = value;
+  }
+  if (Object.keys(attributes).length > 0) filter.attributes = attributes;
+  return filter;
+}

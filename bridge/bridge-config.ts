@@ -1,0 +1,92 @@
+import { ConfigError } from '../shared/config';
+import { compileTopicTemplate, type TopicTemplate } from './topic-template';
+
+/**
+ * Settings only the bridge reads, from BRIDGE_* environment variables, parsed once at start-up the
+ * same way as shared/config.ts: every mistake is reported at once in one ConfigError.
+ */
+type Parser<T> = (raw: string) => T;
+
+interface Setting<T> {
+  env: string;
+  default: string;
+  doc: string;
+  parse: Parser<T>;
+}
+
+function setting<T>(env: string, def: string, doc: string, parse: Parser<T>): Setting<T> {
+  return { env, default: def, doc, parse };
+}
+
+function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got ${JSON.stringify(raw)}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+/** An MQTT client id: non-empty, printable, no wildcard or separator characters. */
+const clientId: Parser<string> = (raw) => {
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(raw)) throw new Error(`must match [A-Za-z0-9._:-]{1,128}, got ${JSON.stringify(raw)}`);
+  return raw;
+};
+
+/** A shared-subscription group name (MQTT 5 §4.8.2: no `/`, `+` or `#`); empty disables sharing. */
+const shareGroup: Parser<string | undefined> = (raw) => {
+  if (raw === '') return undefined;
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(raw)) throw new Error(`must match [A-Za-z0-9._:-]{1,64}, got ${JSON.stringify(raw)}`);
+  return raw;
+};
+
+/** A concrete topic to publish on: no wildcards, not a $-topic. */
+const publishTopic: Parser<string> = (raw) => {
+  if (raw === '' || /[+#]/.test(raw) || raw.includes('\u0000') || raw.startsWith('$')) {
+    throw new Error(`must be a topic without wildcards, got ${JSON.stringify(raw)}`);
+  }
+  return raw;
+};
+
+const template: Parser<TopicTemplate> = (raw) => compileTopicTemplate(raw);
+
+export const BRIDGE_CONFIG_SCHEMA = {
+  clientId: setting('BRIDGE_CLIENT_ID', 'twinfold-bridge', 'MQTT client id of the uplink session (stable: the broker keeps its persistent session); the downlink connection adds "-downlink". Unique per bridge instance', clientId),
+  sharedGroup: setting('BRIDGE_SHARED_GROUP', '', 'When set, subscribe through the MQTT 5 shared subscription $share/<group>/... so several bridges split the load (per-device order is then only kept within one bridge)', shareGroup),
+  sessionExpirySeconds: setting('BRIDGE_SESSION_EXPIRY_SECONDS', '86400', 'How long the broker keeps the uplink session (and queues messages) while the bridge is away', integer(0, 0xffffffff)),
+  keepaliveSeconds: setting('BRIDGE_KEEPALIVE_SECONDS', '30', 'MQTT keepalive', integer(5, 65535)),
+  maxInFlight: setting('BRIDGE_MAX_IN_FLIGHT', '1000', 'Uplink messages received but not yet written to Kafka and acknowledged; at the limit the bridge stops reading (also advertised as MQTT receive maximum)', integer(1, 65535)),
+  maxInFlightBytes: setting('BRIDGE_MAX_IN_FLIGHT_BYTES', String(64 * 1024 * 1024), 'The same limit in bytes of Kafka records held in memory', integer(1024)),
+  batchMaxMessages: setting('BRIDGE_BATCH_MAX_MESSAGES', '500', 'Most records in one Kafka produce request', integer(1, 100000)),
+  batchMaxBytes: setting('BRIDGE_BATCH_MAX_BYTES', String(900 * 1024), 'Most bytes in one Kafka produce request (keep below the topics\' max.message.bytes: a partition\'s share of a request is one record batch)', integer(1024)),
+  lingerMs: setting('BRIDGE_LINGER_MS', '5', 'How long the first message of an idle bridge waits for others to share its produce request', integer(0, 10000)),
+  statusTopic: setting('BRIDGE_STATUS_TOPIC', 'twinfold/bridge/status', 'Retained online/offline status of the bridge itself (offline is its last will)', publishTopic),
+  httpPort: setting('BRIDGE_HTTP_PORT', '9464', 'Port of /metrics and /healthz', integer(0, 65535)),
+  shutdownTimeoutMs: setting('BRIDGE_SHUTDOWN_TIMEOUT_MS', '10000', 'On stop, longest wait for in-flight messages to be written and acknowledged', integer(0, 600000)),
+  downlinkConcurrency: setting('BRIDGE_DOWNLINK_CONCURRENCY', '100', 'Downlink publishes awaiting their PUBACK at once (per partition batch)', integer(1, 65535)),
+  telemetryTopic: setting('BRIDGE_TOPIC_TELEMETRY', 'device/{id}/telemetry', 'MQTT topic template of telemetry ({id} is one whole level)', template),
+  stateTopic: setting('BRIDGE_TOPIC_STATE', 'device/{id}/state', 'MQTT topic template of reported state', template),
+  statusTopicTemplate: setting('BRIDGE_TOPIC_STATUS', 'device/{id}/status', 'MQTT topic template of device status', template),
+  ackTopic: setting('BRIDGE_TOPIC_ACK', 'device/{id}/ack', 'MQTT topic template of command acknowledgements', template),
+  errorTopic: setting('BRIDGE_TOPIC_ERROR', 'device/{id}/error', 'MQTT topic template of device errors', template),
+  commandTopic: setting('BRIDGE_TOPIC_COMMAND', 'device/{id}/command', 'MQTT topic template commands are published to', template),
+  desiredTopic: setting('BRIDGE_TOPIC_DESIRED', 'device/{id}/desired', 'MQTT topic template desired state is published to', template),
+} as const;
+
+type Schema = typeof BRIDGE_CONFIG_SCHEMA;
+export type BridgeConfig = { [K in keyof Schema]: Schema[K] extends Setting<infer T> ? T : never };
+
+/** Parses the BRIDGE_* environment; throws one ConfigError naming every invalid variable. */
+export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(BRIDGE_CONFIG_SCHEMA) as [string, Setting<unknown>][]) {
+    try {
+      out[key] = s.parse(env[s.env] ?? s.default);
+    } catch (err) {
+      problems.push(`${s.env} ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return out as BridgeConfig;
+}

@@ -1,0 +1,132 @@
+import type { IHeaders, Message } from 'kafkajs';
+import { deadLetter } from '../shared/dead-letter';
+import { toTwinfoldError, TwinfoldError, type ErrorCode } from '../shared/errors';
+import { assertDeviceId } from '../shared/ids';
+import type { JsonLimits } from '../shared/safe-json';
+import type { TopicNames } from '../shared/topics';
+import type { TopicTemplate } from './topic-template';
+import { normaliseUplinkPayload, type UplinkKind } from './uplink-payload';
+
+/** One MQTT PUBLISH as the bridge received it. */
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  receivedAt: number;
+  /** Unique per received message (a UUID); lets consumers drop redelivered duplicates. */
+  messageId: string;
+}
+
+/** Where each uplink kind is read from (MQTT) and written to (Kafka). */
+export interface UplinkRoute {
+  kind: UplinkKind;
+  template: TopicTemplate;
+  kafkaTopic: string;
+}
+
+/** What becomes of one inbound message: exactly one Kafka record, either the data or a dead letter. */
+export interface UplinkRecord {
+  topic: string;
+  message: Message;
+  /** The MQTT topic kind, or undefined when the topic matched no route. */
+  kind: UplinkKind | undefined;
+  /** Set when the record is a dead letter. */
+  errorCode?: ErrorCode;
+  /** Approximate size on the wire, for batch and memory limits. */
+  bytes: number;
+}
+
+export function uplinkRoutes(
+  templates: Record<UplinkKind, TopicTemplate>,
+  names: Pick<TopicNames, 'telemetry' | 'state' | 'status' | 'acks' | 'errors'>,
+): UplinkRoute[] {
+  return [
+    { kind: 'telemetry', template: templates.telemetry, kafkaTopic: names.telemetry },
+    { kind: 'state', template: templates.state, kafkaTopic: names.state },
+    { kind: 'status', template: templates.status, kafkaTopic: names.status },
+    { kind: 'ack', template: templates.ack, kafkaTopic: names.acks },
+    { kind: 'error', template: templates.error, kafkaTopic: names.errors },
+  ];
+}
+
+function mqttHeaders(msg: InboundMessage): IHeaders {
+  return {
+    'mqtt.topic': msg.topic,
+    'mqtt.qos': String(msg.qos),
+    'mqtt.received_at': String(msg.receivedAt),
+    'mqtt.message_id': msg.messageId,
+    'mqtt.retain': String(msg.retain),
+  };
+}
+
+function sizeOf(message: Message): number {
+  let bytes = 64;
+  for (const part of [message.key, message.value]) if (part != null) bytes += Buffer.byteLength(part);
+  for (const [k, v] of Object.entries(message.headers ?? {})) bytes += k.length + (typeof v === 'string' ? v.length : 16);
+  return bytes;
+}
+
+/**
+ * The dead letter of a refused message: its key (the raw id level, or null when the topic has none)
+ * and its original bytes. A payload above `limits.maxBytes` keeps only its first `maxBytes` bytes, so
+ * the record still fits in a Kafka batch; `twinfold.value.truncated` then says so.
+ */
+function deadLetterRecord(
+  msg: InboundMessage,
+  kind: UplinkKind | undefined,
+  rawId: string | null,
+  error: unknown,
+  dlqTopic: string,
+  limits: JsonLimits,
+): UplinkRecord {
+  const err = toTwinfoldError(error);
+  const truncated = msg.payload.length > limits.maxBytes;
+  const value = truncated ? msg.payload.subarray(0, limits.maxBytes) : msg.payload;
+  const message = deadLetter({ component: 'bridge', topic: msg.topic }, rawId === '' ? null : rawId, value, err, msg.receivedAt);
+  message.headers = { ...message.headers, ...mqttHeaders(msg) };
+  if (truncated) {
+    message.headers['twinfold.value.truncated'] = 'true';
+    message.headers['twinfold.value.original_bytes'] = String(msg.payload.length);
+  }
+  return { topic: dlqTopic, message, kind, errorCode: err.code, bytes: sizeOf(message) };
+}
+
+/**
+ * Turns one received MQTT message into the one Kafka record the bridge writes for it: keyed by the
+ * device id to the kind's topic with a normalised JSON value, or, when anything about it is wrong
+ * (topic, id, size, encoding, JSON, shape), a dead letter to `dlqTopic`. Never throws.
+ */
+export function toUplinkRecord(
+  msg: InboundMessage,
+  routes: readonly UplinkRoute[],
+  dlqTopic: string,
+  limits: JsonLimits,
+): UplinkRecord {
+  let route: UplinkRoute | undefined;
+  let rawId: string | null = null;
+  for (const r of routes) {
+    rawId = r.template.idOf(msg.topic);
+    if (rawId !== null) {
+      route = r;
+      break;
+    }
+  }
+  if (!route || rawId === null || rawId === '') {
+    const err = new TwinfoldError('INVALID_ID', `no device id in MQTT topic ${JSON.stringify(msg.topic.slice(0, 200))}`);
+    return deadLetterRecord(msg, route?.kind, null, err, dlqTopic, limits);
+  }
+  try {
+    const deviceId = assertDeviceId(rawId);
+    const value = normaliseUplinkPayload(route.kind, msg.payload, limits);
+    const message: Message = {
+      key: deviceId,
+      value,
+      timestamp: String(msg.receivedAt),
+      headers: mqttHeaders(msg),
+    };
+    return { topic: route.kafkaTopic, message, kind: route.kind, bytes: sizeOf(message) };
+  } catch (err) {
+    return deadLetterRecord(msg, route.kind, rawId, err, dlqTopic, limits);
+  }
+}

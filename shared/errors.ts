@@ -1,0 +1,58 @@
+/**
+ * One error type for the whole service. Each code is stable (clients and dead-letter consumers
+ * match on it) and maps once, here, to an HTTP status.
+ */
+export const ERROR_CODES = {
+  TWIN_NOT_FOUND: 404,
+  COMMAND_NOT_FOUND: 404,
+  NOT_FOUND: 404,
+  VALIDATION_ERROR: 400,
+  INVALID_ID: 400,
+  MALFORMED_JSON: 400,
+  LIMIT_EXCEEDED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  VERSION_CONFLICT: 412,
+  LIFECYCLE_CONFLICT: 409,
+  ALREADY_EXISTS: 409,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_READY: 503,
+  UPSTREAM_ERROR: 502,
+  TIMEOUT: 504,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class TwinfoldError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly details?: Record<string, unknown>;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; retriable?: boolean; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TwinfoldError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.details = options.details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code];
+  }
+}
+
+export function isTwinfoldError(err: unknown): err is TwinfoldError {
+  return err instanceof TwinfoldError;
+}
+
+/** Any thrown value as a TwinfoldError; unknown errors become INTERNAL and keep their cause. */
+export function toTwinfoldError(err: unknown): TwinfoldError {
+  if (isTwinfoldError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new TwinfoldError('INTERNAL', message, { cause: err });
+}

@@ -1,0 +1,56 @@
+import type { Config } from './config';
+
+/** CONTRACT.md topic names, each behind the configured prefix. */
+export interface TopicNames {
+  telemetry: string;
+  state: string;
+  status: string;
+  acks: string;
+  errors: string;
+  desired: string;
+  commands: string;
+  registry: string;
+  twins: string;
+  events: string;
+  downlink: string;
+  dlq: string;
+}
+
+export type InputKind = 'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
+
+export function topicNames(config: Pick<Config, 'topicPrefix'>): TopicNames {
+  const p = config.topicPrefix;
+  return {
+    telemetry: `${p}device.telemetry`,
+    state: `${p}device.state`,
+    status: `${p}device.status`,
+    acks: `${p}device.acks`,
+    errors: `${p}device.errors`,
+    desired: `${p}device.desired`,
+    commands: `${p}device.commands`,
+    registry: `${p}device.registry`,
+    twins: `${p}device.twins`,
+    events: `${p}device.events`,
+    downlink: `${p}device.downlink`,
+    dlq: `${p}device.dlq`,
+  };
+}
+
+/** The co-partitioned input topics, each with the kind of record it carries. */
+export function inputTopics(names: TopicNames): { topic: string; kind: InputKind }[] {
+  return [
+    { topic: names.telemetry, kind: 'telemetry' },
+    { topic: names.state, kind: 'state' },
+    { topic: names.status, kind: 'status' },
+    { topic: names.acks, kind: 'ack' },
+    { topic: names.errors, kind: 'error' },
+    { topic: names.desired, kind: 'desired' },
+    { topic: names.commands, kind: 'command' },
+    { topic: names.registry, kind: 'registry' },
+  ];
+}
+
+/** The compacted changelog behind the partition stores; internal, so named by application id. */
+export function changelogTopic(config: Pick<Config, 'topicPrefix' | 'applicationId'>): string {
+  return `${config.topicPrefix}${config.applicationId}-twin-store-changelog`;
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the global setup started or found; shared with every test file through a small JSON file. */
+export interface TestEnvironment {
+  kafkaBrokers: string[];
+  mqttUrl: string;
+  /** Filled in by global setup for global teardown: what it must stop. */
+  started: { kafkaPort?: number; kafkaDataDir?: string; mosquittoPid?: number; containerId?: string };
+}
+
+export const ENV_FILE = join(__dirname, '..', '..', '.cache', 'test-env.json');
+
+let cached: TestEnvironment | undefined;
+
+/** The brokers the integration tests talk to (real Kafka and real Mosquitto, never mocks). */
+export function testEnv(): TestEnvironment {
+  cached ??= JSON.parse(readFileSync(ENV_FILE, 'utf8')) as TestEnvironment;
+  return cached;
+}
+
+let counter = 0;
+
+/** A topic prefix no other test (or earlier run against the same broker) uses. */
+export function uniquePrefix(name: string): string {
+  counter += 1;
+  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 24);
+  return `t-${safe}-${Date.now().toString(36)}${process.pid.toString(36)}${counter}.`;
+}

@@ -1,0 +1,83 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENV_FILE, type TestEnvironment } from './env';
+import { freePort } from './free-port';
+
+const ROOT = join(__dirname, '..', '..');
+
+function log(msg: string): void {
+  process.stderr.write(`[test-setup] ${msg}\n`);
+}
+
+function dockerAnswers(): boolean {
+  try {
+    execFileSync('docker', ['info'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function kafkaFromTestcontainers(env: TestEnvironment): Promise<void> {
+  const { KafkaContainer } = await import('@testcontainers/kafka');
+  const container = await new KafkaContainer('apache/kafka:3.9.1').withKraft().withReuse().start();
+  env.kafkaBrokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
+  env.started.containerId = container.getId();
+}
+
+function kafkaFromScript(env: TestEnvironment, port: number): void {
+  const dataDir = join(ROOT, '.cache', 'kafka', `test-${port}`);
+  rmSync(dataDir, { recursive: true, force: true });
+  const began = Date.now();
+  execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), 'start'], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, KAFKA_PORT: String(port), KAFKA_DATA_DIR: dataDir },
+  });
+  log(`local Kafka broker ready in ${Date.now() - began} ms`);
+  env.kafkaBrokers = [`127.0.0.1:${port}`];
+  env.started.kafkaPort = port;
+  env.started.kafkaDataDir = dataDir;
+}
+
+async function startMosquitto(env: TestEnvironment): Promise<void> {
+  const port = await freePort();
+  const dir = join(ROOT, '.cache', 'mosquitto');
+  mkdirSync(dir, { recursive: true });
+  const conf = join(dir, `test-${port}.conf`);
+  writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', ''].join('\n'),
+  );
+  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore', detached: true });
+  child.unref();
+  await new Promise<void>((resolve, reject) => {
+    child.once('error', (err) =>
+      reject(new Error(`could not start mosquitto (${err.message}); install it (apt-get install mosquitto) or set MQTT_URL`)),
+    );
+    setTimeout(resolve, 300);
+  });
+  env.mqttUrl = `mqtt://127.0.0.1:${port}`;
+  env.started.mosquittoPid = child.pid;
+}
+
+/**
+ * Finds or starts the real brokers: KAFKA_BROKERS when set; else testcontainers when a Docker engine
+ * answers; else the project's own KRaft broker (scripts/kafka.sh). MQTT_URL when set; else a
+ * Mosquitto of our own on a free port.
+ */
+export default async function globalSetup(): Promise<void> {
+  const env: TestEnvironment = { kafkaBrokers: [], mqttUrl: '', started: {} };
+  if (process.env.KAFKA_BROKERS) {
+    env.kafkaBrokers = process.env.KAFKA_BROKERS.split(',');
+  } else if (process.env.TWINFOLD_TEST_DOCKER !== 'false' && dockerAnswers()) {
+    await kafkaFromTestcontainers(env);
+  } else {
+    kafkaFromScript(env, Number(process.env.TWINFOLD_TEST_KAFKA_PORT ?? 19092));
+  }
+  if (process.env.MQTT_URL) env.mqttUrl = process.env.MQTT_URL;
+  else await startMosquitto(env);
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  writeFileSync(ENV_FILE, JSON.stringify(env, null, 2));
+  log(`kafka ${env.kafkaBrokers.join(',')}, mqtt ${env.mqttUrl}`);
+}

@@ -1,0 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { testEnv } from './env';
+
+/** Stops exactly what global setup started, and nothing the developer was already running. */
+export default async function globalTeardown(): Promise<void> {
+  const { started } = testEnv();
+  if (started.mosquittoPid) {
+    try {
+      process.kill(started.mosquittoPid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+  if (started.kafkaPort) {
+    execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'kafka.sh'), 'stop'], {
+      stdio: 'inherit',
+      env: { ...process.env, KAFKA_PORT: String(started.kafkaPort), KAFKA_DATA_DIR: started.kafkaDataDir },
+    });
+    if (started.kafkaDataDir) rmSync(started.kafkaDataDir, { recursive: true, force: true });
+  }
+  if (started.containerId) execFileSync('docker', ['rm', '-f', started.containerId], { stdio: 'ignore' });
+}

@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, Partitioners, type IHeaders, type ITopicConfig, type KafkaMessage, type Message } from 'kafkajs';
+import { testEnv } from './env';
+import { waitFor } from './wait';
+
+export interface ConsumedRecord {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  timestamp: string;
+}
+
+export function testKafka(clientId = 'twinfold-test'): Kafka {
+  return new Kafka({ clientId, brokers: testEnv().kafkaBrokers, logLevel: logLevel.NOTHING });
+}
+
+export async function createTopics(
+  topics: string[],
+  partitions: number,
+  extra: Partial<ITopicConfig> = {},
+): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1, ...extra })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Produces with the Java-compatible partitioner, acks=all, and returns after every write is acknowledged. */
+export async function produce(topic: string, messages: Message[]): Promise<void> {
+  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 5000) {
+      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5000) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+function headersOf(headers: IHeaders | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k] = String(v);
+  return out;
+}
+
+function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
+  const key = m.key?.toString('utf8') ?? null;
+  return { topic, partition, offset: m.offset, key, value: m.value, headers: headersOf(m.headers), timestamp: m.timestamp };
+}
+
+/**
+ * Reads `topics` from the beginning with a real consumer (read_committed unless told otherwise) until
+ * `done(records)` holds or the timeout passes (then it throws, naming how many records it saw).
+ */
+export async function consumeUntil(
+  topics: string[],
+  done: (records: ConsumedRecord[]) => boolean,
+  { timeoutMs = 60000, readUncommitted = false }: { timeoutMs?: number; readUncommitted?: boolean } = {},
+): Promise<ConsumedRecord[]> {
+  const records: ConsumedRecord[] = [];
+  const consumer = testKafka().consumer({ groupId: `test-${randomUUID()}`, readUncommitted, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          records.push(toRecord(batch.topic, batch.partition, m));
+        }
+      },
+    });
+    await waitFor(`records on ${topics.join(', ')} (saw ${records.length})`, () => done(records), { timeoutMs });
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Reads every record currently in `topics` (up to their end offsets at call time). */
+export async function readAll(topics: string[], options: { readUncommitted?: boolean } = {}): Promise<ConsumedRecord[]> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  const ends = new Map<string, number>();
+  try {
+    for (const topic of topics) {
+      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, Number(p.high));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const positions = new Map<string, number>();
+  const reached = (): boolean => [...ends].every(([tp, end]) => end === 0 || (positions.get(tp) ?? 0) >= end);
+  const consumer = testKafka().consumer({ groupId: `test-${randomUUID()}`, readUncommitted: options.readUncommitted ?? false, maxWaitTimeInMs: 200 });
+  const records: ConsumedRecord[] = [];
+  await consumer.connect();
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    positions.set(`${payload.topic}:${payload.partition}`, Number(payload.lastOffset) + 1);
+  });
+  try {
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const m of batch.messages) {
+          records.push(toRecord(batch.topic, batch.partition, m));
+        }
+      },
+    });
+    await waitFor(`end of ${topics.join(', ')}`, reached, { timeoutMs: 60000 });
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}

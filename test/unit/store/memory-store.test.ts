@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../../store';
+import { describeKeyValueStoreContract } from './key-value-store.contract';
+
+describeKeyValueStoreContract('MemoryStore', () => new MemoryStore('twins-memory'));

@@ -1,0 +1,57 @@
+import type { Message, TopicMessages } from 'kafkajs';
+import type { TopicNames } from '../shared/topics';
+import { toTwinDocument, type DownlinkMessage, type TwinEvent, type TwinState } from './twin';
+
+/**
+ * Everything one commit sends, grouped by topic, in the order it was produced (per-device order
+ * in every output topic follows from that and the key-based partitioner).
+ */
+export class OutputBuffer {
+  private readonly byTopic = new Map<string, Message[]>();
+  private count = 0;
+
+  constructor(private readonly topics: TopicNames) {}
+
+  add(topic: string, message: Message): void {
+    let list = this.byTopic.get(topic);
+    if (!list) this.byTopic.set(topic, (list = []));
+    list.push(message);
+    this.count += 1;
+  }
+
+  /**
+   * The twin document after a change (a tombstone when deleted; nothing when `state` is undefined,
+   * i.e. unchanged), then its events and its downlink.
+   */
+  addChange(
+    deviceId: string,
+    state: TwinState | null | undefined,
+    events: readonly TwinEvent[],
+    downlink: readonly DownlinkMessage[],
+    timestampMs: number,
+  ): void {
+    const timestamp = String(timestampMs);
+    if (state !== undefined) {
+      const twin = state === null ? null : Buffer.from(JSON.stringify(toTwinDocument(state)));
+      const version = state === null ? '' : String(state.version);
+      this.add(this.topics.twins, {
+        key: deviceId,
+        value: twin,
+        timestamp,
+        headers: { 'twinfold.version': version },
+      });
+    }
+    for (const event of events)
+      this.add(this.topics.events, { key: deviceId, value: JSON.stringify(event), timestamp });
+    for (const message of downlink)
+      this.add(this.topics.downlink, { key: deviceId, value: JSON.stringify(message), timestamp });
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  topicMessages(): TopicMessages[] {
+    return [...this.byTopic].map(([topic, messages]) => ({ topic, messages }));
+  }
+}

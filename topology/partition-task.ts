@@ -1,0 +1,334 @@
+import { join } from 'node:path';
+import {
+  Partitioners,
+  type Kafka,
+  type KafkaMessage,
+  type Producer,
+  type RecordMetadata,
+  type TopicMessages,
+} from 'kafkajs';
+import { deadLetter } from '../shared/dead-letter';
+import { toTwinfoldError } from '../shared/errors';
+import { isDeviceId } from '../shared/ids';
+import type { Logger } from '../shared/logger';
+import type { InputKind } from '../shared/topics';
+import {
+  deleteCheckpoint,
+  LevelStore,
+  readCheckpoint,
+  TwinCache,
+  wipeStoreDirectory,
+  writeCheckpoint,
+} from '../store';
+import type { ChangelogEntry, RestoreTarget } from './changelog-reader';
+import { DeadlineIndex } from './deadline-index';
+import type { ProcessorMetrics } from './metrics';
+import { OutputBuffer } from './output-buffer';
+import type { ProcessorSettings } from './processor-settings';
+import { SerialQueue } from './serial-queue';
+import { decodeInput, foldTwin, nextDeadline, tickTwin, type FoldResult, type TwinState } from './twin';
+import { twinStateCodec } from './twin-codec';
+import { accountChange, emptyCounts, type TwinCounts } from './twin-stats';
+
+const CHECKPOINT_INTERVAL_MS = 5000;
+
+export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
+
+/** How a batch's input offsets are committed: in the transaction, or by the consumer afterwards. */
+export type OffsetCommitter = (topic: string, partition: number, nextOffset: string) => Promise<void>;
+
+/**
+ * One input partition number: its LevelDB store, its write-back cache and, under exactly_once, its
+ * own transactional producer (`<applicationId>-<partition>`, so a new owner fences the old one;
+ * kafkajs has no KIP-447). Each batch is folded and committed as one unit: changelog, outputs,
+ * dead letters and input offsets in one transaction, then one store write batch.
+ *
+ * Store validity under exactly_once follows Kafka Streams: a checkpoint file is written only on a
+ * clean close and removed when processing starts, so a crash leaves none and the next owner wipes
+ * the store and rebuilds it from the changelog.
+ */
+export class PartitionTask {
+  status: TaskStatus = 'created';
+  readonly counts: TwinCounts = emptyCounts();
+  private readonly dir: string;
+  private readonly store: LevelStore;
+  private readonly cache: TwinCache<TwinState>;
+  private readonly queue = new SerialQueue();
+  private readonly deadlines = new DeadlineIndex();
+  private producer: Producer | undefined;
+  /** Next changelog offset after everything in the store; what a clean close checkpoints. */
+  private changelogPosition = 0;
+  private lastCheckpointAt = 0;
+  private readonly log: Logger;
+
+  constructor(
+    readonly partition: number,
+    private readonly kafka: Kafka,
+    private readonly settings: ProcessorSettings,
+    private readonly metrics: ProcessorMetrics,
+    logger: Logger,
+    private readonly sharedProducer: Producer | undefined,
+    private readonly commitOffsets: OffsetCommitter | undefined,
+  ) {
+    this.dir = join(settings.stateDir, settings.applicationId, `partition-${partition}`);
+    this.store = new LevelStore(`twins-${partition}`, this.dir);
+    this.cache = new TwinCache({
+      store: this.store,
+      codec: twinStateCodec,
+      maxEntries: settings.cacheMaxEntries,
+    });
+    this.log = logger.child('task', { partition });
+  }
+
+  private get exactlyOnce(): boolean {
+    return this.settings.guarantee === 'exactly_once';
+  }
+
+  /**
+   * Fences any previous owner (exactly_once), opens the store and returns what must be restored:
+   * from the checkpoint when the store was closed cleanly, else everything, into a wiped store.
+   */
+  async open(): Promise<RestoreTarget> {
+    if (this.exactlyOnce) {
+      this.producer = this.kafka.producer({
+        transactionalId: `${this.settings.applicationId}-${this.partition}`,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        transactionTimeout: 60000,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await this.producer.connect();
+    }
+    const checkpoint = await readCheckpoint(this.dir);
+    const from = checkpoint?.changelogOffsets[`${this.settings.changelogTopic}:${this.partition}`];
+    if (from === undefined) await wipeStoreDirectory(this.dir);
+    // Under exactly_once a store with no checkpoint may hold writes of an aborted transaction.
+    if (this.exactlyOnce) await deleteCheckpoint(this.dir);
+    await this.store.open();
+    this.changelogPosition = from === undefined ? 0 : Number(from);
+    this.status = 'restoring';
+    this.log.info('task opened', { restoreFrom: this.changelogPosition, checkpoint: from !== undefined });
+    return {
+      partition: this.partition,
+      fromOffset: this.changelogPosition,
+      apply: (entries) => this.applyChangelog(entries),
+    };
+  }
+
+  private async applyChangelog(entries: ChangelogEntry[]): Promise<void> {
+    await this.store.write(entries.map((e) => ({ key: e.key, value: e.value })));
+    this.changelogPosition = Number(entries[entries.length - 1]!.offset) + 1;
+    this.metrics.restoredRecords.inc(entries.length);
+  }
+
+  /** After restoration: one pass over the store for the timer index and the fleet gauges. */
+  async startProcessing(restoredPosition: number): Promise<void> {
+    this.changelogPosition = Math.max(this.changelogPosition, restoredPosition);
+    for await (const [key, bytes] of this.store.iterate()) {
+      const state = twinStateCodec.decode(bytes);
+      accountChange(this.counts, undefined, state);
+      this.deadlines.set(key, nextDeadline(state, this.settings.foldConfig));
+    }
+    this.status = 'running';
+  }
+
+  /** Folds one fetched batch of one input topic and commits it. Throws only when it could not commit. */
+  processBatch(topic: string, kind: InputKind, messages: KafkaMessage[], lastOffset: string): Promise<void> {
+    return this.queue.run(async () => {
+      const out = new OutputBuffer(this.settings.topics);
+      const keys = messages.map((m) => m.key?.toString('utf8')).filter(isDeviceId);
+      await this.cache.load(keys);
+      for (const m of messages) this.foldRecord(topic, kind, m, out);
+      await this.commit(out, { topic, nextOffset: String(BigInt(lastOffset) + 1n) });
+      this.metrics.batchSize.observe(messages.length);
+    });
+  }
+
+  private foldRecord(topic: string, kind: InputKind, m: KafkaMessage, out: OutputBuffer): void {
+    const timestampMs = Number(m.timestamp);
+    const key = m.key?.toString('utf8') ?? '';
+    try {
+      const input = decodeInput(kind, key, m.value, timestampMs, this.settings.limits);
+      const before = this.cache.get(key);
+      const result = foldTwin(before, input, { nowMs: timestampMs, config: this.settings.foldConfig });
+      this.apply(key, before, result, timestampMs, out);
+      this.metrics.records.inc({ topic, outcome: result.outcome });
+      if (result.reason === 'unknown-command-ack') this.metrics.unknownAcks.inc();
+    } catch (err) {
+      const error = toTwinfoldError(err);
+      out.add(
+        this.settings.topics.dlq,
+        deadLetter(
+          { component: 'processor', topic, partition: this.partition, offset: m.offset },
+          m.key,
+          m.value,
+          error,
+          timestampMs,
+        ),
+      );
+      this.metrics.records.inc({ topic, outcome: 'dead-letter' });
+      this.metrics.deadLetters.inc({ code: error.code });
+      if (error.code === 'INTERNAL')
+        this.log.error('fold failed; record sent to the dead-letter topic', {
+          topic,
+          offset: m.offset,
+          error: err,
+        });
+    }
+  }
+
+  private apply(
+    key: string,
+    before: TwinState | undefined,
+    result: FoldResult,
+    timestampMs: number,
+    out: OutputBuffer,
+  ): void {
+    if (result.state === undefined && result.events.length === 0 && result.downlink.length === 0) return;
+    if (result.state !== undefined) {
+      this.cache.put(key, result.state);
+      accountChange(this.counts, before, result.state);
+      this.deadlines.set(
+        key,
+        result.state === null ? null : nextDeadline(result.state, this.settings.foldConfig),
+      );
+    }
+    // A rejection (e.g. a desired patch with a stale If-Match) changes no twin but is still news.
+    out.addChange(key, result.state, result.events, result.downlink, timestampMs);
+    for (const e of result.events)
+      if (e.type === 'command.status' && e.data.status === 'EXPIRED') this.metrics.commandsExpired.inc();
+  }
+
+  /** The wall-clock timer: expires commands and marks silent twins unknown. */
+  tick(nowMs: number): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.status !== 'running') return;
+      const due = this.deadlines.due(nowMs);
+      if (due.length === 0) return;
+      await this.cache.load(due);
+      const out = new OutputBuffer(this.settings.topics);
+      for (const key of due) {
+        const before = this.cache.get(key);
+        if (!before) continue;
+        this.apply(key, before, tickTwin(before, nowMs, this.settings.foldConfig), nowMs, out);
+      }
+      await this.commit(out, undefined);
+    });
+  }
+
+  private async commit(
+    out: OutputBuffer,
+    input: { topic: string; nextOffset: string } | undefined,
+  ): Promise<void> {
+    const began = process.hrtime.bigint();
+    const changelog: TopicMessages = {
+      topic: this.settings.changelogTopic,
+      messages: this.cache
+        .dirtyEntries()
+        .map((e) => ({ key: e.key, value: e.encoded, partition: this.partition })),
+    };
+    const topicMessages =
+      changelog.messages.length > 0 ? [changelog, ...out.topicMessages()] : out.topicMessages();
+    try {
+      const metadata = this.exactlyOnce
+        ? await this.commitTransaction(topicMessages, input)
+        : topicMessages.length > 0
+          ? await this.sharedProducer!.sendBatch({ topicMessages, acks: -1 })
+          : [];
+      this.trackChangelogPosition(metadata, changelog.messages.length);
+    } catch (err) {
+      this.cache.discardDirty();
+      throw err;
+    }
+    await this.cache.flush();
+    if (!this.exactlyOnce) {
+      // Store first, then offsets: a crash in between replays records, never skips them.
+      if (input) await this.commitOffsets!(input.topic, this.partition, input.nextOffset);
+      await this.checkpointPeriodically();
+    }
+    this.metrics.commitSeconds.observe(
+      { guarantee: this.settings.guarantee },
+      Number(process.hrtime.bigint() - began) / 1e9,
+    );
+  }
+
+  /** at_least_once keeps its checkpoint while running; every few seconds bounds the fsync cost. */
+  private async checkpointPeriodically(): Promise<void> {
+    if (Date.now() - this.lastCheckpointAt < CHECKPOINT_INTERVAL_MS) return;
+    this.lastCheckpointAt = Date.now();
+    await writeCheckpoint(this.dir, this.checkpoint(this.changelogPosition));
+  }
+
+  private async commitTransaction(
+    topicMessages: TopicMessages[],
+    input: { topic: string; nextOffset: string } | undefined,
+  ): Promise<RecordMetadata[]> {
+    if (topicMessages.length === 0 && !input) return [];
+    const tx = await this.producer!.transaction();
+    try {
+      const metadata = topicMessages.length > 0 ? await tx.sendBatch({ topicMessages, acks: -1 }) : [];
+      if (input) {
+        await tx.sendOffsets({
+          consumerGroupId: this.settings.applicationId,
+          topics: [
+            { topic: input.topic, partitions: [{ partition: this.partition, offset: input.nextOffset }] },
+          ],
+        });
+      }
+      await tx.commit();
+      return metadata;
+    } catch (err) {
+      if (tx.isActive()) await tx.abort().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private trackChangelogPosition(metadata: RecordMetadata[], count: number): void {
+    if (count === 0) return;
+    const entry = metadata.find(
+      (m) => m.topicName === this.settings.changelogTopic && m.partition === this.partition,
+    );
+    if (entry) this.changelogPosition = Number(entry.baseOffset) + count;
+  }
+
+  private checkpoint(position: number): { changelogOffsets: Record<string, string>; writtenAt: string } {
+    return {
+      changelogOffsets: { [`${this.settings.changelogTopic}:${this.partition}`]: String(position) },
+      writtenAt: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * Stops the task once its current batch is done. A clean close checkpoints the store so the next
+   * owner on this machine only catches up; `clean: false` (after an error) leaves no checkpoint.
+   */
+  close({ clean }: { clean: boolean }): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.status === 'closed') return;
+      const wasRunning = this.status === 'running';
+      this.status = 'closed';
+      if (clean && wasRunning) {
+        await this.cache.flush();
+        await writeCheckpoint(this.dir, this.checkpoint(this.changelogPosition));
+      }
+      await this.store.close().catch(() => undefined);
+      await this.producer?.disconnect().catch(() => undefined);
+      this.log.info('task closed', {
+        clean,
+        checkpointed: clean && wasRunning,
+        changelogPosition: this.changelogPosition,
+      });
+    });
+  }
+
+  /** Read access for the query API; undefined when the task does not serve reads now. */
+  async read(deviceId: string): Promise<TwinState | undefined> {
+    if (this.status !== 'running') return undefined;
+    const bytes = await this.store.get(deviceId);
+    return bytes ? twinStateCodec.decode(bytes) : undefined;
+  }
+
+  iterateStore(after?: string): AsyncIterable<[string, Buffer]> {
+    return this.store.iterate(after === undefined ? {} : { gt: after });
+  }
+}

@@ -1,0 +1,38 @@
+import type { Config } from '../shared/config';
+import { changelogTopic, topicNames, type TopicNames } from '../shared/topics';
+import type { JsonLimits } from '../shared/safe-json';
+import type { FoldConfig } from './twin';
+
+/** What the processor's parts need from the configuration, derived once. */
+export interface ProcessorSettings {
+  applicationId: string;
+  guarantee: 'exactly_once' | 'at_least_once';
+  stateDir: string;
+  cacheMaxEntries: number;
+  topics: TopicNames;
+  changelogTopic: string;
+  limits: JsonLimits;
+  foldConfig: FoldConfig;
+  partitions: number;
+  replicationFactor: number;
+}
+
+export function processorSettings(config: Config): ProcessorSettings {
+  return {
+    applicationId: config.applicationId,
+    guarantee: config.processingGuarantee,
+    stateDir: config.stateDir,
+    cacheMaxEntries: config.cacheMaxEntries,
+    topics: topicNames(config),
+    changelogTopic: changelogTopic(config),
+    limits: { maxBytes: config.maxPayloadBytes, maxDepth: config.maxJsonDepth, maxKeys: config.maxJsonKeys },
+    foldConfig: {
+      offlineAfterMs: config.offlineAfterMs,
+      defaultCommandTtlMs: config.commandTtlMs,
+      maxCommandRetries: config.commandMaxRetries,
+      maxCommandHistory: 50,
+    },
+    partitions: config.partitions,
+    replicationFactor: config.replicationFactor,
+  };
+}

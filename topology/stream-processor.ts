@@ -1,0 +1,150 @@
+import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../shared/logger';
+import { inputTopics, type InputKind } from '../shared/topics';
+import { coPartitionedAssigner } from './co-partitioned-assigner';
+import { InstanceStateMachine } from './instance-state';
+import { ProcessorMetrics } from './metrics';
+import type { ProcessorSettings } from './processor-settings';
+import { TaskManager } from './task-manager';
+import { ensureTopics, type PlannedTopic } from './topic-setup';
+
+const TICK_INTERVAL_MS = 1000;
+
+/**
+ * The poll loop (Kafka Streams' StreamThread): one consumer in the application's group over the
+ * co-partitioned inputs, handing each fetched batch to the task of its partition.
+ */
+export class StreamProcessor {
+  readonly lifecycle = new InstanceStateMachine();
+  readonly metrics: ProcessorMetrics;
+  private readonly kindByTopic: Map<string, InputKind>;
+  private consumer: Consumer | undefined;
+  private sharedProducer: Producer | undefined;
+  private tasks: TaskManager | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private partitionCount = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    readonly settings: ProcessorSettings,
+    private readonly advertisedUrl: string,
+    private readonly logger: Logger,
+    registry: Registry,
+  ) {
+    this.metrics = new ProcessorMetrics(registry, () => this.tasks?.counts() ?? []);
+    this.kindByTopic = new Map(inputTopics(settings.topics).map((t) => [t.topic, t.kind]));
+  }
+
+  /** Partition count of the inputs, known once started. */
+  get partitions(): number {
+    return this.partitionCount;
+  }
+
+  get taskManager(): TaskManager | undefined {
+    return this.tasks;
+  }
+
+  async start(): Promise<void> {
+    const { settings } = this;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      this.partitionCount = await ensureTopics(admin, this.topicPlan(), settings.partitions, settings.replicationFactor, this.logger);
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = this.kafka.consumer({
+      groupId: settings.applicationId,
+      partitionAssigners: [coPartitionedAssigner({ url: this.advertisedUrl })],
+      readUncommitted: false,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+      rebalanceTimeout: 30000,
+      maxWaitTimeInMs: 20,
+      maxBytesPerPartition: 1024 * 1024,
+    });
+    this.consumer = consumer;
+    if (settings.guarantee === 'at_least_once') {
+      this.sharedProducer = this.kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      await this.sharedProducer.connect();
+    }
+    this.tasks = new TaskManager(
+      this.kafka,
+      settings,
+      this.metrics,
+      this.logger,
+      this.sharedProducer,
+      settings.guarantee === 'at_least_once' ? (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]) : undefined,
+      (restoring) => this.onRestoring(restoring),
+    );
+    this.watchGroup(consumer);
+    this.lifecycle.moveTo('rebalancing');
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...this.kindByTopic.keys()], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: Math.max(1, Math.min(this.partitionCount * 2, 32)),
+      eachBatch: async ({ batch, heartbeat }) => {
+        const task = await this.tasks!.readyTask(batch.partition, heartbeat);
+        await task.processBatch(batch.topic, this.kindByTopic.get(batch.topic)!, batch.messages, batch.lastOffset());
+        this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+      },
+    });
+    this.timer = setInterval(() => this.tick(), TICK_INTERVAL_MS);
+    this.timer.unref();
+    this.logger.info('processor started', { applicationId: settings.applicationId, guarantee: settings.guarantee, partitions: this.partitionCount });
+  }
+
+  private topicPlan(): PlannedTopic[] {
+    const { topics, changelogTopic } = this.settings;
+    return [
+      ...[...this.kindByTopic.keys()].map((topic) => ({ topic, compacted: false, coPartitioned: true })),
+      { topic: changelogTopic, compacted: true, coPartitioned: true },
+      { topic: topics.twins, compacted: true, coPartitioned: false },
+      { topic: topics.events, compacted: false, coPartitioned: false },
+      { topic: topics.downlink, compacted: false, coPartitioned: false },
+      { topic: topics.dlq, compacted: false, coPartitioned: false },
+    ];
+  }
+
+  private watchGroup(consumer: Consumer): void {
+    const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
+    consumer.on(REBALANCING, () => {
+      if (this.lifecycle.canMoveTo('rebalancing')) this.lifecycle.moveTo('rebalancing');
+    });
+    consumer.on(GROUP_JOIN, ({ payload }) => {
+      const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
+      this.logger.info('joined group', { memberId: payload.memberId, partitions });
+      this.tasks!.assign(partitions);
+    });
+    consumer.on(CRASH, ({ payload }) => {
+      this.logger.error('consumer crashed', { error: payload.error, restart: payload.restart });
+      if (!payload.restart && this.lifecycle.canMoveTo('error')) this.lifecycle.moveTo('error');
+    });
+  }
+
+  private onRestoring(restoring: boolean): void {
+    const next = restoring ? 'restoring' : 'running';
+    if (this.lifecycle.canMoveTo(next)) this.lifecycle.moveTo(next);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const task of this.tasks?.tasks() ?? []) {
+      task.tick(now).catch((err: unknown) => this.logger.warn('timer commit failed; it will run again', { partition: task.partition, error: err }));
+    }
+  }
+
+  /** Graceful stop: finish the current batches, leave the group, checkpoint every store. */
+  async stop(): Promise<void> {
+    if (this.lifecycle.state === 'stopped') return;
+    if (this.timer) clearInterval(this.timer);
+    await this.consumer?.disconnect();
+    await this.tasks?.closeAll({ clean: this.lifecycle.state !== 'error' });
+    await this.sharedProducer?.disconnect();
+    this.lifecycle.moveTo('stopped');
+    this.logger.info('processor stopped');
+  }
+}

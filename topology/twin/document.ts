@@ -1,0 +1,67 @@
+import { isOpen } from './commands';
+import { computeDelta } from './delta';
+import { hasOwn, toIso, toIsoOrNull } from './json';
+import type { ConnectionStatus, FieldMeta, JsonObject, Lifecycle, TwinState } from './model';
+
+/** Field metadata as published: ISO timestamp and the twin version at which it changed. */
+export interface PublicFieldMeta {
+  timestamp: string;
+  version: number;
+}
+
+/** The public twin document of CONTRACT.md (REST and `device.twins`). */
+export interface TwinDocument {
+  id: string;
+  type: string;
+  lifecycle: Lifecycle;
+  connection: { status: ConnectionStatus; since: string | null; lastSeen: string | null };
+  reported: JsonObject;
+  desired: JsonObject;
+  delta: JsonObject;
+  metadata: { reported: Record<string, PublicFieldMeta>; desired: Record<string, PublicFieldMeta> };
+  attributes: JsonObject;
+  version: number;
+  commands: { pending: number };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The public document of a twin, keys in CONTRACT.md order. It shares nothing with `state`
+ * (values are deep-copied), and tombstones in the metadata are left out.
+ */
+export function toTwinDocument(state: TwinState): TwinDocument {
+  const { connection } = state;
+  return structuredClone({
+    id: state.id,
+    type: state.type,
+    lifecycle: state.lifecycle,
+    connection: {
+      status: connection.status,
+      since: toIsoOrNull(connection.since),
+      lastSeen: toIsoOrNull(connection.lastSeen),
+    },
+    reported: state.reported,
+    desired: state.desired,
+    delta: computeDelta(state.reported, state.desired),
+    metadata: {
+      reported: publicMeta(state.reported, state.metadata.reported),
+      desired: publicMeta(state.desired, state.metadata.desired),
+    },
+    attributes: state.attributes,
+    version: state.version,
+    commands: { pending: state.commands.filter(isOpen).length },
+    createdAt: toIso(state.createdAt),
+    updatedAt: toIso(state.updatedAt),
+  });
+}
+
+/** Metadata of the fields present, in the order of the fields. */
+function publicMeta(values: JsonObject, meta: Record<string, FieldMeta>): Record<string, PublicFieldMeta> {
+  const out: Record<string, PublicFieldMeta> = {};
+  for (const key of Object.keys(values)) {
+    const entry = hasOwn(meta, key) ? meta[key] : undefined;
+    if (entry !== undefined) out[key] = { timestamp: toIso(entry.timestamp), version: entry.version };
+  }
+  return out;
+}

@@ -1,0 +1,126 @@
+import { enqueueCommand, applyAck, findCommand } from './commands';
+import { applyStatus, isStaleStatus, touchDevice } from './connection';
+import { applyDesired } from './desired';
+import { type Draft, emit, makeEvent, startDraft, withOptional } from './draft';
+import { type DesiredInput, isDeviceInput, type TwinInput } from './input-types';
+import { applyRegistry, patchAttributes } from './lifecycle';
+import type { FoldContext, FoldResult, TwinState } from './model';
+import { recordDeviceError } from './device-error';
+import { applyState, applyTelemetry } from './reported';
+import { deleted, finishDraft, ignored } from './result';
+
+/**
+ * Folds one input into a twin. Pure and deterministic: time comes only from `ctx.nowMs` (the
+ * record timestamp) and payload timestamps; the given state is never mutated.
+ *
+ * Outcomes: 'changed' (new state, version + 1), 'unchanged' (accepted, nothing differs),
+ * 'ignored' (not applied at all, `reason` says why; the state, including liveness, is untouched),
+ * 'deleted' (state null: write a tombstone).
+ * Throws RangeError when `state` belongs to another device (a caller bug).
+ */
+export function foldTwin(state: TwinState | null | undefined, input: TwinInput, ctx: FoldContext): FoldResult {
+  const current = state ?? undefined;
+  if (current !== undefined && current.id !== input.deviceId) {
+    throw new RangeError(`input for ${input.deviceId} folded into twin ${current.id}`);
+  }
+  const gated = gate(current, input, ctx);
+  if (gated !== undefined) return gated;
+  const draft = startDraft(current ?? newTwin(input, ctx.nowMs), ctx.nowMs, ctx.config);
+  if (current === undefined) {
+    const requestId = 'requestId' in input ? input.requestId : undefined;
+    const { lifecycle, type } = draft.state;
+    emit(draft, 'twin.created', withOptional({ lifecycle, type, origin: input.kind }, { requestId }));
+  }
+  const reason = apply(draft, input);
+  if (reason !== undefined) return ignored(reason);
+  return finishDraft(current, draft);
+}
+
+/** What is decided before any change: unknown twins, lifecycle, deletion, version conflicts. */
+function gate(state: TwinState | undefined, input: TwinInput, ctx: FoldContext): FoldResult | undefined {
+  if (state === undefined) {
+    if (input.kind === 'ack') return ignored('unknown-command-ack');
+    if (input.kind === 'registry' && input.op !== 'create') return ignored('unknown-twin');
+  } else if (input.kind === 'registry' && input.op === 'delete') {
+    return deleted(state, ctx.nowMs, withOptional({}, { requestId: input.requestId }));
+  } else if (state.lifecycle === 'decommissioned') {
+    return ignored('decommissioned');
+  } else if (state.lifecycle === 'suspended' && (input.kind === 'telemetry' || input.kind === 'state')) {
+    return ignored('suspended');
+  }
+  if (input.kind === 'desired') return checkIfVersion(state, input, ctx.nowMs);
+  return undefined;
+}
+
+/** `ifVersion` must equal the twin's version (0 for a twin that does not exist yet). */
+function checkIfVersion(state: TwinState | undefined, input: DesiredInput, nowMs: number): FoldResult | undefined {
+  const actual = state?.version ?? 0;
+  if (input.ifVersion === undefined || input.ifVersion === actual) return undefined;
+  const data = withOptional(
+    { code: 'VERSION_CONFLICT', expectedVersion: input.ifVersion, actualVersion: actual },
+    { requestId: input.requestId },
+  );
+  const event = makeEvent(input.deviceId, 'desired.rejected', actual, nowMs, data);
+  return { ...ignored('version-conflict'), events: [event] };
+}
+
+/**
+ * A new twin: device messages auto-discover it as active; an application (registry create,
+ * desired, command) creates it pending, so a device can be steered before it first speaks.
+ */
+function newTwin(input: TwinInput, nowMs: number): TwinState {
+  const registry = input.kind === 'registry' ? input : undefined;
+  return {
+    id: input.deviceId,
+    type: registry?.type ?? 'unknown',
+    lifecycle: isDeviceInput(input) ? 'active' : 'pending',
+    connection: { status: 'unknown', since: null, lastSeen: null },
+    reported: {},
+    desired: {},
+    metadata: { reported: {}, desired: {} },
+    attributes: registry?.attributes === undefined ? {} : patchAttributes({}, registry.attributes),
+    version: 0,
+    stateVersion: null,
+    commands: [],
+    lastError: null,
+    createdAt: nowMs,
+    updatedAt: nowMs,
+  };
+}
+
+/** Applies the input to the draft; returns why it is ignored (checked before any change), if it is. */
+function apply(draft: Draft, input: TwinInput): string | undefined {
+  const reason = applyOwnPart(draft, input);
+  // Liveness last: an ack must settle its command before a reconnect redelivers the queue.
+  if (reason === undefined && isDeviceInput(input) && input.kind !== 'status') touchDevice(draft, draft.nowMs);
+  return reason;
+}
+
+function applyOwnPart(draft: Draft, input: TwinInput): string | undefined {
+  switch (input.kind) {
+    case 'telemetry':
+      applyTelemetry(draft, input.readings, input.timestampMs);
+      return undefined;
+    case 'state':
+      return applyState(draft, input.reported, input.timestampMs, input.stateVersion) ? undefined : 'stale-state-version';
+    case 'status':
+      if (isStaleStatus(draft.state, input.timestampMs)) return 'stale-status';
+      applyStatus(draft, input.status, input.timestampMs, draft.nowMs);
+      return undefined;
+    case 'ack':
+      return applyAck(draft, input.commandId, input.status, input.result) ? undefined : 'unknown-command-ack';
+    case 'error':
+      recordDeviceError(draft, input);
+      return undefined;
+    case 'desired':
+      applyDesired(draft, input.patch, input.requestId);
+      return undefined;
+    case 'command':
+      if (findCommand(draft.state.commands, input.commandId) !== undefined) return 'duplicate-command';
+      enqueueCommand(draft, input);
+      return undefined;
+    case 'registry':
+      applyRegistry(draft, input);
+      return undefined;
+  }
+}

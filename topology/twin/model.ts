@@ -1,0 +1,173 @@
+/**
+ * Types of the twin fold. `TwinState` is the internal, JSON-serialisable record held by the store
+ * and its changelog; the public shape is `TwinDocument` (document.ts, CONTRACT.md).
+ * All times are epoch milliseconds; nothing here reads the clock.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/**
+ * Lifecycle (CONTRACT.md, seed 001 §10):
+ *
+ *   (none) --registry create / desired / command--> pending --first device message--> active
+ *   (none) --device message--> active
+ *   pending|active --suspend--> suspended --resume--> active (pending if the device never spoke)
+ *   pending|active|suspended --decommission--> decommissioned
+ *   any --delete--> (tombstone)
+ */
+export type Lifecycle = 'pending' | 'active' | 'suspended' | 'decommissioned';
+export type ConnectionStatus = 'online' | 'offline' | 'unknown';
+
+export interface Connection {
+  status: ConnectionStatus;
+  /** When the current status began; null until the device first speaks. */
+  since: number | null;
+  /** Latest record time of any device-origin message; null until the device first speaks. */
+  lastSeen: number | null;
+}
+
+/** Per top-level field: time of the value and the twin version at which the entry last changed. */
+export interface FieldMeta {
+  timestamp: number;
+  version: number;
+}
+
+export interface TwinMetadata {
+  /**
+   * Reported fields. An entry whose field is absent from `reported` is a tombstone: it remembers
+   * when the field was deleted so that an older reading cannot resurrect it.
+   */
+  reported: Record<string, FieldMeta>;
+  desired: Record<string, FieldMeta>;
+}
+
+export type CommandStatus = 'PENDING' | 'DELIVERED' | 'ACKNOWLEDGED' | 'FAILED' | 'EXPIRED';
+
+export interface CommandEntry {
+  commandId: string;
+  action: string;
+  parameters: JsonObject;
+  /** Higher is delivered first; ties in arrival order. */
+  priority: number;
+  status: CommandStatus;
+  createdAt: number;
+  expiresAt: number;
+  deliveredAt?: number;
+  completedAt?: number;
+  /** Number of deliveries so far (first delivery, retries and redeliveries on reconnect). */
+  attempts: number;
+  /** Last `result` sent by the device in an ack. */
+  result?: JsonValue;
+  /** Why a command FAILED: `ack:<status>` or `decommissioned`. */
+  error?: string;
+}
+
+export interface TwinErrorReport {
+  code: string;
+  message: string;
+  details?: JsonValue;
+  timestamp: number;
+}
+
+export interface TwinState {
+  id: string;
+  type: string;
+  lifecycle: Lifecycle;
+  connection: Connection;
+  reported: JsonObject;
+  desired: JsonObject;
+  metadata: TwinMetadata;
+  attributes: JsonObject;
+  /** Twin version: 1 at creation, +1 on every change. */
+  version: number;
+  /** Last device-side `version` of an accepted state message, or null. */
+  stateVersion: number | null;
+  /** Queue order: priority descending, then arrival. Terminal commands are kept as history. */
+  commands: CommandEntry[];
+  lastError: TwinErrorReport | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface FoldConfig {
+  /** An online twin silent for longer than this becomes `unknown`. */
+  offlineAfterMs: number;
+  /** Command TTL when the request gives none. */
+  defaultCommandTtlMs: number;
+  /** A failed ack is retried while `attempts < maxCommandRetries`. */
+  maxCommandRetries: number;
+  /** Terminal commands kept per twin; the oldest are dropped first. */
+  maxCommandHistory: number;
+}
+
+export const DEFAULT_FOLD_CONFIG: Readonly<FoldConfig> = Object.freeze({
+  offlineAfterMs: 5 * 60 * 1000,
+  defaultCommandTtlMs: 60 * 60 * 1000,
+  maxCommandRetries: 3,
+  maxCommandHistory: 50,
+});
+
+export interface FoldContext {
+  /** The record's timestamp; never the wall clock. */
+  nowMs: number;
+  config: FoldConfig;
+}
+
+export type TwinEventType =
+  | 'twin.created'
+  | 'twin.updated'
+  | 'twin.deleted'
+  | 'lifecycle.changed'
+  | 'connected'
+  | 'disconnected'
+  | 'connection.unknown'
+  | 'desired.changed'
+  | 'desired.rejected'
+  | 'delta.changed'
+  | 'command.status'
+  | 'alert';
+
+export interface TwinEvent {
+  type: TwinEventType;
+  deviceId: string;
+  /** Twin version after the change (the current version for a rejection). */
+  version: number;
+  /** ISO-8601 UTC. */
+  timestamp: string;
+  data: JsonObject;
+}
+
+/** CONTRACT.md `device/{id}/command`. */
+export interface CommandDownlink {
+  command_id: string;
+  action: string;
+  parameters: JsonObject;
+  timestamp: string;
+  timeout?: number;
+}
+
+/** CONTRACT.md `device/{id}/desired`. */
+export interface DesiredDownlink {
+  version: number;
+  desired: JsonObject;
+  delta: JsonObject;
+}
+
+export type DownlinkMessage =
+  | { kind: 'command'; deviceId: string; payload: CommandDownlink }
+  | { kind: 'desired'; deviceId: string; payload: DesiredDownlink };
+
+export type FoldOutcome = 'changed' | 'unchanged' | 'ignored' | 'deleted';
+
+export interface FoldResult {
+  /** The new state; null when deleted (write a tombstone); undefined when nothing changed. */
+  state: TwinState | null | undefined;
+  events: TwinEvent[];
+  downlink: DownlinkMessage[];
+  outcome: FoldOutcome;
+  /** Why the input was ignored or rejected, e.g. 'stale-state-version', 'suspended'. */
+  reason?: string;
+}
