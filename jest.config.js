@@ -1,6 +1,8 @@
 /** Two projects: `unit` needs no broker and stays fast; `integration` runs against real Kafka and Mosquitto. */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 module.exports = {
+  // Integration tests wait for real brokers and processes; they bound their own waits (waitFor).
+  testTimeout: 300000,
   projects: [
     {
       displayName: 'unit',
@@ -15,7 +17,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 180000,
     },
   ],
 };

@@ -39,7 +39,10 @@ export function httpMetrics(registry: Registry): RequestHandler {
       if (done) return;
       done = true;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      histogram.observe({ method: req.method, route: routeLabel(res), status: String(res.statusCode) }, seconds);
+      histogram.observe(
+        { method: req.method, route: routeLabel(res), status: String(res.statusCode) },
+        seconds,
+      );
     };
     res.once('finish', observe);
     res.once('close', observe);

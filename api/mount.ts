@@ -5,13 +5,14 @@ import { successEnvelope } from './envelope';
 import type { JsonObject } from './json';
 import { setRouteLabel } from './metrics';
 import { PATH_PARAMS, pathParamNames, type RouteResult, type RouteSpec } from './route';
-import { assertSafeJson, type JsonLimits } from './safe-json';
+import { parseJsonSafely, type JsonLimits } from '../shared/safe-json';
 import { requireObject } from './validate';
 
 export interface MountOptions {
   auth: AuthCheck;
-  /** express.json() configured with the body size limit. */
-  jsonParser: RequestHandler;
+  /** express.raw() for JSON media types, with the body size limit. */
+  rawBodyParser: RequestHandler;
+  /** Applied by shared/safe-json while parsing: size, depth, key count; forbidden keys are dropped. */
   jsonLimits: JsonLimits;
 }
 
@@ -29,11 +30,16 @@ function validateQuery(spec: RouteSpec, req: Request): Record<string, string> {
   const query: Record<string, string> = {};
   const declared = spec.query ?? [];
   for (const [name, value] of Object.entries(req.query)) {
-    const known = declared.some((q) => (q.prefix ? name.startsWith(q.name) && name.length > q.name.length : q.name === name));
+    const known = declared.some((q) =>
+      q.prefix ? name.startsWith(q.name) && name.length > q.name.length : q.name === name,
+    );
     if (!known) {
       const allowed = declared.map((q) => (q.prefix ? `${q.name}KEY` : q.name));
       const hint = allowed.length > 0 ? `; allowed: ${allowed.join(', ')}` : '';
-      throw new TwinfoldError('VALIDATION_ERROR', `unknown query parameter ${JSON.stringify(name.slice(0, 64))}${hint}`);
+      throw new TwinfoldError(
+        'VALIDATION_ERROR',
+        `unknown query parameter ${JSON.stringify(name.slice(0, 64))}${hint}`,
+      );
     }
     if (typeof value !== 'string') {
       throw new TwinfoldError('VALIDATION_ERROR', `query parameter ${name} must be given once`);
@@ -76,9 +82,12 @@ export function routeHandler(spec: RouteSpec, options: MountOptions): RequestHan
     const query = validateQuery(spec, req);
     let body: JsonObject = {};
     if (spec.body) {
-      await parseBody(options.jsonParser, req, res);
-      body = requireObject(req.body, 'request body');
-      assertSafeJson(body, options.jsonLimits);
+      await parseBody(options.rawBodyParser, req, res);
+      const raw: unknown = req.body;
+      body = requireObject(
+        Buffer.isBuffer(raw) ? parseJsonSafely(raw, options.jsonLimits) : undefined,
+        'request body',
+      );
     }
     send(res, await spec.handle({ req, params, query, body }));
   };

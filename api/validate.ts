@@ -1,7 +1,7 @@
 import { TwinfoldError } from '../shared/errors';
 import type { TwinFilter } from './backend';
 import { isJsonObject, type JsonObject } from './json';
-import { isForbiddenKey } from './safe-json';
+import { isForbiddenKey } from '../shared/safe-json';
 import { CONNECTION_STATUSES, LIFECYCLES, type Attributes } from './twin-document';
 
 /** Validators for bodies and query strings. Each throws VALIDATION_ERROR with the offending field. */
@@ -34,11 +34,20 @@ export function rejectUnknownFields(obj: JsonObject, allowed: readonly string[],
   }
 }
 
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** A non-empty single-line string of at most `max` characters. */
 export function parseText(value: unknown, field: string, max = 128): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || value.length === 0 || value.length > max || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalid(`${field} must be a non-empty string of at most ${max} characters without control characters`);
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || hasControlCharacter(value)) {
+    throw invalid(
+      `${field} must be a non-empty string of at most ${max} characters without control characters`,
+    );
   }
   return value;
 }
@@ -75,13 +84,15 @@ export function parseIntegerInRange(value: unknown, field: string, min: number, 
 export function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_LIST_LIMIT;
   const n = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_LIST_LIMIT)) throw invalid(`limit must be an integer between 1 and ${MAX_LIST_LIMIT}`);
+  if (!(n >= 1 && n <= MAX_LIST_LIMIT))
+    throw invalid(`limit must be an integer between 1 and ${MAX_LIST_LIMIT}`);
   return n;
 }
 
 export function parseCursor(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
-  if (raw.length === 0 || raw.length > 1024) throw invalid('cursor must be a non-empty string from nextCursor');
+  if (raw.length === 0 || raw.length > 1024)
+    throw invalid('cursor must be a non-empty string from nextCursor');
   return raw;
 }
 

@@ -28,7 +28,9 @@ const rate = intFromEnv('SIM_RATE', 5);
 const prefix = process.env.SIM_PREFIX ?? 'sim-';
 const url = process.env.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const ids = Array.from({ length: devices }, (_, i) => `${prefix}${String(i + 1).padStart(4, '0')}`);
-const readings = new Map<string, Reading>(ids.map((id, i) => [id, { temperature: 20 + (i % 5), humidity: 50 + (i % 20), battery: 100 }]));
+const readings = new Map<string, Reading>(
+  ids.map((id, i) => [id, { temperature: 20 + (i % 5), humidity: 50 + (i % 20), battery: 100 }]),
+);
 
 function nextReading(id: string): Reading {
   const r = readings.get(id)!;
@@ -43,7 +45,11 @@ function nextReading(id: string): Reading {
   return next;
 }
 
-const client = mqtt.connect(url, { clientId: `twinfold-simulator-${process.pid}`, clean: true, reconnectPeriod: 1000 });
+const client = mqtt.connect(url, {
+  clientId: `twinfold-simulator-${process.pid}`,
+  clean: true,
+  reconnectPeriod: 1000,
+});
 let timer: NodeJS.Timeout | undefined;
 let sent = 0;
 
@@ -56,7 +62,9 @@ client.on('connect', () => {
     client.publish(`device/${id}/telemetry`, JSON.stringify(payload), { qos: 1 });
     sent += 1;
   }, 1000 / rate);
-  process.stdout.write(`${JSON.stringify({ level: 'info', component: 'simulator', msg: 'publishing', devices, rate, url })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ level: 'info', component: 'simulator', msg: 'publishing', devices, rate, url })}\n`,
+  );
 });
 client.on('error', (err) => process.stderr.write(`simulator: ${err.message}\n`));
 
@@ -64,7 +72,9 @@ function stop(): void {
   if (timer) clearInterval(timer);
   for (const id of ids) client.publish(`device/${id}/status`, 'offline', { qos: 1, retain: true });
   client.end(false, {}, () => {
-    process.stdout.write(`${JSON.stringify({ level: 'info', component: 'simulator', msg: 'stopped', sent })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ level: 'info', component: 'simulator', msg: 'stopped', sent })}\n`,
+    );
     process.exit(0);
   });
 }

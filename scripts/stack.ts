@@ -32,7 +32,10 @@ function kafkaScript(command: 'start' | 'stop'): void {
 }
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): ChildProcess {
-  const child = spawn(args[0]!, args.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'] });
+  const child = spawn(args[0]!, args.slice(1), {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+  });
   children.push({ name, child });
   child.once('exit', (code, signal) => {
     if (!stopping) {
@@ -55,10 +58,13 @@ async function mqttUrl(): Promise<string> {
   writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n');
   const child = run('mosquitto', ['mosquitto', '-c', conf], {}, true);
   child.once('error', () => {
-    say('mosquitto is not installed: install it (Debian/Ubuntu: apt-get install mosquitto; macOS: brew install mosquitto) or set MQTT_URL');
+    say(
+      'mosquitto is not installed: install it (Debian/Ubuntu: apt-get install mosquitto; macOS: brew install mosquitto) or set MQTT_URL',
+    );
     void shutdown(1);
   });
-  for (let i = 0; i < 50 && !(await accepts('127.0.0.1', 1883)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && !(await accepts('127.0.0.1', 1883)); i++)
+    await new Promise((r) => setTimeout(r, 100));
   return 'mqtt://127.0.0.1:1883';
 }
 
@@ -108,7 +114,10 @@ async function main(): Promise<void> {
   run('bridge', [process.execPath, join(DIST, 'bridge', 'main.js')], env);
   await waitReady(apiUrl);
   const devices = process.env.SIM_DEVICES ?? '10';
-  run('simulator', [process.execPath, join(DIST, 'scripts', 'simulator.js')], { ...env, SIM_DEVICES: devices });
+  run('simulator', [process.execPath, join(DIST, 'scripts', 'simulator.js')], {
+    ...env,
+    SIM_DEVICES: devices,
+  });
   say(`ready: ${devices} simulated devices publishing over ${mqtt}`);
   say(`open ${apiUrl}/api/v1/twins  (one twin: ${apiUrl}/api/v1/twins/sim-0001)`);
   say('press Ctrl-C to stop everything');

@@ -44,9 +44,13 @@ const bool: Parser<boolean> = (raw) => {
 };
 
 const brokerList: Parser<string[]> = (raw) => {
-  const brokers = raw.split(',').map((b) => b.trim()).filter(Boolean);
+  const brokers = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
   if (brokers.length === 0) throw new Error('must list at least one host:port');
-  for (const b of brokers) if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new Error(`${JSON.stringify(b)} is not host:port`);
+  for (const b of brokers)
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new Error(`${JSON.stringify(b)} is not host:port`);
   return brokers;
 };
 
@@ -64,36 +68,91 @@ const logLevel: Parser<LogLevel> = (raw) => {
 };
 
 export const CONFIG_SCHEMA = {
-  applicationId: setting('TWINFOLD_APPLICATION_ID', 'twinfold', 'Consumer group id and prefix of internal topics and transactional ids', text),
+  applicationId: setting(
+    'TWINFOLD_APPLICATION_ID',
+    'twinfold',
+    'Consumer group id and prefix of internal topics and transactional ids',
+    text,
+  ),
   logLevel: setting('LOG_LEVEL', 'info', 'debug, info, warn or error', logLevel),
   kafkaBrokers: setting('KAFKA_BROKERS', '127.0.0.1:9092', 'Comma-separated bootstrap brokers', brokerList),
   kafkaSsl: setting('KAFKA_SSL', 'false', 'Connect to Kafka over TLS', bool),
-  kafkaSaslMechanism: setting('KAFKA_SASL_MECHANISM', '', 'plain, scram-sha-256 or scram-sha-512 (empty: no SASL)', (raw) =>
-    raw === '' ? undefined : oneOf('plain', 'scram-sha-256', 'scram-sha-512')(raw),
+  kafkaSaslMechanism: setting(
+    'KAFKA_SASL_MECHANISM',
+    '',
+    'plain, scram-sha-256 or scram-sha-512 (empty: no SASL)',
+    (raw) => (raw === '' ? undefined : oneOf('plain', 'scram-sha-256', 'scram-sha-512')(raw)),
   ),
   kafkaSaslUsername: setting('KAFKA_SASL_USERNAME', '', 'SASL user name', optionalText),
   kafkaSaslPassword: setting('KAFKA_SASL_PASSWORD', '', 'SASL password', optionalText),
   topicPrefix: setting('TOPIC_PREFIX', '', 'Prefix for every topic name (e.g. "staging.")', text),
-  partitions: setting('PARTITIONS', '8', 'Partition count used when twinfold creates its topics', integer(1, 10000)),
-  replicationFactor: setting('REPLICATION_FACTOR', '1', 'Replication factor of topics twinfold creates', integer(1, 10)),
-  processingGuarantee: setting('PROCESSING_GUARANTEE', 'exactly_once', 'exactly_once or at_least_once', oneOf('exactly_once', 'at_least_once')),
-  commitIntervalMs: setting('COMMIT_INTERVAL_MS', '100', 'Longest time a partition batches records before it commits', integer(1, 60000)),
-  stateDir: setting('STATE_DIR', '.state', 'Directory of the LevelDB twin stores (one sub-directory per partition)', text),
-  cacheMaxEntries: setting('CACHE_MAX_ENTRIES', '20000', 'Twins kept decoded in memory per partition', integer(100)),
+  partitions: setting(
+    'PARTITIONS',
+    '8',
+    'Partition count used when twinfold creates its topics',
+    integer(1, 10000),
+  ),
+  replicationFactor: setting(
+    'REPLICATION_FACTOR',
+    '1',
+    'Replication factor of topics twinfold creates',
+    integer(1, 10),
+  ),
+  processingGuarantee: setting(
+    'PROCESSING_GUARANTEE',
+    'exactly_once',
+    'exactly_once or at_least_once',
+    oneOf('exactly_once', 'at_least_once'),
+  ),
+  stateDir: setting(
+    'STATE_DIR',
+    '.state',
+    'Directory of the LevelDB twin stores (one sub-directory per partition)',
+    text,
+  ),
+  cacheMaxEntries: setting(
+    'CACHE_MAX_ENTRIES',
+    '20000',
+    'Twins kept decoded in memory per partition',
+    integer(100),
+  ),
   mqttUrl: setting('MQTT_URL', 'mqtt://127.0.0.1:1883', 'MQTT broker URL (mqtts:// for TLS)', url),
   mqttUsername: setting('MQTT_USERNAME', '', 'MQTT user name', optionalText),
   mqttPassword: setting('MQTT_PASSWORD', '', 'MQTT password', optionalText),
   httpHost: setting('HTTP_HOST', '0.0.0.0', 'Interface the API listens on', text),
   httpPort: setting('HTTP_PORT', '8080', 'Port the API listens on', integer(0, 65535)),
-  advertisedUrl: setting('ADVERTISED_URL', '', 'URL other instances use to reach this one (default http://127.0.0.1:HTTP_PORT)', (raw) =>
-    raw === '' ? undefined : url(raw),
+  advertisedUrl: setting(
+    'ADVERTISED_URL',
+    '',
+    'URL other instances use to reach this one (default http://127.0.0.1:HTTP_PORT)',
+    (raw) => (raw === '' ? undefined : url(raw)),
   ),
-  maxPayloadBytes: setting('MAX_PAYLOAD_BYTES', '262144', 'Largest accepted message or request body', integer(64)),
+  maxPayloadBytes: setting(
+    'MAX_PAYLOAD_BYTES',
+    '262144',
+    'Largest accepted message or request body',
+    integer(64),
+  ),
   maxJsonDepth: setting('MAX_JSON_DEPTH', '32', 'Deepest accepted JSON nesting', integer(2, 1000)),
   maxJsonKeys: setting('MAX_JSON_KEYS', '1000', 'Most keys accepted in one JSON payload', integer(1)),
-  offlineAfterMs: setting('OFFLINE_AFTER_MS', '300000', 'Silence after which an online twin becomes unknown', integer(1000)),
-  commandTtlMs: setting('COMMAND_TTL_MS', '3600000', 'Default time to live of a queued command', integer(1000)),
-  commandMaxRetries: setting('COMMAND_MAX_RETRIES', '3', 'Deliveries of a failed command before it stays FAILED', integer(0, 100)),
+  offlineAfterMs: setting(
+    'OFFLINE_AFTER_MS',
+    '300000',
+    'Silence after which an online twin becomes unknown',
+    integer(1000),
+  ),
+  commandTtlMs: setting(
+    'COMMAND_TTL_MS',
+    '3600000',
+    'Default time to live of a queued command',
+    integer(1000),
+  ),
+  commandMaxRetries: setting(
+    'COMMAND_MAX_RETRIES',
+    '3',
+    'Deliveries of a failed command before it stays FAILED',
+    integer(0, 100),
+  ),
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;

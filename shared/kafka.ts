@@ -31,7 +31,8 @@ export function createKafka(config: Config, clientId: string, logger: Logger): K
       () =>
       ({ namespace, level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
-        const mapped = LEVELS[level] ?? 'info';
+        // kafkajs warns about bounded retries on every idempotent producer; the bound is deliberate.
+        const mapped = message.startsWith('Limiting retries') ? 'debug' : (LEVELS[level] ?? 'info');
         log[mapped === 'error' ? 'warn' : mapped](message, { namespace, ...fields });
       },
     retry: { initialRetryTime: 100, retries: 8 },

@@ -22,7 +22,12 @@ export function isLogLevel(value: string): value is LogLevel {
 function errorFields(value: unknown): unknown {
   if (!(value instanceof Error)) return value;
   const code = (value as { code?: unknown }).code;
-  return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }), stack: value.stack };
+  return {
+    name: value.name,
+    message: value.message,
+    ...(code === undefined ? {} : { code }),
+    stack: value.stack,
+  };
 }
 
 export function createLogger(

@@ -26,11 +26,16 @@ export function isForbiddenKey(key: string): boolean {
   return FORBIDDEN_KEYS.has(key);
 }
 
-/** True for `{...}` values (object literal or null prototype); false for arrays, null, class instances. */
+/**
+ * True for `{...}` values (object literal or null prototype); false for arrays, null, class
+ * instances, Dates, Maps, Buffers. Realm-independent: an object from another realm (a vm context,
+ * or structuredClone under jest) has that realm's Object.prototype, whose own prototype is null.
+ */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  if (Object.prototype.toString.call(value) !== '[object Object]') return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** `obj[key]` only when `key` is an own property, so `toString` & co. never resolve to the prototype. */

@@ -16,7 +16,8 @@ export interface TopicNames {
   dlq: string;
 }
 
-export type InputKind = 'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
+export type InputKind =
+  'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
 
 export function topicNames(config: Pick<Config, 'topicPrefix'>): TopicNames {
   const p = config.topicPrefix;

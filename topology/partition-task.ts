@@ -24,6 +24,7 @@ import type { ChangelogEntry, RestoreTarget } from './changelog-reader';
 import { DeadlineIndex } from './deadline-index';
 import type { ProcessorMetrics } from './metrics';
 import { OutputBuffer } from './output-buffer';
+import { chunkTopicMessages } from './produce-chunks';
 import type { ProcessorSettings } from './processor-settings';
 import { SerialQueue } from './serial-queue';
 import { decodeInput, foldTwin, nextDeadline, tickTwin, type FoldResult, type TwinState } from './twin';
@@ -31,6 +32,8 @@ import { twinStateCodec } from './twin-codec';
 import { accountChange, emptyCounts, type TwinCounts } from './twin-stats';
 
 const CHECKPOINT_INTERVAL_MS = 5000;
+/** Below the broker's default message.max.bytes (1 MB), with room for batch overhead. */
+const MAX_SEND_BYTES = 512 * 1024;
 
 export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
 
@@ -232,9 +235,7 @@ export class PartitionTask {
     try {
       const metadata = this.exactlyOnce
         ? await this.commitTransaction(topicMessages, input)
-        : topicMessages.length > 0
-          ? await this.sharedProducer!.sendBatch({ topicMessages, acks: -1 })
-          : [];
+        : await this.sendAtLeastOnce(topicMessages);
       this.trackChangelogPosition(metadata, changelog.messages.length);
     } catch (err) {
       this.cache.discardDirty();
@@ -252,6 +253,13 @@ export class PartitionTask {
     );
   }
 
+  private async sendAtLeastOnce(topicMessages: TopicMessages[]): Promise<RecordMetadata[]> {
+    const metadata: RecordMetadata[] = [];
+    for (const chunk of chunkTopicMessages(topicMessages, MAX_SEND_BYTES))
+      metadata.push(...(await this.sharedProducer!.sendBatch({ topicMessages: chunk, acks: -1 })));
+    return metadata;
+  }
+
   /** at_least_once keeps its checkpoint while running; every few seconds bounds the fsync cost. */
   private async checkpointPeriodically(): Promise<void> {
     if (Date.now() - this.lastCheckpointAt < CHECKPOINT_INTERVAL_MS) return;
@@ -266,7 +274,9 @@ export class PartitionTask {
     if (topicMessages.length === 0 && !input) return [];
     const tx = await this.producer!.transaction();
     try {
-      const metadata = topicMessages.length > 0 ? await tx.sendBatch({ topicMessages, acks: -1 }) : [];
+      const metadata: RecordMetadata[] = [];
+      for (const chunk of chunkTopicMessages(topicMessages, MAX_SEND_BYTES))
+        metadata.push(...(await tx.sendBatch({ topicMessages: chunk, acks: -1 })));
       if (input) {
         await tx.sendOffsets({
           consumerGroupId: this.settings.applicationId,

@@ -50,7 +50,13 @@ export class StreamProcessor {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      this.partitionCount = await ensureTopics(admin, this.topicPlan(), settings.partitions, settings.replicationFactor, this.logger);
+      this.partitionCount = await ensureTopics(
+        admin,
+        this.topicPlan(),
+        settings.partitions,
+        settings.replicationFactor,
+        this.logger,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -66,7 +72,10 @@ export class StreamProcessor {
     });
     this.consumer = consumer;
     if (settings.guarantee === 'at_least_once') {
-      this.sharedProducer = this.kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+      this.sharedProducer = this.kafka.producer({
+        idempotent: true,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
       await this.sharedProducer.connect();
     }
     this.tasks = new TaskManager(
@@ -75,7 +84,9 @@ export class StreamProcessor {
       this.metrics,
       this.logger,
       this.sharedProducer,
-      settings.guarantee === 'at_least_once' ? (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }]) : undefined,
+      settings.guarantee === 'at_least_once'
+        ? (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }])
+        : undefined,
       (restoring) => this.onRestoring(restoring),
     );
     this.watchGroup(consumer);
@@ -87,14 +98,37 @@ export class StreamProcessor {
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: Math.max(1, Math.min(this.partitionCount * 2, 32)),
       eachBatch: async ({ batch, heartbeat }) => {
-        const task = await this.tasks!.readyTask(batch.partition, heartbeat);
-        await task.processBatch(batch.topic, this.kindByTopic.get(batch.topic)!, batch.messages, batch.lastOffset());
-        this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()));
+        try {
+          const task = await this.tasks!.readyTask(batch.partition, heartbeat);
+          await task.processBatch(
+            batch.topic,
+            this.kindByTopic.get(batch.topic)!,
+            batch.messages,
+            batch.lastOffset(),
+          );
+        } catch (err) {
+          // kafkajs retries the batch from its last committed offset; say why it is being retried.
+          this.logger.error('batch failed; it will be retried', {
+            topic: batch.topic,
+            partition: batch.partition,
+            records: batch.messages.length,
+            error: err,
+          });
+          throw err;
+        }
+        this.metrics.lag.set(
+          { topic: batch.topic, partition: String(batch.partition) },
+          Number(batch.offsetLag()),
+        );
       },
     });
     this.timer = setInterval(() => this.tick(), TICK_INTERVAL_MS);
     this.timer.unref();
-    this.logger.info('processor started', { applicationId: settings.applicationId, guarantee: settings.guarantee, partitions: this.partitionCount });
+    this.logger.info('processor started', {
+      applicationId: settings.applicationId,
+      guarantee: settings.guarantee,
+      partitions: this.partitionCount,
+    });
   }
 
   private topicPlan(): PlannedTopic[] {
@@ -133,7 +167,12 @@ export class StreamProcessor {
   private tick(): void {
     const now = Date.now();
     for (const task of this.tasks?.tasks() ?? []) {
-      task.tick(now).catch((err: unknown) => this.logger.warn('timer commit failed; it will run again', { partition: task.partition, error: err }));
+      task.tick(now).catch((err: unknown) =>
+        this.logger.warn('timer commit failed; it will run again', {
+          partition: task.partition,
+          error: err,
+        }),
+      );
     }
   }
 

@@ -40,7 +40,13 @@ export class TaskManager {
     for (const [p, entry] of this.entries) {
       if (wanted.has(p)) continue;
       this.entries.delete(p);
-      this.closing.set(p, entry.ready.catch(() => undefined).then(() => entry.task.close({ clean: true })).finally(() => this.closing.delete(p)));
+      this.closing.set(
+        p,
+        entry.ready
+          .catch(() => undefined)
+          .then(() => entry.task.close({ clean: true }))
+          .finally(() => this.closing.delete(p)),
+      );
     }
     const added = partitions.filter((p) => !this.entries.has(p));
     if (added.length > 0) this.openRound(added);
@@ -48,7 +54,18 @@ export class TaskManager {
   }
 
   private openRound(partitions: number[]): void {
-    const tasks = partitions.map((p) => new PartitionTask(p, this.kafka, this.settings, this.metrics, this.logger, this.sharedProducer, this.commitOffsets));
+    const tasks = partitions.map(
+      (p) =>
+        new PartitionTask(
+          p,
+          this.kafka,
+          this.settings,
+          this.metrics,
+          this.logger,
+          this.sharedProducer,
+          this.commitOffsets,
+        ),
+    );
     this.pendingRounds += 1;
     this.onRestoring(true);
     this.metrics.restoringPartitions.inc(tasks.length);
@@ -60,7 +77,9 @@ export class TaskManager {
         groupPrefix: this.settings.applicationId,
         logger: this.logger,
       });
-      await Promise.all(results.map((r) => tasks.find((t) => t.partition === r.partition)!.startProcessing(r.nextOffset)));
+      await Promise.all(
+        results.map((r) => tasks.find((t) => t.partition === r.partition)!.startProcessing(r.nextOffset)),
+      );
     })();
     const settled = round.finally(() => {
       this.pendingRounds -= 1;
@@ -69,7 +88,10 @@ export class TaskManager {
     });
     for (const task of tasks) this.entries.set(task.partition, { task, ready: settled });
     settled.catch(async (err: unknown) => {
-      this.logger.error('opening tasks failed; they will be retried on their next batch', { partitions, error: err });
+      this.logger.error('opening tasks failed; they will be retried on their next batch', {
+        partitions,
+        error: err,
+      });
       for (const task of tasks) {
         if (this.entries.get(task.partition)?.task === task) this.entries.delete(task.partition);
         await task.close({ clean: false });

@@ -14,27 +14,36 @@ const HEADER_DOCS: Readonly<Record<string, string>> = {
 
 function headers(names: readonly string[]): JsonObject {
   const out: JsonObject = {};
-  for (const name of names) out[name] = { description: HEADER_DOCS[name] ?? name, schema: { type: 'string' } };
+  for (const name of names)
+    out[name] = { description: HEADER_DOCS[name] ?? name, schema: { type: 'string' } };
   return out;
 }
 
 /** Error codes a route can answer with: generic ones derived from what it declares, plus its own. */
 function errorCodes(spec: RouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>(['INTERNAL']);
-  if (spec.access !== 'public') ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_READY'].forEach((c) => codes.add(c as ErrorCode));
+  if (spec.access !== 'public')
+    ['UNAUTHORIZED', 'FORBIDDEN', 'NOT_READY'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.query?.length) codes.add('VALIDATION_ERROR');
-  if (pathParamNames(spec.path).includes('id')) ['INVALID_ID', 'TWIN_NOT_FOUND'].forEach((c) => codes.add(c as ErrorCode));
-  if (spec.body) ['VALIDATION_ERROR', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'].forEach((c) => codes.add(c as ErrorCode));
+  if (pathParamNames(spec.path).includes('id'))
+    ['INVALID_ID', 'TWIN_NOT_FOUND'].forEach((c) => codes.add(c as ErrorCode));
+  if (spec.body)
+    ['VALIDATION_ERROR', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'].forEach((c) => codes.add(c as ErrorCode));
   for (const c of spec.errors ?? []) codes.add(c);
   return [...codes];
 }
 
 function responses(spec: RouteSpec): JsonObject {
   const r = spec.response;
-  const content = r.contentType ? { [r.contentType]: { schema: r.schema } } : { 'application/json': { schema: envelope(r.schema) } };
-  const out: JsonObject = { [String(r.status)]: { description: r.description, headers: headers(r.headers ?? []), content } };
+  const content = r.contentType
+    ? { [r.contentType]: { schema: r.schema } }
+    : { 'application/json': { schema: envelope(r.schema) } };
+  const out: JsonObject = {
+    [String(r.status)]: { description: r.description, headers: headers(r.headers ?? []), content },
+  };
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of errorCodes(spec)) byStatus.set(ERROR_CODES[code], [...(byStatus.get(ERROR_CODES[code]) ?? []), code]);
+  for (const code of errorCodes(spec))
+    byStatus.set(ERROR_CODES[code], [...(byStatus.get(ERROR_CODES[code]) ?? []), code]);
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
     out[String(status)] = {
       description: codes.join(', '),
@@ -57,7 +66,13 @@ function parameters(spec: RouteSpec): JsonObject[] {
     description: q.description,
     schema: q.schema,
   }));
-  const header = (spec.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: h.schema }));
+  const header = (spec.headers ?? []).map((h) => ({
+    name: h.name,
+    in: 'header',
+    required: false,
+    description: h.description,
+    schema: h.schema,
+  }));
   return [...path, ...query, ...header];
 }
 
@@ -72,7 +87,11 @@ function operation(spec: RouteSpec): JsonObject {
   if (spec.description) op.description = spec.description;
   if (spec.body) {
     const schema: Schema = spec.body.schema;
-    op.requestBody = { required: true, description: spec.body.description, content: { 'application/json': { schema } } };
+    op.requestBody = {
+      required: true,
+      description: spec.body.description,
+      content: { 'application/json': { schema } },
+    };
   }
   if (spec.access !== 'public') op['x-twinfold-access'] = spec.access;
   return op;

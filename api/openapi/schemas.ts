@@ -27,7 +27,8 @@ function obj(properties: Record<string, Schema>, required: string[] = Object.key
 
 function list(key: string, item: Schema, cursor: boolean): Schema {
   const props: Record<string, Schema> = { count: { type: 'integer' }, [key]: { type: 'array', items: item } };
-  if (cursor) props.nextCursor = { type: ['string', 'null'], description: 'Pass as `cursor`; null on the last page' };
+  if (cursor)
+    props.nextCursor = { type: ['string', 'null'], description: 'Pass as `cursor`; null on the last page' };
   return obj(props);
 }
 
@@ -88,7 +89,12 @@ const RegistryRequest = obj(
 );
 
 const Readiness = obj(
-  { ready: { type: 'boolean' }, status: { type: 'string' }, detail: object, retryAfterSeconds: { type: 'number' } },
+  {
+    ready: { type: 'boolean' },
+    status: { type: 'string' },
+    detail: object,
+    retryAfterSeconds: { type: 'number' },
+  },
   ['ready', 'status'],
 );
 
@@ -140,7 +146,12 @@ export const SCHEMAS = {
     memory: obj({ rssBytes: { type: 'integer' }, heapUsedBytes: { type: 'integer' } }),
     metrics: {
       type: 'array',
-      items: obj({ name: { type: 'string' }, type: { type: 'string' }, help: { type: 'string' }, values: { type: 'array' } }),
+      items: obj({
+        name: { type: 'string' },
+        type: { type: 'string' },
+        help: { type: 'string' },
+        values: { type: 'array' },
+      }),
     },
   }),
   Liveness: obj({ status: { const: 'ok' } }),

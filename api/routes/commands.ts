@@ -39,8 +39,10 @@ function parseCommand(body: JsonObject): NewCommand {
     action: parsePattern(body.action, 'action', ACTION_PATTERN),
     parameters: body.parameters === undefined ? {} : requireObject(body.parameters, 'parameters'),
   };
-  if (body.priority !== undefined) command.priority = parseIntegerInRange(body.priority, 'priority', 0, MAX_PRIORITY);
-  if (body.ttl !== undefined) command.ttlMs = parseIntegerInRange(body.ttl, 'ttl (seconds)', 1, MAX_TTL_SECONDS) * 1000;
+  if (body.priority !== undefined)
+    command.priority = parseIntegerInRange(body.priority, 'priority', 0, MAX_PRIORITY);
+  if (body.ttl !== undefined)
+    command.ttlMs = parseIntegerInRange(body.ttl, 'ttl (seconds)', 1, MAX_TTL_SECONDS) * 1000;
   return command;
 }
 
@@ -66,8 +68,16 @@ export function commandRoutes({ backend }: RouteDeps): RouteSpec[] {
       tag: 'commands',
       summary: 'Queue a command for the device',
       access: 'write',
-      body: { description: '`action` required; `parameters`, `priority` (0..9), `ttl` (s) optional', schema: COMMAND_BODY },
-      response: { status: 202, description: 'Queued; see `command_id`', schema: ref('Command'), headers: ['Location'] },
+      body: {
+        description: '`action` required; `parameters`, `priority` (0..9), `ttl` (s) optional',
+        schema: COMMAND_BODY,
+      },
+      response: {
+        status: 202,
+        description: 'Queued; see `command_id`',
+        schema: ref('Command'),
+        headers: ['Location'],
+      },
       errors: ['LIFECYCLE_CONFLICT'],
       async handle({ params, body }) {
         const queued = await backend.queueCommand(params.id!, parseCommand(body));
@@ -101,7 +111,10 @@ export function commandRoutes({ backend }: RouteDeps): RouteSpec[] {
       async handle({ params }) {
         const command = await backend.getCommand(params.id!, params.cid!);
         if (!command) {
-          throw new TwinfoldError('COMMAND_NOT_FOUND', `command ${params.cid} of twin ${params.id} not found`);
+          throw new TwinfoldError(
+            'COMMAND_NOT_FOUND',
+            `command ${params.cid} of twin ${params.id} not found`,
+          );
         }
         return { data: commandResource(command) };
       },

@@ -6,7 +6,8 @@ import type { RouteSpec } from '../route';
 import { API_PREFIX, accepted, requireTwin, type RouteDeps } from './common';
 
 function nonEmpty(body: JsonObject, what: string): JsonObject {
-  if (Object.keys(body).length === 0) throw new TwinfoldError('VALIDATION_ERROR', `${what} must change at least one field`);
+  if (Object.keys(body).length === 0)
+    throw new TwinfoldError('VALIDATION_ERROR', `${what} must change at least one field`);
   return body;
 }
 
@@ -20,7 +21,12 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
       tag: 'state',
       summary: 'Reported, desired, delta and their metadata',
       access: 'read',
-      response: { status: 200, description: 'The state sections', schema: ref('TwinState'), headers: ['ETag'] },
+      response: {
+        status: 200,
+        description: 'The state sections',
+        schema: ref('TwinState'),
+        headers: ['ETag'],
+      },
       async handle({ params }) {
         const { reported, desired, delta, metadata, version } = await requireTwin(backend, params.id!);
         return { data: { reported, desired, delta, metadata }, headers: { ETag: etagFor(version) } };
@@ -40,8 +46,15 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
           schema: { type: 'string' },
         },
       ],
-      body: { description: 'JSON merge patch of the desired state', schema: { type: 'object', minProperties: 1 } },
-      response: { status: 202, description: 'Patch accepted; `version` is the resulting version', schema: ref('DesiredPatchRequest') },
+      body: {
+        description: 'JSON merge patch of the desired state',
+        schema: { type: 'object', minProperties: 1 },
+      },
+      response: {
+        status: 202,
+        description: 'Patch accepted; `version` is the resulting version',
+        schema: ref('DesiredPatchRequest'),
+      },
       errors: ['VERSION_CONFLICT', 'LIFECYCLE_CONFLICT'],
       async handle({ req, params, body }) {
         const ifVersion = parseIfMatch(req.get('If-Match'));
@@ -55,7 +68,10 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
       tag: 'state',
       summary: 'Inject reported state as if the device had sent it (simulation and testing)',
       access: 'admin',
-      body: { description: 'Reported state, like a device/{id}/state message', schema: { type: 'object', minProperties: 1 } },
+      body: {
+        description: 'Reported state, like a device/{id}/state message',
+        schema: { type: 'object', minProperties: 1 },
+      },
       response: { status: 202, description: 'State accepted', schema: ref('StateInjection') },
       async handle({ params, body }) {
         return accepted(await backend.injectState(params.id!, nonEmpty(body, 'state')));

@@ -5,7 +5,15 @@ import { parseAttributes, parseText, rejectUnknownFields } from '../validate';
 import { DEVICE_ID_PATTERN, assertDeviceId } from '../../shared/ids';
 import { TwinfoldError } from '../../shared/errors';
 import type { TwinChanges } from '../backend';
-import { API_PREFIX, LIST_QUERY, accepted, parseListQuery, requireTwin, twinUrl, type RouteDeps } from './common';
+import {
+  API_PREFIX,
+  LIST_QUERY,
+  accepted,
+  parseListQuery,
+  requireTwin,
+  twinUrl,
+  type RouteDeps,
+} from './common';
 
 const TWIN_BODY = {
   type: 'object',
@@ -41,7 +49,10 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       tag: 'twins',
       summary: 'Register a twin',
       access: 'write',
-      body: { description: '`id` and `type` required; `attributes` optional', schema: { ...TWIN_BODY, required: ['id', 'type'] } },
+      body: {
+        description: '`id` and `type` required; `attributes` optional',
+        schema: { ...TWIN_BODY, required: ['id', 'type'] },
+      },
       response: {
         status: 202,
         description: 'Registration accepted',
@@ -53,7 +64,8 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
         rejectUnknownFields(body, ['id', 'type', 'attributes'], 'request body');
         const id = assertDeviceId(body.id);
         const type = parseText(body.type, 'type');
-        const attributes = body.attributes === undefined ? {} : parseAttributes(body.attributes, 'attributes');
+        const attributes =
+          body.attributes === undefined ? {} : parseAttributes(body.attributes, 'attributes');
         return accepted(await backend.registerTwin({ id, type, attributes }), { Location: twinUrl(id) });
       },
     },
@@ -65,7 +77,12 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       summary: 'One twin; ETag is its version',
       description: 'Send `If-None-Match: "<version>"` to get 304 while the twin is unchanged.',
       access: 'read',
-      response: { status: 200, description: 'The twin document', schema: ref('TwinDocument'), headers: ['ETag'] },
+      response: {
+        status: 200,
+        description: 'The twin document',
+        schema: ref('TwinDocument'),
+        headers: ['ETag'],
+      },
       async handle({ params }) {
         const twin = await requireTwin(backend, params.id!);
         return { data: twin, headers: { ETag: etagFor(twin.version) } };
@@ -78,13 +95,17 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       tag: 'twins',
       summary: 'Update the type and/or attributes (attributes are replaced as a whole)',
       access: 'write',
-      body: { description: 'At least one of `type`, `attributes`', schema: { ...TWIN_BODY, minProperties: 1 } },
+      body: {
+        description: 'At least one of `type`, `attributes`',
+        schema: { ...TWIN_BODY, minProperties: 1 },
+      },
       response: { status: 202, description: 'Update accepted', schema: ref('RegistryRequest') },
       async handle({ params, body }) {
         rejectUnknownFields(body, ['type', 'attributes'], 'request body');
         const changes: TwinChanges = {};
         if (body.type !== undefined) changes.type = parseText(body.type, 'type');
-        if (body.attributes !== undefined) changes.attributes = parseAttributes(body.attributes, 'attributes');
+        if (body.attributes !== undefined)
+          changes.attributes = parseAttributes(body.attributes, 'attributes');
         if (Object.keys(changes).length === 0) {
           throw new TwinfoldError('VALIDATION_ERROR', 'request body must contain type and/or attributes');
         }

@@ -9,13 +9,19 @@ export interface TestEnvironment {
   started: { kafkaPort?: number; kafkaDataDir?: string; mosquittoPid?: number; containerId?: string };
 }
 
-export const ENV_FILE = join(__dirname, '..', '..', '.cache', 'test-env.json');
+/**
+ * One file per test run (named in TWINFOLD_TEST_ENV_FILE, which global setup sets before jest
+ * starts its workers), so two runs on one machine never read each other's brokers.
+ */
+export function envFile(): string {
+  return process.env.TWINFOLD_TEST_ENV_FILE ?? join(__dirname, '..', '..', '.cache', 'test-env.json');
+}
 
 let cached: TestEnvironment | undefined;
 
 /** The brokers the integration tests talk to (real Kafka and real Mosquitto, never mocks). */
 export function testEnv(): TestEnvironment {
-  cached ??= JSON.parse(readFileSync(ENV_FILE, 'utf8')) as TestEnvironment;
+  cached ??= JSON.parse(readFileSync(envFile(), 'utf8')) as TestEnvironment;
   return cached;
 }
 
@@ -24,6 +30,9 @@ let counter = 0;
 /** A topic prefix no other test (or earlier run against the same broker) uses. */
 export function uniquePrefix(name: string): string {
   counter += 1;
-  const safe = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 24);
+  const safe = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 24);
   return `t-${safe}-${Date.now().toString(36)}${process.pid.toString(36)}${counter}.`;
 }

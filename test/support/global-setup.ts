@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENV_FILE, type TestEnvironment } from './env';
+import { type TestEnvironment } from './env';
 import { freePort } from './free-port';
 
 const ROOT = join(__dirname, '..', '..');
@@ -21,18 +21,23 @@ function dockerAnswers(): boolean {
 
 async function kafkaFromTestcontainers(env: TestEnvironment): Promise<void> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
-  const container = await new KafkaContainer('apache/kafka:3.9.1').withKraft().withReuse().start();
+  const container = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start();
   env.kafkaBrokers = [`${container.getHost()}:${container.getMappedPort(9093)}`];
   env.started.containerId = container.getId();
 }
 
-function kafkaFromScript(env: TestEnvironment, port: number): void {
+function kafkaFromScript(env: TestEnvironment, port: number, controllerPort: number): void {
   const dataDir = join(ROOT, '.cache', 'kafka', `test-${port}`);
   rmSync(dataDir, { recursive: true, force: true });
   const began = Date.now();
   execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), 'start'], {
     stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, KAFKA_PORT: String(port), KAFKA_DATA_DIR: dataDir },
+    env: {
+      ...process.env,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
+      KAFKA_DATA_DIR: dataDir,
+    },
   });
   log(`local Kafka broker ready in ${Date.now() - began} ms`);
   env.kafkaBrokers = [`127.0.0.1:${port}`];
@@ -47,13 +52,23 @@ async function startMosquitto(env: TestEnvironment): Promise<void> {
   const conf = join(dir, `test-${port}.conf`);
   writeFileSync(
     conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 100000', ''].join('\n'),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'max_queued_messages 100000',
+      '',
+    ].join('\n'),
   );
   const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore', detached: true });
   child.unref();
   await new Promise<void>((resolve, reject) => {
     child.once('error', (err) =>
-      reject(new Error(`could not start mosquitto (${err.message}); install it (apt-get install mosquitto) or set MQTT_URL`)),
+      reject(
+        new Error(
+          `could not start mosquitto (${err.message}); install it (apt-get install mosquitto) or set MQTT_URL`,
+        ),
+      ),
     );
     setTimeout(resolve, 300);
   });
@@ -73,11 +88,17 @@ export default async function globalSetup(): Promise<void> {
   } else if (process.env.TWINFOLD_TEST_DOCKER !== 'false' && dockerAnswers()) {
     await kafkaFromTestcontainers(env);
   } else {
-    kafkaFromScript(env, Number(process.env.TWINFOLD_TEST_KAFKA_PORT ?? 19092));
+    // Free ports, so two test runs on one machine (or a developer's `npm start`) never collide.
+    const port = process.env.TWINFOLD_TEST_KAFKA_PORT
+      ? Number(process.env.TWINFOLD_TEST_KAFKA_PORT)
+      : await freePort();
+    kafkaFromScript(env, port, await freePort());
   }
   if (process.env.MQTT_URL) env.mqttUrl = process.env.MQTT_URL;
   else await startMosquitto(env);
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
-  writeFileSync(ENV_FILE, JSON.stringify(env, null, 2));
+  const file = join(ROOT, '.cache', `test-env-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(env, null, 2));
+  process.env.TWINFOLD_TEST_ENV_FILE = file;
   log(`kafka ${env.kafkaBrokers.join(',')}, mqtt ${env.mqttUrl}`);
 }

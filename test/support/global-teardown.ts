@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { testEnv } from './env';
+import { envFile, testEnv } from './env';
 
 /** Stops exactly what global setup started, and nothing the developer was already running. */
 export default async function globalTeardown(): Promise<void> {
@@ -21,4 +21,5 @@ export default async function globalTeardown(): Promise<void> {
     if (started.kafkaDataDir) rmSync(started.kafkaDataDir, { recursive: true, force: true });
   }
   if (started.containerId) execFileSync('docker', ['rm', '-f', started.containerId], { stdio: 'ignore' });
+  rmSync(envFile(), { force: true });
 }

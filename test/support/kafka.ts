@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, Partitioners, type IHeaders, type ITopicConfig, type KafkaMessage, type Message } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type IHeaders,
+  type ITopicConfig,
+  type KafkaMessage,
+  type Message,
+} from 'kafkajs';
 import { testEnv } from './env';
 import { waitFor } from './wait';
 
@@ -36,7 +44,10 @@ export async function createTopics(
 
 /** Produces with the Java-compatible partitioner, acks=all, and returns after every write is acknowledged. */
 export async function produce(topic: string, messages: Message[]): Promise<void> {
-  const producer = testKafka().producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
+  const producer = testKafka().producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+  });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += 5000) {
@@ -55,7 +66,15 @@ function headersOf(headers: IHeaders | undefined): Record<string, string> {
 
 function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRecord {
   const key = m.key?.toString('utf8') ?? null;
-  return { topic, partition, offset: m.offset, key, value: m.value, headers: headersOf(m.headers), timestamp: m.timestamp };
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key,
+    value: m.value,
+    headers: headersOf(m.headers),
+    timestamp: m.timestamp,
+  };
 }
 
 /**
@@ -68,7 +87,11 @@ export async function consumeUntil(
   { timeoutMs = 60000, readUncommitted = false }: { timeoutMs?: number; readUncommitted?: boolean } = {},
 ): Promise<ConsumedRecord[]> {
   const records: ConsumedRecord[] = [];
-  const consumer = testKafka().consumer({ groupId: `test-${randomUUID()}`, readUncommitted, maxWaitTimeInMs: 200 });
+  const consumer = testKafka().consumer({
+    groupId: `test-${randomUUID()}`,
+    readUncommitted,
+    maxWaitTimeInMs: 200,
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -79,7 +102,9 @@ export async function consumeUntil(
         }
       },
     });
-    await waitFor(`records on ${topics.join(', ')} (saw ${records.length})`, () => done(records), { timeoutMs });
+    await waitFor(`records on ${topics.join(', ')} (saw ${records.length})`, () => done(records), {
+      timeoutMs,
+    });
     return records;
   } finally {
     await consumer.disconnect();
@@ -87,20 +112,28 @@ export async function consumeUntil(
 }
 
 /** Reads every record currently in `topics` (up to their end offsets at call time). */
-export async function readAll(topics: string[], options: { readUncommitted?: boolean } = {}): Promise<ConsumedRecord[]> {
+export async function readAll(
+  topics: string[],
+  options: { readUncommitted?: boolean } = {},
+): Promise<ConsumedRecord[]> {
   const admin = testKafka().admin();
   await admin.connect();
   const ends = new Map<string, number>();
   try {
     for (const topic of topics) {
-      for (const p of await admin.fetchTopicOffsets(topic)) ends.set(`${topic}:${p.partition}`, Number(p.high));
+      for (const p of await admin.fetchTopicOffsets(topic))
+        ends.set(`${topic}:${p.partition}`, Number(p.high));
     }
   } finally {
     await admin.disconnect();
   }
   const positions = new Map<string, number>();
   const reached = (): boolean => [...ends].every(([tp, end]) => end === 0 || (positions.get(tp) ?? 0) >= end);
-  const consumer = testKafka().consumer({ groupId: `test-${randomUUID()}`, readUncommitted: options.readUncommitted ?? false, maxWaitTimeInMs: 200 });
+  const consumer = testKafka().consumer({
+    groupId: `test-${randomUUID()}`,
+    readUncommitted: options.readUncommitted ?? false,
+    maxWaitTimeInMs: 200,
+  });
   const records: ConsumedRecord[] = [];
   await consumer.connect();
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitFor } from './wait';
 
 const ROOT = join(__dirname, '..', '..');
+const LOG_DIR = join(ROOT, '.cache', 'test-logs');
 
 /** A compiled twinfold entry point (dist/...) running as its own OS process, as in production. */
 export class ServiceProcess {
@@ -10,12 +12,21 @@ export class ServiceProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(script: string, env: Record<string, string>, readonly name = script) {
+  constructor(
+    script: string,
+    env: Record<string, string>,
+    readonly name = script,
+  ) {
     this.child = spawn(process.execPath, [join(ROOT, 'dist', script)], {
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // Full output in .cache/test-logs/, for reading a failure after the fact (CI keeps the checkout).
+    mkdirSync(LOG_DIR, { recursive: true });
+    const file = createWriteStream(join(LOG_DIR, `${name.replace(/[^\w.-]+/g, '_')}-${Date.now()}.log`));
+    this.child.once('exit', () => file.end());
     const collect = (chunk: Buffer): void => {
+      file.write(chunk);
       for (const line of chunk.toString('utf8').split('\n')) if (line) this.lines.push(line);
     };
     this.child.stdout?.on('data', collect);
@@ -33,10 +44,14 @@ export class ServiceProcess {
 
   /** Waits for a log line matching `pattern`, or fails with the last lines of output. */
   async waitForLine(pattern: RegExp, timeoutMs = 60000): Promise<string> {
-    return waitFor(`${this.name} to log ${pattern}`, () => {
-      if (!this.running) throw new Error(`${this.name} exited:\n${this.lines.slice(-15).join('\n')}`);
-      return this.lines.find((l) => pattern.test(l));
-    }, { timeoutMs }).catch((err: Error) => {
+    return waitFor(
+      `${this.name} to log ${pattern}`,
+      () => {
+        if (!this.running) throw new Error(`${this.name} exited:\n${this.lines.slice(-15).join('\n')}`);
+        return this.lines.find((l) => pattern.test(l));
+      },
+      { timeoutMs },
+    ).catch((err: Error) => {
       throw new Error(`${err.message}\nlast output of ${this.name}:\n${this.lines.slice(-20).join('\n')}`);
     });
   }

@@ -1,5 +1,6 @@
 import { type Draft, emit, update, withOptional } from './draft';
 import { toIso } from './json';
+import { copyJson } from './merge';
 import type { CommandEntry, CommandStatus, JsonObject, JsonValue } from './model';
 
 /**
@@ -34,7 +35,7 @@ export function enqueueCommand(draft: Draft, cmd: NewCommand): void {
   const entry: CommandEntry = {
     commandId: cmd.commandId,
     action: cmd.action,
-    parameters: cmd.parameters,
+    parameters: copyJson(cmd.parameters),
     priority: cmd.priority,
     status: 'PENDING',
     createdAt: draft.nowMs,
@@ -93,7 +94,7 @@ function deliverCommand(draft: Draft, commandId: string): void {
 export function applyAck(draft: Draft, commandId: string, status: string, result?: JsonValue): boolean {
   const current = findCommand(draft.state.commands, commandId);
   if (current === undefined || !isOpen(current)) return false;
-  const withResult: CommandEntry = result === undefined ? current : { ...current, result };
+  const withResult: CommandEntry = result === undefined ? current : { ...current, result: copyJson(result) };
   if (status.toLowerCase() === 'success') {
     finish(draft, withResult, 'ACKNOWLEDGED', { completedAt: draft.nowMs });
   } else if (current.attempts < draft.config.maxCommandRetries) {

@@ -32,7 +32,12 @@ export function isStaleStatus(state: TwinState, statusTime: number): boolean {
  * already online but announced later than `since` is a reconnect we never saw the end of: the
  * device may have lost what was in flight, so it gets the same redelivery as any connect.
  */
-export function applyStatus(draft: Draft, status: 'online' | 'offline', statusTime: number, seenAt: number): void {
+export function applyStatus(
+  draft: Draft,
+  status: 'online' | 'offline',
+  statusTime: number,
+  seenAt: number,
+): void {
   markSeen(draft, seenAt);
   activateIfPending(draft);
   const current = draft.state.connection;

@@ -8,7 +8,13 @@ import {
   requireObject,
   requireString,
 } from './input-fields';
-import { type CommandInput, type DesiredInput, REGISTRY_OPS, type RegistryInput, type RegistryOp } from './input-types';
+import {
+  type CommandInput,
+  type DesiredInput,
+  REGISTRY_OPS,
+  type RegistryInput,
+  type RegistryOp,
+} from './input-types';
 import { ownValue } from './json';
 import type { JsonObject } from './model';
 
@@ -69,7 +75,8 @@ function readTtlMs(obj: JsonObject): number | undefined {
 export function decodeRegistry(raw: RawRecord): RegistryInput {
   const obj = parseObject(raw, 'registry');
   const op = ownValue(obj, 'op');
-  if (!REGISTRY_OPS.includes(op as RegistryOp)) throw invalid('op', `must be one of ${REGISTRY_OPS.join(', ')}`);
+  if (!REGISTRY_OPS.includes(op as RegistryOp))
+    throw invalid('op', `must be one of ${REGISTRY_OPS.join(', ')}`);
   return {
     kind: 'registry',
     ...base(raw),

@@ -51,8 +51,11 @@ export function decodeTelemetry(raw: RawRecord): TelemetryInput {
 export function decodeState(raw: RawRecord): StateInput {
   const obj = parseObject(raw, 'state');
   const meta = ['version', 'timestamp'];
-  const wrapper = ['state', 'reported'].find((k) => isJsonObject(ownValue(obj, k)) && onlyKeys(obj, [k, ...meta]));
-  const reported = wrapper === undefined ? omitKeys(obj, meta) : requireObject(ownValue(obj, wrapper), wrapper);
+  const wrapper = ['state', 'reported'].find(
+    (k) => isJsonObject(ownValue(obj, k)) && onlyKeys(obj, [k, ...meta]),
+  );
+  const reported =
+    wrapper === undefined ? omitKeys(obj, meta) : requireObject(ownValue(obj, wrapper), wrapper);
   return {
     kind: 'state',
     deviceId: raw.deviceId,

@@ -12,7 +12,12 @@ import type { JsonObject } from './model';
  */
 export function applyDesired(draft: Draft, patch: JsonObject, requestId?: string): void {
   const { desired, metadata } = draft.state;
-  const next = applyDesiredPatch({ values: desired, meta: metadata.desired }, patch, draft.nowMs, draft.version);
+  const next = applyDesiredPatch(
+    { values: desired, meta: metadata.desired },
+    patch,
+    draft.nowMs,
+    draft.version,
+  );
   if (deepEqual(next.values, desired) && deepEqual(next.meta, metadata.desired)) return;
   update(draft, { desired: next.values, metadata: { ...metadata, desired: next.meta } });
   emit(draft, 'desired.changed', withOptional({ patch }, { requestId }));

@@ -1,6 +1,7 @@
 import { type Draft, emit, update, withOptional } from './draft';
 import type { ErrorInput } from './input-types';
 import { deepEqual } from './json';
+import { copyJson } from './merge';
 import type { TwinErrorReport } from './model';
 
 /** A device error report becomes `lastError` and an `alert` event (unless it is an exact replay). */
@@ -8,7 +9,7 @@ export function recordDeviceError(draft: Draft, input: ErrorInput): void {
   const report: TwinErrorReport = {
     code: input.errorCode,
     message: input.message,
-    ...(input.details === undefined ? {} : { details: input.details }),
+    ...(input.details === undefined ? {} : { details: copyJson(input.details) }),
     timestamp: draft.nowMs,
   };
   if (deepEqual(report, draft.state.lastError)) return;
@@ -16,6 +17,9 @@ export function recordDeviceError(draft: Draft, input: ErrorInput): void {
   emit(
     draft,
     'alert',
-    withOptional({ source: 'device', code: report.code, message: report.message }, { details: report.details }),
+    withOptional(
+      { source: 'device', code: report.code, message: report.message },
+      { details: report.details },
+    ),
   );
 }

@@ -40,7 +40,10 @@ export function makeEvent(
 }
 
 /** Copies `key: value` into `data` only when value is defined (events stay JSON-clean). */
-export function withOptional<T extends JsonObject>(data: T, extra: Record<string, JsonObject[string] | undefined>): T {
+export function withOptional<T extends JsonObject>(
+  data: T,
+  extra: Record<string, JsonObject[string] | undefined>,
+): T {
   const out: JsonObject = { ...data };
   for (const [key, value] of Object.entries(extra)) if (value !== undefined) out[key] = value;
   return out as T;

@@ -18,7 +18,11 @@ import { deleted, finishDraft, ignored } from './result';
  * 'deleted' (state null: write a tombstone).
  * Throws RangeError when `state` belongs to another device (a caller bug).
  */
-export function foldTwin(state: TwinState | null | undefined, input: TwinInput, ctx: FoldContext): FoldResult {
+export function foldTwin(
+  state: TwinState | null | undefined,
+  input: TwinInput,
+  ctx: FoldContext,
+): FoldResult {
   const current = state ?? undefined;
   if (current !== undefined && current.id !== input.deviceId) {
     throw new RangeError(`input for ${input.deviceId} folded into twin ${current.id}`);
@@ -38,8 +42,8 @@ export function foldTwin(state: TwinState | null | undefined, input: TwinInput, 
 
 /** What is decided before any change: unknown twins, lifecycle, deletion, version conflicts. */
 function gate(state: TwinState | undefined, input: TwinInput, ctx: FoldContext): FoldResult | undefined {
+  // (An ack for an unknown twin needs no case: its command cannot be found, so it is ignored.)
   if (state === undefined) {
-    if (input.kind === 'ack') return ignored('unknown-command-ack');
     if (input.kind === 'registry' && input.op !== 'create') return ignored('unknown-twin');
   } else if (input.kind === 'registry' && input.op === 'delete') {
     return deleted(state, ctx.nowMs, withOptional({}, { requestId: input.requestId }));
@@ -53,7 +57,11 @@ function gate(state: TwinState | undefined, input: TwinInput, ctx: FoldContext):
 }
 
 /** `ifVersion` must equal the twin's version (0 for a twin that does not exist yet). */
-function checkIfVersion(state: TwinState | undefined, input: DesiredInput, nowMs: number): FoldResult | undefined {
+function checkIfVersion(
+  state: TwinState | undefined,
+  input: DesiredInput,
+  nowMs: number,
+): FoldResult | undefined {
   const actual = state?.version ?? 0;
   if (input.ifVersion === undefined || input.ifVersion === actual) return undefined;
   const data = withOptional(
@@ -92,7 +100,8 @@ function newTwin(input: TwinInput, nowMs: number): TwinState {
 function apply(draft: Draft, input: TwinInput): string | undefined {
   const reason = applyOwnPart(draft, input);
   // Liveness last: an ack must settle its command before a reconnect redelivers the queue.
-  if (reason === undefined && isDeviceInput(input) && input.kind !== 'status') touchDevice(draft, draft.nowMs);
+  if (reason === undefined && isDeviceInput(input) && input.kind !== 'status')
+    touchDevice(draft, draft.nowMs);
   return reason;
 }
 
@@ -102,7 +111,9 @@ function applyOwnPart(draft: Draft, input: TwinInput): string | undefined {
       applyTelemetry(draft, input.readings, input.timestampMs);
       return undefined;
     case 'state':
-      return applyState(draft, input.reported, input.timestampMs, input.stateVersion) ? undefined : 'stale-state-version';
+      return applyState(draft, input.reported, input.timestampMs, input.stateVersion)
+        ? undefined
+        : 'stale-state-version';
     case 'status':
       if (isStaleStatus(draft.state, input.timestampMs)) return 'stale-status';
       applyStatus(draft, input.status, input.timestampMs, draft.nowMs);

@@ -11,7 +11,7 @@ export { MAX_COMMAND_TTL_SECONDS } from './decode-app';
 export { foldTwin } from './fold';
 export { tickTwin, nextDeadline } from './tick';
 export { toTwinDocument, type TwinDocument, type PublicFieldMeta } from './document';
-export { computeDelta } from './delta';
+export { computeDelta, deltaOf, isConverged } from './delta';
 export { mergePatch, applyReadings, applySnapshot, applyDesiredPatch, type FieldSet } from './merge';
 export { isOpen as isOpenCommand, trimHistory } from './commands';
 export { deepEqual, toIso } from './json';

@@ -34,7 +34,11 @@ export function requireText(obj: JsonObject, field: string, maxLength: number): 
   return value;
 }
 
-export function optionalString(obj: JsonObject, field: string, maxLength = MAX_NAME_LENGTH): string | undefined {
+export function optionalString(
+  obj: JsonObject,
+  field: string,
+  maxLength = MAX_NAME_LENGTH,
+): string | undefined {
   return ownValue(obj, field) === undefined ? undefined : requireString(obj, field, maxLength);
 }
 

@@ -1,7 +1,8 @@
 import type { JsonObject, JsonValue } from './model';
 
 /** The input topics of the fold, by payload kind (CONTRACT.md Kafka topics). */
-export type InputKind = 'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
+export type InputKind =
+  'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
 
 export const INPUT_KINDS: readonly InputKind[] = Object.freeze([
   'telemetry',
@@ -15,7 +16,13 @@ export const INPUT_KINDS: readonly InputKind[] = Object.freeze([
 ]);
 
 /** Kinds sent by the device itself: they prove it is alive and can auto-discover a twin. */
-export const DEVICE_ORIGIN_KINDS: ReadonlySet<InputKind> = new Set(['telemetry', 'state', 'status', 'ack', 'error']);
+export const DEVICE_ORIGIN_KINDS: ReadonlySet<InputKind> = new Set([
+  'telemetry',
+  'state',
+  'status',
+  'ack',
+  'error',
+]);
 
 interface InputBase {
   deviceId: string;

@@ -2,7 +2,14 @@ import { TwinfoldError } from '../../shared/errors';
 import { assertDeviceId } from '../../shared/ids';
 import { decodeUtf8Strict, DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 import { decodeCommand, decodeDesired, decodeRegistry } from './decode-app';
-import { decodeAck, decodeError, decodeState, decodeStatus, decodeTelemetry, type RawRecord } from './decode-device';
+import {
+  decodeAck,
+  decodeError,
+  decodeState,
+  decodeStatus,
+  decodeTelemetry,
+  type RawRecord,
+} from './decode-device';
 import { INPUT_KINDS, type InputKind, type TwinInput } from './input-types';
 
 const DECODERS: Record<InputKind, (raw: RawRecord) => TwinInput> = {
@@ -30,10 +37,14 @@ export function decodeInput(
   limits: JsonLimits = DEFAULT_JSON_LIMITS,
 ): TwinInput {
   const decoder = INPUT_KINDS.includes(kind) ? DECODERS[kind] : undefined;
-  if (decoder === undefined) throw new TwinfoldError('VALIDATION_ERROR', `unknown input kind ${String(kind)}`);
+  if (decoder === undefined)
+    throw new TwinfoldError('VALIDATION_ERROR', `unknown input kind ${String(kind)}`);
   const deviceId = decodeKey(key);
   if (!Number.isSafeInteger(recordTimestampMs) || recordTimestampMs < 0) {
-    throw new TwinfoldError('VALIDATION_ERROR', `record timestamp ${recordTimestampMs} is not epoch milliseconds`);
+    throw new TwinfoldError(
+      'VALIDATION_ERROR',
+      `record timestamp ${recordTimestampMs} is not epoch milliseconds`,
+    );
   }
   if (value === null) throw new TwinfoldError('VALIDATION_ERROR', `${kind} record has no value`);
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;

@@ -21,7 +21,8 @@ export function applyRegistry(draft: Draft, input: RegistryInput): void {
       }
       return;
     case 'resume':
-      if (draft.state.lifecycle === 'suspended') return setLifecycle(draft, resumedLifecycle(draft.state), input.requestId);
+      if (draft.state.lifecycle === 'suspended')
+        return setLifecycle(draft, resumedLifecycle(draft.state), input.requestId);
       return;
     case 'decommission':
       cancelOpenCommands(draft, 'decommissioned');
@@ -47,10 +48,15 @@ function setLifecycle(draft: Draft, to: Lifecycle, requestId?: string): void {
 function setDescription(draft: Draft, input: RegistryInput): void {
   const { type, attributes } = draft.state;
   const nextType = input.type ?? type;
-  const nextAttributes = input.attributes === undefined ? attributes : patchAttributes(attributes, input.attributes);
+  const nextAttributes =
+    input.attributes === undefined ? attributes : patchAttributes(attributes, input.attributes);
   if (nextType === type && deepEqual(nextAttributes, attributes)) return;
   update(draft, { type: nextType, attributes: nextAttributes });
-  emit(draft, 'twin.updated', withOptional({ type: nextType, attributes: nextAttributes }, { requestId: input.requestId }));
+  emit(
+    draft,
+    'twin.updated',
+    withOptional({ type: nextType, attributes: nextAttributes }, { requestId: input.requestId }),
+  );
 }
 
 export function patchAttributes(current: JsonObject, patch: JsonObject): JsonObject {

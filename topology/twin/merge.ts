@@ -40,7 +40,13 @@ export function applyReadings(fields: FieldSet, readings: JsonObject, t: number,
   for (const key of Object.keys(readings)) {
     if (isForbiddenKey(key)) continue;
     const value = readings[key] as JsonValue;
-    writeReportedField(out, key, value === null ? undefined : mergePatch(ownValue(out.values, key), value), t, version);
+    writeReportedField(
+      out,
+      key,
+      value === null ? undefined : mergePatch(ownValue(out.values, key), value),
+      t,
+      version,
+    );
   }
   return out;
 }
@@ -56,7 +62,13 @@ export function applySnapshot(fields: FieldSet, snapshot: JsonObject, t: number,
   for (const key of keys) {
     if (isForbiddenKey(key)) continue;
     const value = ownValue(snapshot, key);
-    writeReportedField(out, key, value === null || value === undefined ? undefined : copyJson(value), t, version);
+    writeReportedField(
+      out,
+      key,
+      value === null || value === undefined ? undefined : copyJson(value),
+      t,
+      version,
+    );
   }
   return out;
 }

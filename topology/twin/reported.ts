@@ -13,7 +13,12 @@ export function applyTelemetry(draft: Draft, readings: JsonObject, readingTime: 
  * not newer than the last accepted one. A state without `version` is always applied (per-field
  * LWW still protects newer readings) and leaves `stateVersion` as it was.
  */
-export function applyState(draft: Draft, snapshot: JsonObject, stateTime: number, version: number | null): boolean {
+export function applyState(
+  draft: Draft,
+  snapshot: JsonObject,
+  stateTime: number,
+  version: number | null,
+): boolean {
   const last = draft.state.stateVersion;
   if (version !== null && last !== null && version <= last) return false;
   setReported(draft, applySnapshot(reportedFields(draft), snapshot, stateTime, draft.version));

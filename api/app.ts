@@ -1,0 +1,93 @@
+import express from 'express';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../shared/logger';
+import { DEFAULT_JSON_LIMITS } from '../shared/safe-json';
+import { allowAll, type AuthCheck } from './auth';
+import type { Backend } from './backend';
+import { errorHandler, notFoundHandler } from './error-handler';
+import type { JsonObject } from './json';
+import { httpMetrics } from './metrics';
+import { mountRoutes } from './mount';
+import { buildOpenApiDocument } from './openapi/document';
+import type { RouteSpec } from './route';
+import { commandRoutes } from './routes/commands';
+import { deviceRoutes } from './routes/devices';
+import { lifecycleRoutes } from './routes/lifecycle';
+import { stateRoutes } from './routes/state';
+import { systemRoutes, type SystemDeps } from './routes/system';
+import { twinRoutes } from './routes/twins';
+
+export interface ApiOptions {
+  backend: Backend;
+  logger: Logger;
+  /** Receives `twinfold_http_request_duration_seconds`; served at /metrics. */
+  metricsRegistry: Registry;
+  /** Largest accepted request body (Config.maxPayloadBytes). */
+  maxBodyBytes: number;
+  /** Authentication seam; allows everything by default. */
+  auth?: AuthCheck;
+  /** Deepest accepted JSON nesting of a body (Config.maxJsonDepth); default 32. */
+  maxJsonDepth?: number;
+  /** Most keys accepted in one body (Config.maxJsonKeys); default 1000. */
+  maxJsonKeys?: number;
+  now?: () => Date;
+}
+
+/** The whole route table: what Express serves and what the OpenAPI document describes. */
+export function apiRoutes(deps: SystemDeps): RouteSpec[] {
+  return [
+    ...twinRoutes(deps),
+    ...stateRoutes(deps),
+    ...commandRoutes(deps),
+    ...lifecycleRoutes(deps),
+    ...deviceRoutes(deps),
+    ...systemRoutes(deps),
+  ];
+}
+
+/**
+ * The HTTP API as an Express application (not listening; see server.ts). Owns no resources: the
+ * caller owns the backend and the registry.
+ */
+export function createApp(options: ApiOptions): express.Application {
+  const now = options.now ?? (() => new Date());
+  let openApi: JsonObject | undefined;
+  const routes: RouteSpec[] = apiRoutes({
+    backend: options.backend,
+    registry: options.metricsRegistry,
+    now,
+    startedAt: now(),
+    openApi: () => (openApi ??= buildOpenApiDocument(routes)),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Only twins carry an ETag (their version); hashing every enveloped body would be wasted work.
+  app.set('etag', false);
+  // Express 5's default, stated so `attr.KEY` stays a flat key and arrays stay rare.
+  app.set('query parser', 'simple');
+
+  app.use(httpMetrics(options.metricsRegistry));
+  app.use((_req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    next();
+  });
+  const router = express.Router();
+  mountRoutes(router, routes, {
+    auth: options.auth ?? allowAll,
+    // Raw bytes, parsed by shared/safe-json: one JSON policy for MQTT, Kafka and HTTP payloads.
+    rawBodyParser: express.raw({
+      limit: options.maxBodyBytes,
+      type: ['application/json', 'application/*+json'],
+    }),
+    jsonLimits: {
+      maxBytes: options.maxBodyBytes,
+      maxDepth: options.maxJsonDepth ?? DEFAULT_JSON_LIMITS.maxDepth,
+      maxKeys: options.maxJsonKeys ?? DEFAULT_JSON_LIMITS.maxKeys,
+    },
+  });
+  app.use(router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(options.logger.child('api')));
+  return app;
+}

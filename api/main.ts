@@ -1,0 +1,88 @@
+/**
+ * The twinfold service: the stream processor and the query API over its stores, in one process
+ * (the API reads the stores the processor writes). `node dist/api/main.js`; configuration from
+ * environment variables (shared/config.ts). SIGTERM/SIGINT: stop serving, finish the current
+ * batches, leave the group, checkpoint the stores, exit 0.
+ */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { advertisedUrl, ConfigError, loadConfig } from '../shared/config';
+import { createKafka } from '../shared/kafka';
+import { createLogger } from '../shared/logger';
+import { LocalTwinQueries } from '../topology/local-queries';
+import { processorSettings } from '../topology/processor-settings';
+import { StreamProcessor } from '../topology/stream-processor';
+import { createApp } from './app';
+import { ProcessorBackend } from './processor-backend';
+import { startApiServer } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, component: 'service' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const kafka = createKafka(config, `${config.applicationId}-service`, logger);
+  const settings = processorSettings(config);
+  const processor = new StreamProcessor(
+    kafka,
+    settings,
+    advertisedUrl(config),
+    logger.child('processor'),
+    registry,
+  );
+  const backend = new ProcessorBackend(
+    kafka,
+    processor,
+    new LocalTwinQueries(processor),
+    settings.topics,
+    config.commandTtlMs,
+  );
+  processor.lifecycle.on('change', (to, from) => logger.info('instance state', { from, to }));
+
+  const app = createApp({
+    backend,
+    logger: logger.child('api'),
+    metricsRegistry: registry,
+    maxBodyBytes: config.maxPayloadBytes,
+    maxJsonDepth: config.maxJsonDepth,
+    maxJsonKeys: config.maxJsonKeys,
+  });
+  const server = await startApiServer(app, config.httpHost, config.httpPort);
+  logger.info('api listening', { url: server.url, advertised: advertisedUrl(config) });
+  await backend.connect();
+  await processor.start();
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('shutting down', { signal });
+    const force = setTimeout(() => {
+      logger.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, 30000);
+    force.unref();
+    await server.close();
+    await processor.stop();
+    await backend.disconnect();
+    logger.info('shut down');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `${JSON.stringify({ level: 'error', msg: 'service failed to start', error: err instanceof Error ? err.message : String(err) })}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,234 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
+import type { Registry } from 'prom-client';
+import type { Config } from '../shared/config';
+import { createKafka } from '../shared/kafka';
+import type { Logger } from '../shared/logger';
+import type { JsonLimits } from '../shared/safe-json';
+import { topicNames, type TopicNames } from '../shared/topics';
+import type { BridgeConfig } from './bridge-config';
+import { Downlink } from './downlink';
+import { createKafkaWriter, type KafkaRecord } from './kafka-writer';
+import { assertTransition, type BridgeState } from './lifecycle';
+import { announceOffline, announceOnline } from './liveness';
+import { createBridgeMetrics, type BridgeMetrics } from './metrics';
+import { connectClient, observeConnection } from './mqtt-connect';
+import { downlinkMqttOptions, uplinkMqttOptions } from './mqtt-options';
+import { Uplink } from './uplink';
+import { uplinkRoutes } from './uplink-record';
+
+export interface BridgeOptions {
+  config: Config;
+  bridge: BridgeConfig;
+  logger: Logger;
+  /** Where the bridge registers its metrics; the caller exposes it. */
+  registry: Registry;
+  /** How long start() waits for each MQTT connection. Default 30 s. */
+  connectTimeoutMs?: number;
+}
+
+export interface BridgeHealth {
+  state: BridgeState;
+  healthy: boolean;
+  uplinkConnected: boolean;
+  downlinkConnected: boolean;
+  downlinkFailed: boolean;
+  inFlight: number;
+}
+
+/**
+ * The MQTT ⇄ Kafka bridge: uplink (device topics → device.telemetry/state/status/acks/errors),
+ * downlink (device.downlink → device command/desired topics) and its own retained status.
+ * Owns its Kafka producer and consumer and its two MQTT connections; stop() releases all of them.
+ * The Kafka topics must exist (the bridge never creates topics).
+ */
+export class Bridge {
+  private state: BridgeState = 'created';
+  private readonly log: Logger;
+  private readonly metrics: BridgeMetrics;
+  private readonly names: TopicNames;
+  private readonly kafka: Kafka;
+  private producer: Producer | undefined;
+  private uplinkClient: MqttClient | undefined;
+  private downlinkClient: MqttClient | undefined;
+  private uplink: Uplink | undefined;
+  private downlink: Downlink | undefined;
+  private stopAnnouncing: (() => void) | undefined;
+  private downlinkFailed = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: BridgeOptions) {
+    this.log = options.logger.child('bridge');
+    this.metrics = createBridgeMetrics(options.registry);
+    this.names = topicNames(options.config);
+    this.kafka = createKafka(options.config, options.bridge.clientId, options.logger);
+  }
+
+  get currentState(): BridgeState {
+    return this.state;
+  }
+
+  /**
+   * Connects to Kafka and the MQTT broker, subscribes and starts consuming device.downlink.
+   * Rejects (after releasing whatever it had opened) when a connection cannot be made.
+   */
+  async start(): Promise<void> {
+    this.transition('starting');
+    try {
+      await this.startComponents();
+      this.transition('running');
+      this.log.info('bridge running', { clientId: this.options.bridge.clientId, filters: this.uplink?.filters() });
+    } catch (err) {
+      this.log.error('bridge failed to start', { error: err });
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /**
+   * Graceful stop: stop reading MQTT and consuming Kafka, write and acknowledge what is in flight
+   * (at most BRIDGE_SHUTDOWN_TIMEOUT_MS), announce `offline`, disconnect. Idempotent.
+   */
+  stop(): Promise<void> {
+    if (this.state === 'created') {
+      this.transition('stopped');
+      return Promise.resolve();
+    }
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  health(): BridgeHealth {
+    const uplinkConnected = this.uplinkClient?.connected ?? false;
+    const downlinkConnected = this.downlinkClient?.connected ?? false;
+    return {
+      state: this.state,
+      healthy: this.state === 'running' && !this.downlinkFailed,
+      uplinkConnected,
+      downlinkConnected,
+      downlinkFailed: this.downlinkFailed,
+      inFlight: this.uplink?.inFlight ?? 0,
+    };
+  }
+
+  private transition(to: BridgeState): void {
+    assertTransition(this.state, to);
+    this.state = to;
+  }
+
+  private limits(): JsonLimits {
+    const { maxPayloadBytes, maxJsonDepth, maxJsonKeys } = this.options.config;
+    return { maxBytes: maxPayloadBytes, maxDepth: maxJsonDepth, maxKeys: maxJsonKeys };
+  }
+
+  private mqttClient(options: IClientOptions): MqttClient {
+    return mqttConnect(this.options.config.mqttUrl, { ...options, manualConnect: true });
+  }
+
+  private async startComponents(): Promise<void> {
+    const { config, bridge, logger } = this.options;
+    const connectTimeout = this.options.connectTimeoutMs ?? 30_000;
+
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    this.producer = producer;
+    await producer.connect();
+
+    const uplinkClient = this.mqttClient(uplinkMqttOptions(config, bridge));
+    this.uplinkClient = uplinkClient;
+    observeConnection(uplinkClient, 'uplink', logger, this.metrics);
+    this.uplink = new Uplink({
+      client: uplinkClient,
+      routes: uplinkRoutes(
+        {
+          telemetry: bridge.telemetryTopic,
+          state: bridge.stateTopic,
+          status: bridge.statusTopicTemplate,
+          ack: bridge.ackTopic,
+          error: bridge.errorTopic,
+        },
+        this.names,
+      ),
+      dlqTopic: this.names.dlq,
+      limits: this.limits(),
+      write: createKafkaWriter((batch) => producer.sendBatch(batch), this.metrics),
+      settings: bridge,
+      metrics: this.metrics,
+      logger,
+    });
+    this.stopAnnouncing = announceOnline(uplinkClient, bridge.statusTopic, this.log);
+    await connectClient(uplinkClient, connectTimeout);
+    await this.uplink.subscribe();
+
+    const downlinkClient = this.mqttClient(downlinkMqttOptions(config, bridge));
+    this.downlinkClient = downlinkClient;
+    observeConnection(downlinkClient, 'downlink', logger, this.metrics);
+    await connectClient(downlinkClient, connectTimeout);
+    const consumer = this.kafka.consumer({
+      groupId: `${config.applicationId}-bridge-downlink`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 500,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.downlinkFailed = true;
+      this.log.error('downlink consumer crashed', { error: payload.error, restart: payload.restart });
+    });
+    this.downlink = new Downlink({
+      consumer,
+      client: downlinkClient,
+      downlinkTopic: this.names.downlink,
+      dlqTopic: this.names.dlq,
+      templates: { command: bridge.commandTopic, desired: bridge.desiredTopic },
+      limits: this.limits(),
+      sendDeadLetter: (record) => this.sendDeadLetter(producer, record),
+      concurrency: bridge.downlinkConcurrency,
+      metrics: this.metrics,
+      logger,
+    });
+    await this.downlink.start();
+  }
+
+  private async sendDeadLetter(producer: Producer, record: KafkaRecord): Promise<void> {
+    await producer.send({ topic: record.topic, messages: [record.message], acks: -1 });
+    this.metrics.messagesProduced.inc({ topic: record.topic });
+  }
+
+  private async shutdown(): Promise<void> {
+    this.transition('stopping');
+    const { bridge } = this.options;
+    this.uplink?.stopReading();
+    await this.step('stop downlink consumer', () => this.downlink?.stop());
+    await this.step('drain uplink', () => this.uplink?.drain(bridge.shutdownTimeoutMs));
+    this.stopAnnouncing?.();
+    const uplinkClient = this.uplinkClient;
+    if (uplinkClient) await this.step('announce offline', () => announceOffline(uplinkClient, bridge.statusTopic, 2000));
+    await this.step('disconnect MQTT', () => Promise.all([endClient(this.uplinkClient), endClient(this.downlinkClient)]));
+    await this.step('disconnect producer', () => this.producer?.disconnect());
+    this.transition('stopped');
+    this.log.info('bridge stopped');
+  }
+
+  /** Runs one shutdown step; a failure is logged and does not keep the others from running. */
+  private async step(what: string, fn: () => Promise<unknown> | undefined): Promise<void> {
+    try {
+      await fn();
+    } catch (err) {
+      this.log.warn(`shutdown: could not ${what}`, { error: err });
+    }
+  }
+}
+
+/** Disconnects cleanly (waiting for outgoing acknowledgements), forcibly after `timeoutMs`. */
+async function endClient(client: MqttClient | undefined, timeoutMs = 5000): Promise<void> {
+  if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    client.endAsync().then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+  if (timedOut) await client.endAsync(true);
+}

@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { loadConfig } from '../shared/config';
+import { createLogger } from '../shared/logger';
+import { Bridge } from './bridge';
+import { loadBridgeConfig } from './bridge-config';
+import { startBridgeHttp } from './http';
+
+/**
+ * Entry point: `node dist/bridge/main.js`. Reads the environment (shared settings and BRIDGE_*),
+ * serves /metrics and /healthz on BRIDGE_HTTP_PORT, runs the bridge, and on SIGTERM/SIGINT stops it
+ * gracefully (a second signal exits at once). Exits 1 when the configuration is invalid or the
+ * bridge cannot start.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const bridgeConfig = loadBridgeConfig();
+  const logger = createLogger({ level: config.logLevel, component: 'bridge-main' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'twinfold_bridge_' });
+
+  const bridge = new Bridge({ config, bridge: bridgeConfig, logger, registry });
+  const server: Server = await startBridgeHttp({
+    port: bridgeConfig.httpPort,
+    registry,
+    health: () => bridge.health(),
+    logger,
+  });
+  logger.info('http listening', { port: bridgeConfig.httpPort });
+
+  let signalled = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      logger.warn('second signal, exiting now', { signal });
+      process.exit(1);
+    }
+    signalled = true;
+    logger.info('stopping', { signal });
+    bridge
+      .stop()
+      .then(() => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections(); // idle keep-alive scrapers would hold close() open
+        return closed;
+      })
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        logger.error('unclean stop', { error: err });
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+
+  try {
+    await bridge.start();
+  } catch (err) {
+    if (signalled) return; // stopped by a signal while starting; shutdown() exits
+    server.close();
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`twinfold bridge: ${message}\n`);
+  process.exit(1);
+});

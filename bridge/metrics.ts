@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The bridge's Prometheus metrics, registered in the registry the caller owns. */
+export interface BridgeMetrics {
+  /** Uplink messages received, by MQTT topic kind (`unknown` when the topic matched no template). */
+  messagesIn: Counter<'kind'>;
+  /** Records written to Kafka, by Kafka topic (dead letters included, under the DLQ topic). */
+  messagesProduced: Counter<'topic'>;
+  /** Duration of one produce request (one batch), acknowledged by all in-sync replicas. */
+  produceLatency: Histogram<never>;
+  /** Failed produce attempts (each is retried). */
+  produceErrors: Counter<never>;
+  /** Records sent to the dead-letter topic, by error code. */
+  deadLetters: Counter<'code'>;
+  /** Uplink messages received and not yet written to Kafka and acknowledged. */
+  inFlight: Gauge<never>;
+  /** MQTT reconnections, by connection (`uplink`, `downlink`). */
+  reconnects: Counter<'connection'>;
+  /** Downlink messages the broker acknowledged (PUBACK), by kind (`command`, `desired`). */
+  downlinkDelivered: Counter<'kind'>;
+}
+
+export function createBridgeMetrics(registry: Registry): BridgeMetrics {
+  const registers = [registry];
+  return {
+    messagesIn: new Counter({
+      name: 'twinfold_bridge_messages_in_total',
+      help: 'Uplink MQTT messages received, by topic kind',
+      labelNames: ['kind'],
+      registers,
+    }),
+    messagesProduced: new Counter({
+      name: 'twinfold_bridge_messages_produced_total',
+      help: 'Records written to Kafka, by topic',
+      labelNames: ['topic'],
+      registers,
+    }),
+    produceLatency: new Histogram({
+      name: 'twinfold_bridge_produce_latency_seconds',
+      help: 'Time to write one batch to Kafka (acks=all)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    produceErrors: new Counter({
+      name: 'twinfold_bridge_produce_errors_total',
+      help: 'Failed attempts to write a batch to Kafka (retried)',
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'twinfold_bridge_dlq_total',
+      help: 'Messages sent to the dead-letter topic, by error code',
+      labelNames: ['code'],
+      registers,
+    }),
+    inFlight: new Gauge({
+      name: 'twinfold_bridge_in_flight',
+      help: 'Uplink messages received but not yet written to Kafka and acknowledged',
+      registers,
+    }),
+    reconnects: new Counter({
+      name: 'twinfold_bridge_reconnects_total',
+      help: 'MQTT reconnections, by connection',
+      labelNames: ['connection'],
+      registers,
+    }),
+    downlinkDelivered: new Counter({
+      name: 'twinfold_bridge_downlink_delivered_total',
+      help: 'Downlink messages acknowledged by the MQTT broker, by kind',
+      labelNames: ['kind'],
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,57 @@
+import type { IClientOptions } from 'mqtt';
+import type { Config } from '../shared/config';
+import type { BridgeConfig } from './bridge-config';
+
+export const BRIDGE_ONLINE = 'online';
+export const BRIDGE_OFFLINE = 'offline';
+
+type MqttSettings = Pick<Config, 'mqttUsername' | 'mqttPassword'>;
+
+function credentials(config: MqttSettings): Pick<IClientOptions, 'username' | 'password'> {
+  return {
+    ...(config.mqttUsername === undefined ? {} : { username: config.mqttUsername }),
+    ...(config.mqttPassword === undefined ? {} : { password: config.mqttPassword }),
+  };
+}
+
+/**
+ * The uplink connection: MQTT 5 persistent session (clean start off, a stable client id and a
+ * session expiry), so QoS 1 messages the bridge has not acknowledged are kept and redelivered by
+ * the broker. `receiveMaximum` asks the broker to stop sending while that many QoS 1 messages are
+ * unacknowledged; the bridge also enforces the limit itself (Mosquitto 2.0.11 was seen to exceed
+ * it). The bridge's last will marks it offline on its retained status topic.
+ */
+export function uplinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): IClientOptions {
+  return {
+    ...credentials(config),
+    protocolVersion: 5,
+    clientId: bridge.clientId,
+    clean: false,
+    keepalive: bridge.keepaliveSeconds,
+    reconnectPeriod: 1000,
+    connectTimeout: 30_000,
+    resubscribe: true,
+    properties: {
+      sessionExpiryInterval: bridge.sessionExpirySeconds,
+      receiveMaximum: bridge.maxInFlight,
+    },
+    will: { topic: bridge.statusTopic, payload: Buffer.from(BRIDGE_OFFLINE), qos: 1, retain: true },
+  };
+}
+
+/**
+ * The downlink connection only publishes. Its QoS 1 messages awaiting PUBACK live in mqtt.js's
+ * memory store and are resent after a reconnect; what a crash loses, Kafka (uncommitted offsets)
+ * redelivers. So it needs no persistent session.
+ */
+export function downlinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): IClientOptions {
+  return {
+    ...credentials(config),
+    protocolVersion: 5,
+    clientId: `${bridge.clientId}-downlink`,
+    clean: true,
+    keepalive: bridge.keepaliveSeconds,
+    reconnectPeriod: 1000,
+    connectTimeout: 30_000,
+  };
+}

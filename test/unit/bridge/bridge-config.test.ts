@@ -1,0 +1,85 @@
+import { loadBridgeConfig } from '../../../bridge/bridge-config';
+import { assertTransition } from '../../../bridge/lifecycle';
+import { downlinkMqttOptions, uplinkMqttOptions } from '../../../bridge/mqtt-options';
+import { ConfigError } from '../../../shared/config';
+
+describe('loadBridgeConfig', () => {
+  it('has working defaults', () => {
+    const c = loadBridgeConfig({});
+    expect(c).toMatchObject({
+      clientId: 'twinfold-bridge',
+      sharedGroup: undefined,
+      maxInFlight: 1000,
+      statusTopic: 'twinfold/bridge/status',
+      httpPort: 9464,
+    });
+    expect(c.telemetryTopic.filter()).toBe('device/+/telemetry');
+    expect(c.commandTopic.format('x')).toBe('device/x/command');
+  });
+
+  it('reads BRIDGE_* variables', () => {
+    const c = loadBridgeConfig({
+      BRIDGE_CLIENT_ID: 'bridge-2',
+      BRIDGE_SHARED_GROUP: 'bridges',
+      BRIDGE_MAX_IN_FLIGHT: '50',
+      BRIDGE_TOPIC_TELEMETRY: 'fleet/{id}/t',
+    });
+    expect(c).toMatchObject({ clientId: 'bridge-2', sharedGroup: 'bridges', maxInFlight: 50 });
+    expect(c.telemetryTopic.filter(c.sharedGroup)).toBe('$share/bridges/fleet/+/t');
+  });
+
+  it('reports every invalid variable at once', () => {
+    try {
+      loadBridgeConfig({
+        BRIDGE_CLIENT_ID: 'a b',
+        BRIDGE_SHARED_GROUP: 'x/y',
+        BRIDGE_MAX_IN_FLIGHT: '0',
+        BRIDGE_STATUS_TOPIC: 'twinfold/#',
+        BRIDGE_TOPIC_STATE: 'device/state',
+      });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.map((p) => p.split(' ')[0])).toEqual([
+        'BRIDGE_CLIENT_ID',
+        'BRIDGE_SHARED_GROUP',
+        'BRIDGE_MAX_IN_FLIGHT',
+        'BRIDGE_STATUS_TOPIC',
+        'BRIDGE_TOPIC_STATE',
+      ]);
+    }
+  });
+});
+
+describe('MQTT options', () => {
+  const bridge = loadBridgeConfig({ BRIDGE_MAX_IN_FLIGHT: '200', BRIDGE_SESSION_EXPIRY_SECONDS: '600' });
+
+  it('uplink: MQTT 5 persistent session, receive maximum = in-flight limit, offline will', () => {
+    const o = uplinkMqttOptions({ mqttUsername: 'u', mqttPassword: 'p' }, bridge);
+    expect(o).toMatchObject({
+      protocolVersion: 5,
+      clientId: 'twinfold-bridge',
+      clean: false,
+      username: 'u',
+      password: 'p',
+      properties: { sessionExpiryInterval: 600, receiveMaximum: 200 },
+      will: { topic: 'twinfold/bridge/status', qos: 1, retain: true },
+    });
+    expect(String(o.will?.payload)).toBe('offline');
+  });
+
+  it('downlink: its own client id, no credentials when none are configured', () => {
+    const o = downlinkMqttOptions({ mqttUsername: undefined, mqttPassword: undefined }, bridge);
+    expect(o.clientId).toBe('twinfold-bridge-downlink');
+    expect(o).not.toHaveProperty('username');
+  });
+});
+
+describe('bridge lifecycle', () => {
+  it('allows the documented transitions only', () => {
+    expect(() => assertTransition('created', 'starting')).not.toThrow();
+    expect(() => assertTransition('starting', 'stopping')).not.toThrow();
+    expect(() => assertTransition('running', 'starting')).toThrow('cannot go from running to starting');
+    expect(() => assertTransition('stopped', 'starting')).toThrow();
+  });
+});

@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { configTable } from '../../../scripts/config-table';
+
+describe('README configuration table', () => {
+  it('is the one CONFIG_SCHEMA generates (regenerate with node dist/scripts/config-table.js)', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    expect(readme).toContain(configTable());
+  });
+});
