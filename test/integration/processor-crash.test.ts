@@ -1,5 +1,12 @@
 import { deployment, startService, type Deployment, type ServiceInstance } from '../support/stack';
-import { expectEqualToReference, generateWorkload, QUIET_TIMERS, runRounds } from '../support/workload';
+import {
+  expectEqualToReference,
+  generateWorkload,
+  isConsumed,
+  QUIET_TIMERS,
+  runRounds,
+  topicOf,
+} from '../support/workload';
 
 describe('processor: SIGKILL mid-stream (exactly_once)', () => {
   let d: Deployment;
@@ -10,17 +17,26 @@ describe('processor: SIGKILL mid-stream (exactly_once)', () => {
     let service: ServiceInstance = await startService(d);
     const rounds = generateWorkload({ seed: 7, devices: 500, records: 40_000, idPrefix: 'crash-' });
     let kills = 0;
+    let killsMidRound = 0;
+    let wipedAfterKill = 0;
 
     await runRounds(d.prefix, `${d.prefix}app`, rounds, async (index) => {
-      if (index % 4 !== 0) return;
+      if (index % 3 !== 0) return;
       // Let it get into the round, then kill it without warning and start a new process on the same state.
-      await new Promise((r) => setTimeout(r, 150 + ((index * 97) % 400)));
+      await new Promise((r) => setTimeout(r, 100 + ((index * 37) % 200)));
+      const midRound = !(await isConsumed(`${d.prefix}app`, topicOf(d.prefix, rounds[index]!.kind)));
       await service.process.kill('SIGKILL');
       kills += 1;
+      if (midRound) killsMidRound += 1;
       service = await startService(d);
+      // No checkpoint survives a crash: every task of the new process starts from a wiped store.
+      const opened = service.process.lines.filter((l) => l.includes('"task opened"'));
+      if (opened.length > 0 && opened.every((l) => l.includes('"checkpoint":false'))) wipedAfterKill += 1;
     });
 
     expect(kills).toBeGreaterThanOrEqual(3);
+    expect(killsMidRound).toBeGreaterThanOrEqual(3);
+    expect(wipedAfterKill).toBe(kills);
     await expectEqualToReference(d.prefix, service.url, rounds);
   });
 });

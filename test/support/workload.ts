@@ -205,27 +205,29 @@ export function referenceDocuments(twins: Map<string, TwinState | null>): Map<st
   return out;
 }
 
+/** Whether the application's group has committed offsets up to the current end of `topic`. */
+export async function isConsumed(applicationId: string, topic: string): Promise<boolean> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    const [committed] = await admin.fetchOffsets({ groupId: applicationId, topics: [topic] });
+    return committed!.partitions.every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Waits until the application's group has committed offsets up to the end of `topic`. */
 export async function waitUntilConsumed(
   applicationId: string,
   topic: string,
   timeoutMs = 180000,
 ): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-    await waitFor(
-      `group ${applicationId} to consume ${topic}`,
-      async () => {
-        const [committed] = await admin.fetchOffsets({ groupId: applicationId, topics: [topic] });
-        return committed!.partitions.every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0));
-      },
-      { timeoutMs, intervalMs: 250 },
-    );
-  } finally {
-    await admin.disconnect();
-  }
+  await waitFor(`group ${applicationId} to consume ${topic}`, () => isConsumed(applicationId, topic), {
+    timeoutMs,
+    intervalMs: 250,
+  });
 }
 
 /** Produces each round to its topic and waits for the processor to consume it before the next. */

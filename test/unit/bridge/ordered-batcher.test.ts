@@ -67,13 +67,20 @@ describe('OrderedBatcher', () => {
     writes[0]!.done.resolve();
     await tick();
     expect(written).toEqual([[1, 2, 3, 4]]);
-    expect(writes.map((w) => w.batch)).toEqual([[1, 2, 3, 4], [5, 6, 7, 8]]);
+    expect(writes.map((w) => w.batch)).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+    ]);
     writes[1]!.done.resolve();
     await tick();
     expect(writes[2]!.batch).toEqual([9, 10]); // no linger: they already waited for a write
     writes[2]!.done.resolve();
     await tick();
-    expect(written).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+    expect(written).toEqual([
+      [1, 2, 3, 4],
+      [5, 6, 7, 8],
+      [9, 10],
+    ]);
     expect(batcher.size).toBe(0);
   });
 
@@ -175,7 +182,7 @@ describe('OrderedBatcher', () => {
 
   it('keeps per-key order through random batch sizes and failures', async () => {
     let seed = 42;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const written: Item[] = [];
     const batcher = new OrderedBatcher<Item>({
       write: async () => {
