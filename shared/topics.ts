@@ -51,7 +51,7 @@ export function inputTopics(names: TopicNames): { topic: string; kind: InputKind
   ];
 }
 
-/** The compacted changelog behind the partition stores; internal, so named by application id. */
-export function changelogTopic(config: Pick<Config, 'topicPrefix' | 'applicationId'>): string {
-  return `${config.topicPrefix}${config.applicationId}-twin-store-changelog`;
+/** The compacted changelog behind the partition stores; internal, so named like Kafka Streams': by application id. */
+export function changelogTopic(config: Pick<Config, 'applicationId'>): string {
+  return `${config.applicationId}-twin-store-changelog`;
 }
