@@ -16,7 +16,9 @@ import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './tw
  * - `LIFECYCLE_CONFLICT`: a lifecycle action not allowed from the twin's current lifecycle;
  * - `VALIDATION_ERROR`: a cursor this backend did not issue;
  * - `NOT_READY` (retriable; optional `details.retryAfterSeconds`): stores still restoring, or the
- *   owner of the twin's partition is unknown during a rebalance.
+ *   owner of the twin's partition is unknown during a rebalance;
+ * - `TIMEOUT`: a bounded wait ran out (`minVersion` not reached, a write's outcome not seen);
+ * - `UPSTREAM_ERROR`: the instance a request was forwarded to failed in an unexpected way.
  * Reads return `undefined` for a missing twin or command rather than throwing.
  */
 export interface Backend extends TwinReader, TwinWriter, ReadinessProbe {}
@@ -44,6 +46,19 @@ export interface TwinPage {
   twins: TwinDocument[];
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+  /**
+   * Set only on one instance's local page (a list forwarded by another instance, which merges the
+   * pages): the partitions it covers. Absent on a complete page.
+   */
+  partitions?: number[];
+}
+
+/** Read-your-writes on a single-twin read. */
+export interface ReadOptions {
+  /** Answer only once the twin has at least this version (absent counts as 0); TIMEOUT otherwise. */
+  minVersion?: number;
+  /** How long to wait for `minVersion`, in ms (already bounded by the route). */
+  waitMs?: number;
 }
 
 export const COMMAND_STATUSES = ['pending', 'delivered', 'success', 'failed', 'expired'] as const;
@@ -66,7 +81,7 @@ export interface CommandView {
 }
 
 export interface TwinReader {
-  getTwin(id: string): Promise<TwinDocument | undefined>;
+  getTwin(id: string, options?: ReadOptions): Promise<TwinDocument | undefined>;
   listTwins(query: TwinListQuery): Promise<TwinPage>;
   /** The twin's commands, newest first; undefined if the twin does not exist. */
   listCommands(id: string): Promise<CommandView[] | undefined>;
@@ -105,7 +120,10 @@ export interface DesiredPatchRequest {
   patch: JsonObject;
   /** The version the caller required (If-Match), if any. */
   ifVersion?: number;
-  /** The twin's version once this patch is folded: its version when accepted, plus one. */
+  /**
+   * The twin's version once this patch is folded (the version it produced, or the current one when
+   * it changed nothing). Read it back with `GET /twins/{id}?minVersion=`.
+   */
   version: number;
   requestedAt: string;
 }

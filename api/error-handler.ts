@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { TwinfoldError, isTwinfoldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { challengeOf } from './auth/challenge';
 import { errorEnvelope } from './envelope';
 import { routeLabel } from './metrics';
 
@@ -51,8 +52,8 @@ function retryAfterSeconds(err: TwinfoldError): number {
 }
 
 /**
- * The one error middleware: maps every error to the error envelope and its HTTP status. 5xx are
- * logged with their stack; the client sees the code and, for INTERNAL, a generic message only.
+ * The one error middleware: maps every error to the error envelope and its HTTP status. 5xx other
+ * than NOT_READY are logged with their stack; the client sees the code and, for INTERNAL, a generic message only.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
@@ -60,9 +61,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const apiError = toApiError(err);
     const status = apiError.httpStatus;
     const fields = { method: req.method, route: routeLabel(res), code: apiError.code, status };
-    if (status >= 500) logger.error('request failed', { ...fields, error: err });
+    // NOT_READY is expected during start-up and rebalances (probes hit it every second): not an error.
+    if (status >= 500 && apiError.code !== 'NOT_READY')
+      logger.error('request failed', { ...fields, error: err });
     else logger.debug('request rejected', { ...fields, message: apiError.message });
     if (status === 503) res.set('Retry-After', String(retryAfterSeconds(apiError)));
+    const challenge = challengeOf(apiError);
+    if (challenge !== undefined) res.set('WWW-Authenticate', challenge);
     const message = status === 500 ? 'internal server error' : apiError.message;
     res.status(status).json(errorEnvelope(apiError.code, message));
   };

@@ -12,6 +12,7 @@ import type {
   LifecycleAction,
   NewCommand,
   NewTwin,
+  ReadOptions,
   Readiness,
   RegistryOp,
   RegistryRequest,
@@ -22,7 +23,12 @@ import type {
   TwinPage,
 } from './backend';
 import type { JsonObject } from './json';
+import { decodeCursor, encodeCursor } from './list-cursor';
 import type { Attributes, TwinDocument } from './twin-document';
+import { desiredPatchVersion } from './write-outcome';
+
+/** How long `?minVersion=` waits when the request gives no `waitMs`. */
+export const DEFAULT_MIN_VERSION_WAIT_MS = 5000;
 
 const COMMAND_STATUS: Record<CommandEntry['status'], CommandView['status']> = {
   PENDING: 'pending',
@@ -58,19 +64,15 @@ function commandView(deviceId: string, c: CommandEntry): CommandView {
   };
 }
 
-const encodeCursor = (id: string): string => Buffer.from(id, 'utf8').toString('base64url');
-
-function decodeCursor(cursor: string | undefined): string | undefined {
-  if (cursor === undefined) return undefined;
-  const id = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (id.length === 0 || encodeCursor(id) !== cursor)
-    throw new TwinfoldError('VALIDATION_ERROR', 'cursor is not one this API issued');
-  return id;
-}
-
 /**
  * The Backend of one processor instance: reads from its local stores, writes by producing to the
- * input topics (keyed by device id, acks=all, idempotent). Cross-instance routing wraps this.
+ * input topics (keyed by device id, acks=all, idempotent). Cross-instance routing wraps this
+ * (api/routing/), so a call reaches here on the instance that owns the twin's partition; one that
+ * does not throws NOT_READY.
+ *
+ * A desired patch waits (up to `writeOutcomeTimeoutMs`) for this instance's processor to fold it,
+ * so its `If-Match` is decided by the fold, in topic order, and the reply carries the version it
+ * produced.
  */
 export class ProcessorBackend implements Backend {
   private readonly producer: Producer;
@@ -81,6 +83,7 @@ export class ProcessorBackend implements Backend {
     private readonly queries: LocalTwinQueries,
     private readonly topics: TopicNames,
     private readonly defaultCommandTtlMs: number,
+    private readonly writeOutcomeTimeoutMs = 10_000,
   ) {
     this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   }
@@ -99,19 +102,30 @@ export class ProcessorBackend implements Backend {
     return { ready, status, ...(ready ? {} : { retryAfterSeconds: 1 }) };
   }
 
-  async getTwin(id: string): Promise<TwinDocument | undefined> {
-    const state = await this.queries.get(id);
+  async getTwin(id: string, options: ReadOptions = {}): Promise<TwinDocument | undefined> {
+    const state =
+      options.minVersion === undefined
+        ? await this.queries.get(id)
+        : await this.queries.getAtLeast(
+            id,
+            options.minVersion,
+            options.waitMs ?? DEFAULT_MIN_VERSION_WAIT_MS,
+          );
     return state && toTwinDocument(state);
   }
 
   async listTwins(query: TwinListQuery): Promise<TwinPage> {
-    const { twins, more } = await this.queries.list(
+    const { twins, more, partitions } = await this.queries.list(
       decodeCursor(query.cursor),
       query.limit,
       matches(query.filter),
     );
     const last = twins[twins.length - 1];
-    return { twins: twins.map(toTwinDocument), nextCursor: more && last ? encodeCursor(last.id) : null };
+    return {
+      twins: twins.map(toTwinDocument),
+      nextCursor: more && last ? encodeCursor(last.id) : null,
+      partitions,
+    };
   }
 
   async listCommands(id: string): Promise<CommandView[] | undefined> {
@@ -183,21 +197,31 @@ export class ProcessorBackend implements Backend {
   async patchDesired(id: string, patch: JsonObject, ifVersion?: number): Promise<DesiredPatchRequest> {
     const twin = await this.queries.get(id);
     const current = twin?.version ?? 0;
+    // A fast answer for a stale If-Match; the fold decides the ones that race (same ifVersion).
     if (ifVersion !== undefined && ifVersion !== current) {
       throw new TwinfoldError('VERSION_CONFLICT', `twin ${id} is at version ${current}, not ${ifVersion}`);
     }
-    await this.send(this.topics.desired, id, {
-      patch,
-      ...(ifVersion === undefined ? {} : { ifVersion }),
-      requestId: randomUUID(),
-    });
-    return {
+    const requestedAt = new Date().toISOString();
+    const requestId = randomUUID();
+    const outcome = this.queries.awaitRequest(requestId, this.writeOutcomeTimeoutMs);
+    try {
+      await this.send(this.topics.desired, id, {
+        patch,
+        ...(ifVersion === undefined ? {} : { ifVersion }),
+        requestId,
+      });
+    } catch (err) {
+      outcome.cancel();
+      throw err;
+    }
+    const version = desiredPatchVersion(
       id,
-      patch,
-      ...(ifVersion === undefined ? {} : { ifVersion }),
-      version: current + 1,
-      requestedAt: new Date().toISOString(),
-    };
+      requestId,
+      ifVersion,
+      await outcome.promise,
+      this.writeOutcomeTimeoutMs,
+    );
+    return { id, patch, ...(ifVersion === undefined ? {} : { ifVersion }), version, requestedAt };
   }
 
   async injectState(id: string, state: JsonObject): Promise<StateInjection> {

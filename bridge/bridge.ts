@@ -8,6 +8,7 @@ import type { JsonLimits } from '../shared/safe-json';
 import { topicNames, type TopicNames } from '../shared/topics';
 import type { BridgeConfig } from './bridge-config';
 import { Downlink } from './downlink';
+import { waitForTopics } from './kafka-topics';
 import { createKafkaWriter, type KafkaRecord } from './kafka-writer';
 import { assertTransition, type BridgeState } from './lifecycle';
 import { announceOffline, announceOnline } from './liveness';
@@ -16,6 +17,15 @@ import { connectClient, observeConnection } from './mqtt-connect';
 import { downlinkMqttOptions, uplinkMqttOptions } from './mqtt-options';
 import { Uplink } from './uplink';
 import { uplinkRoutes } from './uplink-record';
+
+/**
+ * kafkajs retries inside one send (about 2.5 s in all); the uplink then re-sends the same batch.
+ * kafkajs warns that limiting retries "may invalidate EoS guarantees" (it warns for any limit,
+ * including the shared client's default); a failed request's sequence numbers are rolled back
+ * (kafkajs sendMessages.js), so the re-sent batch carries the same ones and the broker drops a
+ * copy it already has.
+ */
+const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 };
 
 export interface BridgeOptions {
   config: Config;
@@ -29,7 +39,10 @@ export interface BridgeOptions {
 
 export interface BridgeHealth {
   state: BridgeState;
+  /** Liveness: starting or running, and the downlink consumer has not given up. */
   healthy: boolean;
+  /** Readiness: running (connected, subscribed, consuming). */
+  ready: boolean;
   uplinkConnected: boolean;
   downlinkConnected: boolean;
   downlinkFailed: boolean;
@@ -103,7 +116,8 @@ export class Bridge {
     const downlinkConnected = this.downlinkClient?.connected ?? false;
     return {
       state: this.state,
-      healthy: this.state === 'running' && !this.downlinkFailed,
+      healthy: (this.state === 'starting' || this.state === 'running') && !this.downlinkFailed,
+      ready: this.state === 'running',
       uplinkConnected,
       downlinkConnected,
       downlinkFailed: this.downlinkFailed,
@@ -134,9 +148,13 @@ export class Bridge {
       maxInFlightRequests: 1,
       createPartitioner: Partitioners.DefaultPartitioner,
       allowAutoTopicCreation: false,
+      // One request gives up after a few seconds; the uplink retries the batch for as long as it
+      // takes, so failures show in logs and metrics and a stop is never stuck behind a send.
+      retry: PRODUCER_RETRY,
     });
     this.producer = producer;
     await producer.connect();
+    await this.waitForTopics();
 
     const uplinkClient = this.mqttClient(uplinkMqttOptions(config, bridge));
     this.uplinkClient = uplinkClient;
@@ -190,6 +208,18 @@ export class Bridge {
       logger,
     });
     await this.downlink.start();
+  }
+
+  private async waitForTopics(): Promise<void> {
+    const n = this.names;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const required = [n.telemetry, n.state, n.status, n.acks, n.errors, n.downlink, n.dlq];
+      await waitForTopics(() => admin.listTopics(), required, this.log, () => this.state !== 'starting');
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private async sendDeadLetter(producer: Producer, record: KafkaRecord): Promise<void> {

@@ -4,6 +4,7 @@ import type { Logger } from '../shared/logger';
 
 export interface HealthReport {
   healthy: boolean;
+  ready: boolean;
 }
 
 export interface BridgeHttpOptions {
@@ -23,14 +24,18 @@ async function route(req: IncomingMessage, res: ServerResponse, options: BridgeH
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
   if (path === '/metrics') return send(res, 200, options.registry.contentType, await options.registry.metrics());
-  if (path === '/healthz') {
+  if (path === '/healthz' || path === '/readyz') {
     const report = options.health();
-    return send(res, report.healthy ? 200 : 503, 'application/json', JSON.stringify(report) + '\n');
+    const ok = path === '/healthz' ? report.healthy : report.ready;
+    return send(res, ok ? 200 : 503, 'application/json', JSON.stringify(report) + '\n');
   }
   send(res, 404, 'text/plain', 'not found\n');
 }
 
-/** `/metrics` (Prometheus text) and `/healthz` (200 while running, else 503) over plain http. */
+/**
+ * Plain http: `/metrics` (Prometheus text), `/healthz` (liveness: 200 while starting or running)
+ * and `/readyz` (200 once running); both health answers carry the JSON health report.
+ */
 export function startBridgeHttp(options: BridgeHttpOptions): Promise<Server> {
   const server = createServer((req, res) => {
     route(req, res, options).catch((err: unknown) => {

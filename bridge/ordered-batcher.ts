@@ -105,10 +105,10 @@ export class OrderedBatcher<T extends Sized> {
   }
 
   /**
-   * Stops at once: no new pushes, no more retries, queued items are dropped unwritten. A write
-   * already in progress is not waited for; if it succeeds later it still reaches `onWritten`.
+   * Stops: no new pushes, no more retries, queued items are dropped unwritten. Resolves when the
+   * write in progress, if any, has settled (if it succeeded, its batch reached `onWritten`).
    */
-  close(): void {
+  async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
@@ -116,6 +116,7 @@ export class OrderedBatcher<T extends Sized> {
     this.pending = [];
     this.pendingBytes = 0;
     this.notify();
+    await this.loop;
   }
 
   private lingerMs(): number {

@@ -109,13 +109,15 @@ export class Uplink {
 
   /**
    * Writes and acknowledges what is in flight, waiting at most `timeoutMs`, then closes the
-   * pipeline. Returns false when messages were left unwritten (they stay unacknowledged).
+   * pipeline: no more retries, but a produce request already sent is waited for (its messages are
+   * still acknowledged if it succeeds). Returns false when messages were left unwritten; they stay
+   * unacknowledged and the broker redelivers them to the session.
    */
   async drain(timeoutMs: number): Promise<boolean> {
     this.stopReading();
     const drained = await this.batcher.drain(timeoutMs);
     if (!drained) this.log.warn('stopping with unwritten messages; the broker will redeliver them', { inFlight: this.batcher.size });
-    this.batcher.close();
+    await this.batcher.close();
     this.options.metrics.inFlight.set(this.batcher.size);
     return drained;
   }

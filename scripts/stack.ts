@@ -31,6 +31,15 @@ function kafkaScript(command: 'start' | 'stop'): void {
   execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), command], { stdio: 'inherit' });
 }
 
+/**
+ * The broker runs in its own session (so Ctrl-C reaches it only through `stop`); this detached
+ * watchdog stops it if this launcher dies without cleaning up (SIGKILL, a closed terminal).
+ */
+function watchKafka(): void {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; bash '${join(ROOT, 'scripts', 'kafka.sh')}' stop`;
+  spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+}
+
 function run(name: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): ChildProcess {
   const child = spawn(args[0]!, args.slice(1), {
     env: { ...process.env, ...env },
@@ -99,11 +108,15 @@ async function shutdown(code: number): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  // A closed terminal: clean up all the same (and do not die half-way through a Ctrl-C shutdown).
+  process.on('SIGHUP', () => void shutdown(0));
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
     startedKafka = !(await accepts('127.0.0.1', 9092));
-    if (startedKafka) kafkaScript('start');
-    else say('using the Kafka broker already listening on 127.0.0.1:9092');
+    if (startedKafka) {
+      kafkaScript('start');
+      watchKafka();
+    } else say('using the Kafka broker already listening on 127.0.0.1:9092');
     brokers = '127.0.0.1:9092';
   }
   const mqtt = await mqttUrl();

@@ -1,3 +1,13 @@
+import {
+  AUTH_MODES,
+  JWT_ALGORITHMS,
+  jwtSettingProblems,
+  parseClaimPath,
+  parseJwtSecret,
+  parseRsaPublicKey,
+  parseStaticTokens,
+  type AuthSettings,
+} from './auth-config';
 import { isLogLevel, type LogLevel } from './logger';
 
 /**
@@ -153,6 +163,69 @@ export const CONFIG_SCHEMA = {
     'Deliveries of a failed command before it stays FAILED',
     integer(0, 100),
   ),
+  authMode: setting(
+    'AUTH_MODE',
+    'static',
+    'static (bearer tokens of AUTH_TOKENS), jwt (AUTH_JWT_*) or none (no authentication: logged as a warning)',
+    oneOf(...AUTH_MODES),
+  ),
+  authTokens: setting(
+    'AUTH_TOKENS',
+    '',
+    'Static bearer tokens and their roles: token:role,... (roles viewer, operator, admin; tokens of 16+ characters)',
+    parseStaticTokens,
+  ),
+  authJwtAlgorithm: setting(
+    'AUTH_JWT_ALGORITHM',
+    'RS256',
+    'The one accepted JWT algorithm: RS256 (AUTH_JWT_PUBLIC_KEY) or HS256 (AUTH_JWT_SECRET)',
+    oneOf(...JWT_ALGORITHMS),
+  ),
+  authJwtSecret: setting('AUTH_JWT_SECRET', '', 'HS256 shared secret (32+ bytes)', parseJwtSecret),
+  authJwtPublicKey: setting(
+    'AUTH_JWT_PUBLIC_KEY',
+    '',
+    'RS256 public key: PEM text (newlines may be written \\n) or the path of a PEM file',
+    parseRsaPublicKey,
+  ),
+  authJwtIssuer: setting('AUTH_JWT_ISSUER', '', 'Required JWT issuer (iss)', optionalText),
+  authJwtAudience: setting('AUTH_JWT_AUDIENCE', '', 'Required JWT audience (aud)', optionalText),
+  authJwtRoleClaim: setting(
+    'AUTH_JWT_ROLE_CLAIM',
+    'role',
+    'JWT claim (or dotted path, e.g. realm_access.roles) naming the role; the strongest known role wins',
+    parseClaimPath,
+  ),
+  authJwtClockSkewSeconds: setting(
+    'AUTH_JWT_CLOCK_SKEW_S',
+    '30',
+    'Tolerance in seconds when checking exp and nbf',
+    integer(0, 300),
+  ),
+  sseMaxStreams: setting(
+    'SSE_MAX_STREAMS',
+    '100',
+    'Most concurrent Server-Sent Event streams per instance (503 beyond)',
+    integer(1, 100000),
+  ),
+  sseMaxReplayConsumers: setting(
+    'SSE_MAX_REPLAY_CONSUMERS',
+    '8',
+    'Most streams resuming from further back than the replay buffer (each reads with its own Kafka consumer)',
+    integer(0, 1000),
+  ),
+  sseReplayBuffer: setting(
+    'SSE_REPLAY_BUFFER',
+    '10000',
+    'Recent device.twins records kept in memory so reconnecting streams resume without a consumer of their own',
+    integer(1, 10000000),
+  ),
+  sseHeartbeatMs: setting(
+    'SSE_HEARTBEAT_MS',
+    '15000',
+    'Interval of the comment lines that keep idle event streams open through proxies',
+    integer(100, 3600000),
+  ),
 } as const;
 
 type Schema = typeof CONFIG_SCHEMA;
@@ -180,6 +253,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (out.kafkaSaslMechanism && (!out.kafkaSaslUsername || !out.kafkaSaslPassword)) {
     problems.push('KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
   }
+  problems.push(...jwtSettingProblems(out as AuthSettings));
   if (problems.length > 0) throw new ConfigError(problems);
   return out as Config;
 }

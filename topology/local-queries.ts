@@ -1,18 +1,80 @@
 import { TwinfoldError } from '../shared/errors';
 import { partitionForKey } from '../shared/partitioner';
+import type { CommittedChange } from './commit-notice';
+import { CommitWatch, type Wait } from './commit-watch';
 import type { StreamProcessor } from './stream-processor';
 import { twinStateCodec } from './twin-codec';
 import type { TwinState } from './twin';
+
+/** Re-read at least this often while waiting for a version, in case a change came unannounced (a restore). */
+const WAIT_POLL_MS = 500;
+
+/** A local list page and the partitions it covers. */
+export interface LocalPage {
+  twins: TwinState[];
+  more: boolean;
+  /** The partitions whose stores were read, ascending. */
+  partitions: number[];
+}
 
 /**
  * Reads from this instance's own partition stores (the read side of interactive queries). Every
  * read sees only committed state: stores are written after their transaction commits.
  */
 export class LocalTwinQueries {
-  constructor(private readonly processor: StreamProcessor) {}
+  private readonly watch = new CommitWatch();
+
+  constructor(private readonly processor: StreamProcessor) {
+    processor.events.on('committed', (notice) => this.watch.handle(notice));
+  }
 
   partitionOf(deviceId: string): number {
     return partitionForKey(deviceId, this.processor.partitions);
+  }
+
+  /** Whether this instance serves reads of `partition` right now (its task is running here). */
+  serves(partition: number): boolean {
+    return this.processor.taskManager?.runningTask(partition) !== undefined;
+  }
+
+  /**
+   * Waits for the fold of the write carrying `requestId` (see CommitWatch). Register before
+   * producing the write; undefined after `timeoutMs`, e.g. when the partition moved meanwhile.
+   */
+  awaitRequest(requestId: string, timeoutMs: number): Wait<CommittedChange | undefined> {
+    return this.watch.forRequest(requestId, timeoutMs);
+  }
+
+  /**
+   * The twin once its version is at least `minVersion` (an absent twin counts as version 0),
+   * waiting up to `waitMs` for the processor to get there. Throws TIMEOUT when it does not, and
+   * NOT_READY like `get`.
+   */
+  async getAtLeast(deviceId: string, minVersion: number, waitMs: number): Promise<TwinState | undefined> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const remaining = deadline - Date.now();
+      // Listen before reading, or a commit between the read and the wait would go unseen.
+      const change = this.watch.nextChange(deviceId, Math.max(0, Math.min(remaining, WAIT_POLL_MS)));
+      const twin = await this.get(deviceId).catch((err: unknown) => {
+        change.cancel();
+        throw err;
+      });
+      const version = twin?.version ?? 0;
+      if (version >= minVersion) {
+        change.cancel();
+        return twin;
+      }
+      if (remaining <= 0) {
+        change.cancel();
+        throw new TwinfoldError(
+          'TIMEOUT',
+          `twin ${deviceId} is at version ${version}; version ${minVersion} was not reached within ${waitMs} ms`,
+          { retriable: true, details: { version, minVersion } },
+        );
+      }
+      await change.promise;
+    }
   }
 
   /**
@@ -44,7 +106,7 @@ export class LocalTwinQueries {
     after: string | undefined,
     limit: number,
     accept: (t: TwinState) => boolean,
-  ): Promise<{ twins: TwinState[]; more: boolean }> {
+  ): Promise<LocalPage> {
     const tasks = this.processor.taskManager?.tasks() ?? [];
     if (tasks.length === 0 || tasks.some((t) => t.status !== 'running')) {
       throw new TwinfoldError('NOT_READY', 'stores are being restored or rebalanced', {
@@ -70,6 +132,7 @@ export class LocalTwinQueries {
     );
     const merged = pages.flat().sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (merged.length > limit) more = true;
-    return { twins: merged.slice(0, limit), more };
+    const partitions = tasks.map((t) => t.partition).sort((a, b) => a - b);
+    return { twins: merged.slice(0, limit), more, partitions };
   }
 }

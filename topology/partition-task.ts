@@ -21,13 +21,22 @@ import {
   writeCheckpoint,
 } from '../store';
 import type { ChangelogEntry, RestoreTarget } from './changelog-reader';
+import { committedChange, type CommitNotice, type CommittedChange } from './commit-notice';
 import { DeadlineIndex } from './deadline-index';
 import type { ProcessorMetrics } from './metrics';
 import { OutputBuffer } from './output-buffer';
 import { chunkTopicMessages } from './produce-chunks';
 import type { ProcessorSettings } from './processor-settings';
 import { SerialQueue } from './serial-queue';
-import { decodeInput, foldTwin, nextDeadline, tickTwin, type FoldResult, type TwinState } from './twin';
+import {
+  decodeInput,
+  foldTwin,
+  nextDeadline,
+  tickTwin,
+  type FoldResult,
+  type TwinInput,
+  type TwinState,
+} from './twin';
 import { twinStateCodec } from './twin-codec';
 import { accountChange, emptyCounts, type TwinCounts } from './twin-stats';
 
@@ -39,6 +48,9 @@ export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
 
 /** How a batch's input offsets are committed: in the transaction, or by the consumer afterwards. */
 export type OffsetCommitter = (topic: string, partition: number, nextOffset: string) => Promise<void>;
+
+/** Told after each commit whose changes are in the store (see commit-notice.ts); must not throw. */
+export type CommitListener = (notice: CommitNotice) => void;
 
 /**
  * One input partition number: its LevelDB store, its write-back cache and, under exactly_once, its
@@ -72,6 +84,7 @@ export class PartitionTask {
     logger: Logger,
     private readonly sharedProducer: Producer | undefined,
     private readonly commitOffsets: OffsetCommitter | undefined,
+    private readonly onCommitted: CommitListener = () => undefined,
   ) {
     this.dir = join(settings.stateDir, settings.applicationId, `partition-${partition}`);
     this.store = new LevelStore(`twins-${partition}`, this.dir);
@@ -139,22 +152,30 @@ export class PartitionTask {
   processBatch(topic: string, kind: InputKind, messages: KafkaMessage[], lastOffset: string): Promise<void> {
     return this.queue.run(async () => {
       const out = new OutputBuffer(this.settings.topics);
+      const changes: CommittedChange[] = [];
       const keys = messages.map((m) => m.key?.toString('utf8')).filter(isDeviceId);
       await this.cache.load(keys);
-      for (const m of messages) this.foldRecord(topic, kind, m, out);
+      for (const m of messages) this.foldRecord(topic, kind, m, out, changes);
       await this.commit(out, { topic, nextOffset: String(BigInt(lastOffset) + 1n) });
+      this.notify(changes);
       this.metrics.batchSize.observe(messages.length);
     });
   }
 
-  private foldRecord(topic: string, kind: InputKind, m: KafkaMessage, out: OutputBuffer): void {
+  private foldRecord(
+    topic: string,
+    kind: InputKind,
+    m: KafkaMessage,
+    out: OutputBuffer,
+    changes: CommittedChange[],
+  ): void {
     const timestampMs = Number(m.timestamp);
     const key = m.key?.toString('utf8') ?? '';
     try {
       const input = decodeInput(kind, key, m.value, timestampMs, this.settings.limits);
       const before = this.cache.get(key);
       const result = foldTwin(before, input, { nowMs: timestampMs, config: this.settings.foldConfig });
-      this.apply(key, before, result, timestampMs, out);
+      this.apply(key, before, result, timestampMs, out, changes, input);
       this.metrics.records.inc({ topic, outcome: result.outcome });
       if (result.reason === 'unknown-command-ack') this.metrics.unknownAcks.inc();
     } catch (err) {
@@ -186,7 +207,11 @@ export class PartitionTask {
     result: FoldResult,
     timestampMs: number,
     out: OutputBuffer,
+    changes: CommittedChange[],
+    input?: TwinInput,
   ): void {
+    const change = committedChange(key, input, before, result);
+    if (change) changes.push(change);
     if (result.state === undefined && result.events.length === 0 && result.downlink.length === 0) return;
     if (result.state !== undefined) {
       this.cache.put(key, result.state);
@@ -210,12 +235,14 @@ export class PartitionTask {
       if (due.length === 0) return;
       await this.cache.load(due);
       const out = new OutputBuffer(this.settings.topics);
+      const changes: CommittedChange[] = [];
       for (const key of due) {
         const before = this.cache.get(key);
         if (!before) continue;
-        this.apply(key, before, tickTwin(before, nowMs, this.settings.foldConfig), nowMs, out);
+        this.apply(key, before, tickTwin(before, nowMs, this.settings.foldConfig), nowMs, out, changes);
       }
       await this.commit(out, undefined);
+      this.notify(changes);
     });
   }
 
@@ -251,6 +278,17 @@ export class PartitionTask {
       { guarantee: this.settings.guarantee },
       Number(process.hrtime.bigint() - began) / 1e9,
     );
+  }
+
+  /** After the commit and the store write: readers woken now see the changes. */
+  private notify(changes: CommittedChange[]): void {
+    if (changes.length === 0) return;
+    try {
+      this.onCommitted({ partition: this.partition, changes });
+    } catch (err) {
+      // A listener's bug must not fail a batch that is already committed.
+      this.log.error('commit listener failed', { error: err });
+    }
   }
 
   private async sendAtLeastOnce(topicMessages: TopicMessages[]): Promise<RecordMetadata[]> {

@@ -5,6 +5,7 @@ import { inputTopics, type InputKind } from '../shared/topics';
 import { coPartitionedAssigner } from './co-partitioned-assigner';
 import { InstanceStateMachine } from './instance-state';
 import { ProcessorMetrics } from './metrics';
+import { ProcessorEvents } from './processor-events';
 import type { ProcessorSettings } from './processor-settings';
 import { TaskManager } from './task-manager';
 import { ensureTopics, type PlannedTopic } from './topic-setup';
@@ -17,6 +18,8 @@ const TICK_INTERVAL_MS = 1000;
  */
 export class StreamProcessor {
   readonly lifecycle = new InstanceStateMachine();
+  /** Group changes and committed folds, for the query side of this process (routing, waits). */
+  readonly events = new ProcessorEvents();
   readonly metrics: ProcessorMetrics;
   private readonly kindByTopic: Map<string, InputKind>;
   private consumer: Consumer | undefined;
@@ -88,6 +91,7 @@ export class StreamProcessor {
         ? (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }])
         : undefined,
       (restoring) => this.onRestoring(restoring),
+      (notice) => this.events.emit('committed', notice),
     );
     this.watchGroup(consumer);
     this.lifecycle.moveTo('rebalancing');
@@ -147,11 +151,13 @@ export class StreamProcessor {
     const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
     consumer.on(REBALANCING, () => {
       if (this.lifecycle.canMoveTo('rebalancing')) this.lifecycle.moveTo('rebalancing');
+      this.events.emit('rebalancing');
     });
     consumer.on(GROUP_JOIN, ({ payload }) => {
       const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
       this.logger.info('joined group', { memberId: payload.memberId, partitions });
       this.tasks!.assign(partitions);
+      this.events.emit('joined', { memberId: payload.memberId, partitions });
     });
     consumer.on(CRASH, ({ payload }) => {
       this.logger.error('consumer crashed', { error: payload.error, restart: payload.restart });

@@ -2,7 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../shared/logger';
 import { restoreFromChangelog } from './changelog-reader';
 import type { ProcessorMetrics } from './metrics';
-import { PartitionTask, type OffsetCommitter } from './partition-task';
+import { PartitionTask, type CommitListener, type OffsetCommitter } from './partition-task';
 import type { ProcessorSettings } from './processor-settings';
 import type { TwinCounts } from './twin-stats';
 
@@ -29,6 +29,7 @@ export class TaskManager {
     private readonly sharedProducer: Producer | undefined,
     private readonly commitOffsets: OffsetCommitter | undefined,
     private readonly onRestoring: (restoring: boolean) => void,
+    private readonly onCommitted?: CommitListener,
   ) {}
 
   /**
@@ -64,6 +65,7 @@ export class TaskManager {
           this.logger,
           this.sharedProducer,
           this.commitOffsets,
+          this.onCommitted,
         ),
     );
     this.pendingRounds += 1;

@@ -62,8 +62,36 @@ export async function ensureTopics(
       configEntries: compacted ? COMPACTED : [],
     }));
   if (missing.length > 0) {
-    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    await admin.createTopics({ topics: missing, waitForLeaders: false });
+    await waitForLeaders(
+      admin,
+      missing.map((t) => t.topic),
+    );
     logger.info('created topics', { topics: missing.map((t) => t.topic), partitions: count });
   }
   return count;
+}
+
+/**
+ * kafkajs's own wait (createTopics waitForLeaders) retries only LEADER_NOT_AVAILABLE, but a KRaft
+ * broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created.
+ */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics });
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) {
+      throw new TwinfoldError(
+        'NOT_READY',
+        `topics ${topics.join(', ')} have no leaders after ${timeoutMs} ms`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

@@ -11,7 +11,7 @@ function lifecycleRoute(deps: RouteDeps, action: LifecycleAction, summary: strin
     operationId: `${action}Twin`,
     tag: 'lifecycle',
     summary,
-    access: 'write',
+    access: 'admin',
     response: { status: 202, description: 'Lifecycle change accepted', schema: ref('RegistryRequest') },
     errors: ['LIFECYCLE_CONFLICT'],
     async handle({ params }) {
@@ -41,7 +41,7 @@ export function lifecycleRoutes(deps: RouteDeps): RouteSpec[] {
       operationId: 'setMetadata',
       tag: 'lifecycle',
       summary: "Replace the twin's attributes",
-      access: 'write',
+      access: 'admin',
       body: { description: 'The new attribute map (replaces the old one)', schema: ref('Attributes') },
       response: { status: 202, description: 'Update accepted', schema: ref('RegistryRequest') },
       async handle({ params, body }) {

@@ -48,7 +48,7 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       operationId: 'registerTwin',
       tag: 'twins',
       summary: 'Register a twin',
-      access: 'write',
+      access: 'admin',
       body: {
         description: '`id` and `type` required; `attributes` optional',
         schema: { ...TWIN_BODY, required: ['id', 'type'] },
@@ -94,7 +94,7 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       operationId: 'updateTwin',
       tag: 'twins',
       summary: 'Update the type and/or attributes (attributes are replaced as a whole)',
-      access: 'write',
+      access: 'admin',
       body: {
         description: 'At least one of `type`, `attributes`',
         schema: { ...TWIN_BODY, minProperties: 1 },
@@ -118,7 +118,7 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       operationId: 'deleteTwin',
       tag: 'twins',
       summary: 'Delete a twin (a tombstone on device.twins)',
-      access: 'write',
+      access: 'admin',
       response: { status: 202, description: 'Deletion accepted', schema: ref('RegistryRequest') },
       async handle({ params }) {
         return accepted(await backend.deleteTwin(params.id!));

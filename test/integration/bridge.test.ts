@@ -7,7 +7,11 @@ import { loadConfig, type Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { partitionForKey } from '../../shared/partitioner';
 import { topicNames, type TopicNames } from '../../shared/topics';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { testEnv, uniquePrefix } from '../support/env';
+import { freePort } from '../support/free-port';
+import { ProcessGroup } from '../support/processes';
 import { consumeUntil, createTopics, produce, testKafka, type ConsumedRecord } from '../support/kafka';
 import { waitFor } from '../support/wait';
 
@@ -38,8 +42,14 @@ function bridgeTopics(names: TopicNames): string[] {
   return [names.telemetry, names.state, names.status, names.acks, names.errors, names.downlink, names.dlq];
 }
 
-/** `withoutTelemetry`: leave device.telemetry uncreated, so every write to it fails (and is retried). */
-async function harness(name: string, options: { withoutTelemetry?: boolean } = {}): Promise<Harness> {
+/**
+ * `withoutTelemetry`: leave device.telemetry uncreated, so every write to it fails (and is retried);
+ * `withoutTopics`: create none.
+ */
+async function harness(
+  name: string,
+  options: { withoutTelemetry?: boolean; withoutTopics?: boolean } = {},
+): Promise<Harness> {
   const prefix = uniquePrefix(name);
   const root = `${prefix.replace(/\.$/, '')}/device`;
   const statusTopic = `${prefix.replace(/\.$/, '')}/bridge/status`;
@@ -63,10 +73,12 @@ async function harness(name: string, options: { withoutTelemetry?: boolean } = {
   };
   const config = loadConfig(env);
   const names = topicNames(config);
-  await createTopics(
-    bridgeTopics(names).filter((t) => !(options.withoutTelemetry && t === names.telemetry)),
-    PARTITIONS,
-  );
+  if (!options.withoutTopics) {
+    await createTopics(
+      bridgeTopics(names).filter((t) => !(options.withoutTelemetry && t === names.telemetry)),
+      PARTITIONS,
+    );
+  }
   return { config, names, root, statusTopic, clientId, env };
 }
 
@@ -407,6 +419,46 @@ describe('bridge status', () => {
     await watcher.subscribeAsync(h.statusTopic, { qos: 1 });
     await waitFor('retained online', () => statuses.includes('online'));
     await bridge.stop();
+    await waitFor('offline', () => statuses[statuses.length - 1] === 'offline');
+  });
+});
+
+describe('bridge process (dist/bridge/main.js)', () => {
+  const processes = new ProcessGroup();
+  afterEach(() => processes.stopAll());
+
+  it('waits for its topics, serves /healthz, /readyz and /metrics, and stops cleanly on SIGTERM', async () => {
+    if (!existsSync(join(__dirname, '..', '..', 'dist', 'bridge', 'main.js'))) {
+      throw new Error('dist/bridge/main.js is missing: run `npm run build` first (npm run test:integration does)');
+    }
+    const h = await harness('process', { withoutTopics: true });
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const watcher = await device('watcher');
+    const statuses: string[] = [];
+    watcher.on('message', (_t, payload) => statuses.push(payload.toString('utf8')));
+    await watcher.subscribeAsync(h.statusTopic, { qos: 1 });
+
+    const bridge = processes.spawn('bridge/main.js', { ...h.env, BRIDGE_HTTP_PORT: String(port) }, 'bridge');
+    await bridge.waitForLine(/waiting for Kafka topics/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${url}/readyz`)).status).toBe(503);
+
+    await createTopics(bridgeTopics(h.names), PARTITIONS);
+    await bridge.waitForLine(/bridge running/);
+    expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    await waitFor('retained online', () => statuses.includes('online'));
+
+    const dev = await device();
+    await dev.publishAsync(`${h.root}/proc-1/telemetry`, '{"t":1}', { qos: 1 });
+    const records = await consumeUntil([h.names.telemetry], (rs) => rs.length >= 1);
+    expect(records[0]!.key).toBe('proc-1');
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/twinfold_bridge_messages_in_total\{kind="telemetry"\} 1/);
+    expect(metrics).toMatch(/twinfold_bridge_produce_latency_seconds_count \d+/);
+
+    await expect(bridge.kill('SIGTERM')).resolves.toBe(0);
+    expect(bridge.lines.some((l) => l.includes('bridge stopped'))).toBe(true);
     await waitFor('offline', () => statuses[statuses.length - 1] === 'offline');
   });
 });

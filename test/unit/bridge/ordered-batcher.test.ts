@@ -172,8 +172,7 @@ describe('OrderedBatcher', () => {
     batcher.push(item(2));
     writes[0]!.done.reject(new Error('down'));
     await tick();
-    batcher.close();
-    await tick(10);
+    await batcher.close();
     expect(written).toEqual([]);
     expect(batcher.size).toBe(0);
     expect(writes).toHaveLength(1);

@@ -3,7 +3,9 @@ import type { Request } from 'express';
 /**
  * The authentication / authorisation seam. Every `/api/v1` route declares what it needs; probes,
  * metrics and the OpenAPI document are `public` and never reach the check.
- * - `read`: GET endpoints; `write`: changes to twins and commands; `admin`: state injection.
+ * - `read`: GET endpoints and live events (role viewer);
+ * - `write`: desired-state patches and commands (role operator);
+ * - `admin`: the registry and state injection (role admin).
  */
 export type Access = 'public' | 'read' | 'write' | 'admin';
 export type ProtectedAccess = Exclude<Access, 'public'>;
@@ -14,5 +16,5 @@ export type ProtectedAccess = Exclude<Access, 'public'>;
  */
 export type AuthCheck = (req: Request, access: ProtectedAccess) => void | Promise<void>;
 
-/** The default until tokens exist: everything is allowed. */
+/** Everything is allowed: only for AUTH_MODE=none and for unit tests that are not about auth. */
 export const allowAll: AuthCheck = () => undefined;

@@ -1,0 +1,35 @@
+import { TwinfoldError } from '../shared/errors';
+import type { CommittedChange } from '../topology/commit-notice';
+
+/**
+ * The version a desired patch produced, from the fold's verdict on it; throws the API error the
+ * verdict means. `change` undefined: the verdict was not seen in time (TIMEOUT; the write is in
+ * Kafka and may still apply, so the caller must read the twin rather than blindly retry).
+ */
+export function desiredPatchVersion(
+  id: string,
+  requestId: string,
+  ifVersion: number | undefined,
+  change: CommittedChange | undefined,
+  waitedMs: number,
+): number {
+  if (change === undefined) {
+    throw new TwinfoldError(
+      'TIMEOUT',
+      `the desired patch for twin ${id} was written (requestId ${requestId}) but its outcome was not seen within ${waitedMs} ms; read the twin to learn whether it applied`,
+      { details: { requestId } },
+    );
+  }
+  if (change.outcome !== 'ignored') return change.version;
+  if (change.reason === 'version-conflict') {
+    throw new TwinfoldError(
+      'VERSION_CONFLICT',
+      `twin ${id} is at version ${change.version}, not ${ifVersion ?? 'the one required'}`,
+      { details: { version: change.version } },
+    );
+  }
+  throw new TwinfoldError(
+    'LIFECYCLE_CONFLICT',
+    `twin ${id} did not apply the patch: ${change.reason ?? 'ignored'}`,
+  );
+}
