@@ -11,6 +11,9 @@ import { mountRoutes } from './mount';
 import { buildOpenApiDocument } from './openapi/document';
 import type { RouteSpec } from './route';
 import { commandRoutes } from './routes/commands';
+import { instanceRoutes, type InstanceDeps } from './routes/instances';
+import { captureRequestContext } from './routing/request-context';
+import type { InstancesView } from './routing/instances-view';
 import { deviceRoutes } from './routes/devices';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { stateRoutes } from './routes/state';
@@ -30,11 +33,13 @@ export interface ApiOptions {
   maxJsonDepth?: number;
   /** Most keys accepted in one body (Config.maxJsonKeys); default 1000. */
   maxJsonKeys?: number;
+  /** The partition -> instance map for GET /system/instances (routing); absent: standalone. */
+  instances?: () => InstancesView;
   now?: () => Date;
 }
 
 /** The whole route table: what Express serves and what the OpenAPI document describes. */
-export function apiRoutes(deps: SystemDeps): RouteSpec[] {
+export function apiRoutes(deps: SystemDeps & InstanceDeps): RouteSpec[] {
   return [
     ...twinRoutes(deps),
     ...stateRoutes(deps),
@@ -42,6 +47,7 @@ export function apiRoutes(deps: SystemDeps): RouteSpec[] {
     ...lifecycleRoutes(deps),
     ...deviceRoutes(deps),
     ...systemRoutes(deps),
+    ...instanceRoutes(deps),
   ];
 }
 
@@ -58,6 +64,7 @@ export function createApp(options: ApiOptions): express.Application {
     now,
     startedAt: now(),
     openApi: () => (openApi ??= buildOpenApiDocument(routes)),
+    ...(options.instances ? { instances: options.instances } : {}),
   });
 
   const app = express();
@@ -68,6 +75,8 @@ export function createApp(options: ApiOptions): express.Application {
   app.set('query parser', 'simple');
 
   app.use(httpMetrics(options.metricsRegistry));
+  // Routing (api/routing/) reads the caller's credentials and the one-hop marker from here.
+  app.use(captureRequestContext);
   app.use((_req, res, next) => {
     res.set('X-Content-Type-Options', 'nosniff');
     next();

@@ -13,6 +13,7 @@ import { processorSettings } from '../topology/processor-settings';
 import { StreamProcessor } from '../topology/stream-processor';
 import { createApp } from './app';
 import { ProcessorBackend } from './processor-backend';
+import { createRouting } from './routing/setup';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -38,17 +39,35 @@ async function main(): Promise<void> {
     logger.child('processor'),
     registry,
   );
+  const queries = new LocalTwinQueries(processor);
   const backend = new ProcessorBackend(
     kafka,
     processor,
-    new LocalTwinQueries(processor),
+    queries,
     settings.topics,
     config.commandTtlMs,
+    config.writeOutcomeTimeoutMs,
   );
+  // Any instance answers for any twin: the routes talk to the routing layer, which serves from
+  // `backend` or forwards to the partition's owner.
+  const routing = createRouting({
+    kafka,
+    processor,
+    queries,
+    local: backend,
+    self: advertisedUrl(config),
+    groupId: settings.applicationId,
+    forwardTimeoutMs: config.forwardTimeoutMs,
+    ownershipRefreshMs: config.ownershipRefreshMs,
+    writeOutcomeTimeoutMs: config.writeOutcomeTimeoutMs,
+    registry,
+    logger,
+  });
   processor.lifecycle.on('change', (to, from) => logger.info('instance state', { from, to }));
 
   const app = createApp({
-    backend,
+    backend: routing.backend,
+    instances: routing.instances,
     logger: logger.child('api'),
     metricsRegistry: registry,
     maxBodyBytes: config.maxPayloadBytes,
@@ -58,6 +77,7 @@ async function main(): Promise<void> {
   const server = await startApiServer(app, config.httpHost, config.httpPort);
   logger.info('api listening', { url: server.url, advertised: advertisedUrl(config) });
   await backend.connect();
+  await routing.start();
   await processor.start();
 
   let stopping = false;
@@ -72,6 +92,7 @@ async function main(): Promise<void> {
     force.unref();
     await server.close();
     await processor.stop();
+    await routing.stop();
     await backend.disconnect();
     logger.info('shut down');
     process.exit(0);

@@ -56,6 +56,10 @@ function parseBody(parser: RequestHandler, req: Request, res: Response): Promise
 }
 
 function send(res: Response, result: RouteResult): void {
+  if (result.stream) {
+    result.stream(res);
+    return;
+  }
   res.status(result.status ?? 200);
   if (result.headers) res.set(result.headers);
   if (result.raw) {

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { ErrorCode } from '../shared/errors';
 import { DEVICE_ID_PATTERN, assertDeviceId } from '../shared/ids';
 import type { Access } from './auth';
@@ -61,6 +61,11 @@ export interface RouteResult {
   data?: unknown;
   /** Sent as is with `contentType` instead of an envelope. */
   raw?: { contentType: string; body: string | JsonObject };
+  /**
+   * Takes the response over (Server-Sent Events): called instead of sending an envelope, it writes
+   * and ends the response itself. Errors meant for the client must be thrown by `handle` before.
+   */
+  stream?: (res: Response) => void;
 }
 
 export interface RouteSpec {

@@ -87,9 +87,15 @@ export class TwinCache<V> {
     return entry.value ?? undefined;
   }
 
-  /** Sets (or with `null` deletes) a value without writing through; the key becomes dirty. */
-  put(key: string, value: V | null): void {
-    const encoded = value === null ? null : this.codec.encode(value);
+  /**
+   * Sets (or with `null` deletes) a value without writing through; the key becomes dirty.
+   * `encoded` saves a second encoding when the caller already has the bytes (to check their size).
+   */
+  put(
+    key: string,
+    value: V | null,
+    encoded: Buffer | null = value === null ? null : this.codec.encode(value),
+  ): void {
     this.entries.delete(key);
     this.entries.set(key, { value, encoded });
     this.dirty.add(key);

@@ -8,7 +8,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { deadLetter } from '../shared/dead-letter';
-import { toTwinfoldError } from '../shared/errors';
+import { toTwinfoldError, TwinfoldError } from '../shared/errors';
 import { isDeviceId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { InputKind } from '../shared/topics';
@@ -43,6 +43,8 @@ import { accountChange, emptyCounts, type TwinCounts } from './twin-stats';
 const CHECKPOINT_INTERVAL_MS = 5000;
 /** Below the broker's default message.max.bytes (1 MB), with room for batch overhead. */
 const MAX_SEND_BYTES = 512 * 1024;
+/** Largest stored twin: with its document and framing it must fit the broker's 1 MB record limit. */
+const MAX_TWIN_BYTES = 512 * 1024;
 
 export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
 
@@ -201,6 +203,23 @@ export class PartitionTask {
     }
   }
 
+  /**
+   * A twin's bytes, refused with LIMIT_EXCEEDED past MAX_TWIN_BYTES: a larger record would be
+   * refused by the broker at every commit and block the partition for good. Throwing here, before
+   * anything is cached or emitted, dead-letters the record and leaves the twin as it was.
+   */
+  private encodeWithinLimit(key: string, state: TwinState | null): Buffer | null {
+    if (state === null) return null;
+    const encoded = twinStateCodec.encode(state);
+    if (encoded.length > MAX_TWIN_BYTES) {
+      throw new TwinfoldError(
+        'LIMIT_EXCEEDED',
+        `twin ${key} would grow to ${encoded.length} bytes, over the ${MAX_TWIN_BYTES}-byte limit`,
+      );
+    }
+    return encoded;
+  }
+
   private apply(
     key: string,
     before: TwinState | undefined,
@@ -210,11 +229,12 @@ export class PartitionTask {
     changes: CommittedChange[],
     input?: TwinInput,
   ): void {
+    const encoded = result.state === undefined ? undefined : this.encodeWithinLimit(key, result.state);
     const change = committedChange(key, input, before, result);
     if (change) changes.push(change);
     if (result.state === undefined && result.events.length === 0 && result.downlink.length === 0) return;
     if (result.state !== undefined) {
-      this.cache.put(key, result.state);
+      this.cache.put(key, result.state, encoded ?? null);
       accountChange(this.counts, before, result.state);
       this.deadlines.set(
         key,

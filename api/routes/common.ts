@@ -1,5 +1,6 @@
 import { TwinfoldError } from '../../shared/errors';
-import type { Backend, TwinListQuery } from '../backend';
+import type { Backend, ReadOptions, TwinListQuery } from '../backend';
+import type { EventSource } from '../events/event-source';
 import type { QueryParamSpec, RouteResult } from '../route';
 import type { TwinDocument } from '../twin-document';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
@@ -11,6 +12,7 @@ import {
   parseLimit,
   parseTwinFilter,
 } from '../validate';
+import { assertMinVersion } from './read-your-writes';
 
 export const API_PREFIX = '/api/v1';
 
@@ -18,11 +20,16 @@ export const API_PREFIX = '/api/v1';
 export interface RouteDeps {
   backend: Backend;
   now: () => Date;
+  /** Live changes (Server-Sent Events); absent: the event routes answer 503. */
+  events?: EventSource;
 }
 
-export async function requireTwin(backend: Backend, id: string): Promise<TwinDocument> {
-  const twin = await backend.getTwin(id);
+/** The twin or TWIN_NOT_FOUND; with `options.minVersion`, the twin at that version or TIMEOUT. */
+export async function requireTwin(backend: Backend, id: string, options: ReadOptions = {}): Promise<TwinDocument> {
+  const twin = await backend.getTwin(id, options);
+  if (!twin && options.minVersion !== undefined) assertMinVersion(id, 0, options);
   if (!twin) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} not found`);
+  assertMinVersion(id, twin.version, options);
   return twin;
 }
 

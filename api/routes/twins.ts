@@ -14,6 +14,7 @@ import {
   twinUrl,
   type RouteDeps,
 } from './common';
+import { READ_YOUR_WRITES_QUERY, parseReadOptions } from './read-your-writes';
 
 const TWIN_BODY = {
   type: 'object',
@@ -38,8 +39,9 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       query: LIST_QUERY,
       response: { status: 200, description: 'One page of twins', schema: ref('TwinList') },
       async handle({ query }) {
-        const page = await backend.listTwins(parseListQuery(query));
-        return { data: { count: page.twins.length, twins: page.twins, nextCursor: page.nextCursor } };
+        const { twins, nextCursor, partitions } = await backend.listTwins(parseListQuery(query));
+        // `partitions` only on one instance's local page, which another instance merges.
+        return { data: { count: twins.length, twins, nextCursor, ...(partitions ? { partitions } : {}) } };
       },
     },
     {
@@ -75,16 +77,19 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       operationId: 'getTwin',
       tag: 'twins',
       summary: 'One twin; ETag is its version',
-      description: 'Send `If-None-Match: "<version>"` to get 304 while the twin is unchanged.',
+      description:
+        'Send `If-None-Match: "<version>"` to get 304 while the twin is unchanged. Read your writes with `minVersion` (the `version` a write returned): the answer waits up to `waitMs` for the twin to reach it, else 504 TIMEOUT.',
       access: 'read',
+      query: READ_YOUR_WRITES_QUERY,
       response: {
         status: 200,
         description: 'The twin document',
         schema: ref('TwinDocument'),
         headers: ['ETag'],
       },
-      async handle({ params }) {
-        const twin = await requireTwin(backend, params.id!);
+      errors: ['TIMEOUT'],
+      async handle({ params, query }) {
+        const twin = await requireTwin(backend, params.id!, parseReadOptions(query));
         return { data: twin, headers: { ETag: etagFor(twin.version) } };
       },
     },

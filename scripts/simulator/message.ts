@@ -24,9 +24,9 @@ export interface Downlink {
   body: unknown;
 }
 
-/** The MQTT topic of a device message, in CONTRACT.md's layout. */
-export function mqttTopicOf(message: Pick<SimMessage, 'kind' | 'deviceId'>): string {
-  return `device/${message.deviceId}/${message.kind}`;
+/** The MQTT topic of a device message, in CONTRACT.md's layout under `root` (`device`). */
+export function mqttTopicOf(message: Pick<SimMessage, 'kind' | 'deviceId'>, root = 'device'): string {
+  return `${root}/${message.deviceId}/${message.kind}`;
 }
 
 /** The bytes a device puts on the wire. */

@@ -12,6 +12,8 @@ export interface MqttTransportOptions {
   password?: string;
   /** Subscribe to each device's command and desired topics (acks and state reports follow). */
   listen: boolean;
+  /** First level(s) of every topic: `device` gives CONTRACT.md's `device/{id}/telemetry`. */
+  root: string;
 }
 
 const SUBSCRIBE_CHUNK = 500;
@@ -49,7 +51,7 @@ export class MqttTransport implements Transport {
       ...(options.password === undefined ? {} : { password: options.password }),
       ...(only === undefined
         ? {}
-        : { will: { topic: `device/${only}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } }),
+        : { will: { topic: `${options.root}/${only}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } }),
     };
     const client = mqtt.connect(options.url, clientOptions);
     this.clients.push(client);
@@ -68,15 +70,15 @@ export class MqttTransport implements Transport {
     client.on('connect', announce);
     announce();
     if (options.listen) {
-      const topics = ids.flatMap((id) => [`device/${id}/command`, `device/${id}/desired`]);
+      const topics = ids.flatMap((id) => [`${options.root}/${id}/command`, `${options.root}/${id}/desired`]);
       for (let i = 0; i < topics.length; i += SUBSCRIBE_CHUNK)
         await client.subscribeAsync(topics.slice(i, i + SUBSCRIBE_CHUNK), { qos: 1 });
     }
   }
 
   private deliver(topic: string, payload: Buffer): void {
-    const [, id, kind] = topic.split('/');
-    if (!id || (kind !== 'command' && kind !== 'desired')) return;
+    const [id, kind] = topic.slice(this.options.root.length + 1).split('/');
+    if (!topic.startsWith(`${this.options.root}/`) || !id || (kind !== 'command' && kind !== 'desired')) return;
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));
@@ -91,7 +93,7 @@ export class MqttTransport implements Transport {
     if (!client) throw new Error(`device ${message.deviceId} has no connection; connect first`);
     this.counts.published += 1;
     client.publish(
-      mqttTopicOf(message),
+      mqttTopicOf(message, this.options.root),
       payloadBytes(message),
       { qos: this.options.qos, retain: message.retain },
       (err) => (err ? (this.counts.failed += 1) : (this.counts.acknowledged += 1)),

@@ -87,6 +87,7 @@ export const FLAGS: Record<keyof CliOptions, Flag> = {
   seed: { flag: 'seed', env: 'SIM_SEED', default: '1', doc: 'seed of the fleet, its readings and anomalies', parse: int(0) },
   statsEverySeconds: { flag: 'stats-every', env: 'SIM_STATS_EVERY', default: '10', doc: 'seconds between progress lines (0: none)', parse: num(0) },
   mqttUrl: { flag: 'mqtt-url', env: 'MQTT_URL', default: 'mqtt://127.0.0.1:1883', doc: 'MQTT broker', parse: text },
+  mqttRoot: { flag: 'mqtt-root', env: 'SIM_MQTT_ROOT', default: 'device', doc: 'first level(s) of the MQTT topics: ROOT/{id}/telemetry', parse: text },
   mqttUsername: { flag: 'mqtt-username', env: 'MQTT_USERNAME', default: '', doc: 'MQTT user name', parse: (raw) => raw || undefined },
   mqttPassword: { flag: 'mqtt-password', env: 'MQTT_PASSWORD', default: '', doc: 'MQTT password', parse: (raw) => raw || undefined },
   kafkaBrokers: { flag: 'kafka-brokers', env: 'KAFKA_BROKERS', default: '127.0.0.1:9092', doc: 'Kafka brokers (kafka transport)', parse: brokers },

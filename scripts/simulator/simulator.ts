@@ -13,6 +13,8 @@ export interface SimulatorOptions extends FleetOptions {
   mqttUrl: string;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** First level(s) of the MQTT topics (`device`). */
+  mqttRoot: string;
   connections: number;
   qos: 0 | 1;
   /** Subscribe to commands and desired state (MQTT only). */
@@ -54,6 +56,7 @@ export function createTransport(options: SimulatorOptions): Transport {
     qos: options.qos,
     clientIdPrefix: options.clientId,
     listen: options.listen,
+    root: options.mqttRoot,
     ...(options.mqttUsername === undefined ? {} : { username: options.mqttUsername }),
     ...(options.mqttPassword === undefined ? {} : { password: options.mqttPassword }),
   });

@@ -78,37 +78,49 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
 }
 
 /**
- * Reads `topics` from the beginning with a real consumer (read_committed unless told otherwise) until
- * `done(records)` holds or the timeout passes (then it throws, naming how many records it saw).
+ * Reads `topics` from the beginning with a real consumer (read_committed unless told otherwise)
+ * until `done(records, positions)` holds, or throws after the timeout naming how much it saw.
+ * `positions` holds the next offset per "topic:partition", transaction markers included.
  */
-export async function consumeUntil(
+async function consumeFromStart(
   topics: string[],
-  done: (records: ConsumedRecord[]) => boolean,
-  { timeoutMs = 60000, readUncommitted = false }: { timeoutMs?: number; readUncommitted?: boolean } = {},
+  done: (records: ConsumedRecord[], positions: Map<string, number>) => boolean,
+  { timeoutMs = 60000, readUncommitted = false }: { timeoutMs?: number; readUncommitted?: boolean },
 ): Promise<ConsumedRecord[]> {
   const records: ConsumedRecord[] = [];
+  const positions = new Map<string, number>();
   const consumer = testKafka().consumer({
     groupId: `test-${randomUUID()}`,
     readUncommitted,
     maxWaitTimeInMs: 200,
+  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    positions.set(`${payload.topic}:${payload.partition}`, Number(payload.lastOffset) + 1);
   });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          records.push(toRecord(batch.topic, batch.partition, m));
-        }
+        for (const m of batch.messages) records.push(toRecord(batch.topic, batch.partition, m));
       },
     });
-    await waitFor(`records on ${topics.join(', ')} (saw ${records.length})`, () => done(records), {
+    await waitFor(`records on ${topics.join(', ')} (saw ${records.length})`, () => done(records, positions), {
       timeoutMs,
     });
     return records;
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** Reads `topics` from the beginning until `done(records)` holds. */
+export function consumeUntil(
+  topics: string[],
+  done: (records: ConsumedRecord[]) => boolean,
+  options: { timeoutMs?: number; readUncommitted?: boolean } = {},
+): Promise<ConsumedRecord[]> {
+  return consumeFromStart(topics, (records) => done(records), options);
 }
 
 /** Reads every record currently in `topics` (up to their end offsets at call time). */
@@ -127,30 +139,7 @@ export async function readAll(
   } finally {
     await admin.disconnect();
   }
-  const positions = new Map<string, number>();
-  const reached = (): boolean => [...ends].every(([tp, end]) => end === 0 || (positions.get(tp) ?? 0) >= end);
-  const consumer = testKafka().consumer({
-    groupId: `test-${randomUUID()}`,
-    readUncommitted: options.readUncommitted ?? false,
-    maxWaitTimeInMs: 200,
-  });
-  const records: ConsumedRecord[] = [];
-  await consumer.connect();
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    positions.set(`${payload.topic}:${payload.partition}`, Number(payload.lastOffset) + 1);
-  });
-  try {
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const m of batch.messages) {
-          records.push(toRecord(batch.topic, batch.partition, m));
-        }
-      },
-    });
-    await waitFor(`end of ${topics.join(', ')}`, reached, { timeoutMs: 60000 });
-    return records;
-  } finally {
-    await consumer.disconnect();
-  }
+  const reached = (_: ConsumedRecord[], positions: Map<string, number>): boolean =>
+    [...ends].every(([tp, end]) => end === 0 || (positions.get(tp) ?? 0) >= end);
+  return consumeFromStart(topics, reached, options);
 }

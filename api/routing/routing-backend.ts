@@ -1,0 +1,160 @@
+import { TwinfoldError, isTwinfoldError } from '../../shared/errors';
+import type { KeyQueryMetadata, OwnershipSnapshot } from '../../topology/partition-owners';
+import type {
+  Backend,
+  CommandView,
+  DesiredPatchRequest,
+  LifecycleAction,
+  NewCommand,
+  NewTwin,
+  ReadOptions,
+  Readiness,
+  RegistryRequest,
+  StateInjection,
+  TwinChanges,
+  TwinListQuery,
+  TwinPage,
+  TwinReader,
+  TwinWriter,
+} from '../backend';
+import type { JsonObject } from '../json';
+import type { Attributes, TwinDocument } from '../twin-document';
+import { mergePages } from './merge-pages';
+import { currentRequest } from './request-context';
+import { decideRoute } from './route-decision';
+
+type TwinAccess = TwinReader & TwinWriter;
+
+/** The part of PartitionOwners routing reads. */
+export interface OwnershipView {
+  readonly self: string;
+  queryMetadataForKey(key: string): KeyQueryMetadata;
+  snapshot(): OwnershipSnapshot;
+}
+
+export interface RoutingBackendOptions {
+  /** This instance's Backend over its own stores (ProcessorBackend). */
+  local: Backend;
+  owners: OwnershipView;
+  /** Whether this instance serves `partition` right now (LocalTwinQueries.serves). */
+  servesLocally: (partition: number) => boolean;
+  /** The Backend of the instance at `url` (RemoteBackend), reused across calls. */
+  peer: (url: string) => TwinAccess;
+}
+
+const RETRY_AFTER_SECONDS = 1;
+
+function notReady(reason: string, details: Record<string, unknown> = {}): TwinfoldError {
+  return new TwinfoldError('NOT_READY', reason, {
+    retriable: true,
+    details: { ...details, retryAfterSeconds: RETRY_AFTER_SECONDS },
+  });
+}
+
+/** A fan-out call that failed: the caller's own mistakes pass through, anything else is a 503. */
+function listFailure(url: string, err: unknown): TwinfoldError {
+  if (isTwinfoldError(err) && err.httpStatus < 500) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return notReady(`instance ${url} could not list its partitions (${message}); retry shortly`, {
+    instance: url,
+  });
+}
+
+/**
+ * The Backend every route talks to on a service instance: any instance answers for any twin.
+ * A single-twin call (read or write) is served here when this instance runs the twin's partition,
+ * else forwarded to the owner named by the group's map (route-decision.ts: one hop, never a target
+ * taken from the request). A list fans out to every owning instance and merges their local pages
+ * (merge-pages.ts), all or nothing. Whatever cannot be answered right is NOT_READY (503).
+ */
+export class RoutingBackend implements Backend {
+  constructor(private readonly options: RoutingBackendOptions) {}
+
+  readiness(): Readiness {
+    return this.options.local.readiness();
+  }
+
+  private async route<T>(id: string, call: (backend: TwinAccess) => Promise<T>): Promise<T> {
+    const { owners, servesLocally } = this.options;
+    const { partition, activeHost } = owners.queryMetadataForKey(id);
+    if (partition < 0) throw notReady('the partition count is not known yet (starting)');
+    const decision = decideRoute({
+      partition,
+      servedHere: servesLocally(partition),
+      forwarded: currentRequest().forwarded,
+      owner: activeHost,
+      self: owners.self,
+    });
+    switch (decision.kind) {
+      case 'local':
+        return call(this.options.local);
+      case 'forward':
+        return call(this.options.peer(decision.url));
+      case 'unavailable':
+        throw notReady(decision.reason, { partition });
+    }
+  }
+
+  getTwin(id: string, options?: ReadOptions): Promise<TwinDocument | undefined> {
+    return this.route(id, (b) => b.getTwin(id, options));
+  }
+
+  async listTwins(query: TwinListQuery): Promise<TwinPage> {
+    const { local, owners, peer } = this.options;
+    // The forwarding instance merges: answer with this instance's page and what it covers.
+    if (currentRequest().forwarded) return local.listTwins(query);
+    const snapshot = owners.snapshot();
+    if (snapshot.state !== 'current') {
+      throw notReady(`partition ownership is ${snapshot.state} (${snapshot.reason ?? 'rebalancing'})`);
+    }
+    const urls = [...new Set(snapshot.owners.values())].sort();
+    const pages = await Promise.all(
+      urls.map((url) =>
+        (url === owners.self ? local : peer(url)).listTwins(query).catch((err: unknown) => {
+          throw listFailure(url, err);
+        }),
+      ),
+    );
+    return mergePages(pages, query.limit, snapshot.partitionCount);
+  }
+
+  listCommands(id: string): Promise<CommandView[] | undefined> {
+    return this.route(id, (b) => b.listCommands(id));
+  }
+
+  getCommand(id: string, commandId: string): Promise<CommandView | undefined> {
+    return this.route(id, (b) => b.getCommand(id, commandId));
+  }
+
+  registerTwin(twin: NewTwin): Promise<RegistryRequest> {
+    return this.route(twin.id, (b) => b.registerTwin(twin));
+  }
+
+  updateTwin(id: string, changes: TwinChanges): Promise<RegistryRequest> {
+    return this.route(id, (b) => b.updateTwin(id, changes));
+  }
+
+  deleteTwin(id: string): Promise<RegistryRequest> {
+    return this.route(id, (b) => b.deleteTwin(id));
+  }
+
+  setLifecycle(id: string, action: LifecycleAction): Promise<RegistryRequest> {
+    return this.route(id, (b) => b.setLifecycle(id, action));
+  }
+
+  setAttributes(id: string, attributes: Attributes): Promise<RegistryRequest> {
+    return this.route(id, (b) => b.setAttributes(id, attributes));
+  }
+
+  patchDesired(id: string, patch: JsonObject, ifVersion?: number): Promise<DesiredPatchRequest> {
+    return this.route(id, (b) => b.patchDesired(id, patch, ifVersion));
+  }
+
+  injectState(id: string, state: JsonObject): Promise<StateInjection> {
+    return this.route(id, (b) => b.injectState(id, state));
+  }
+
+  queueCommand(id: string, command: NewCommand): Promise<CommandView> {
+    return this.route(id, (b) => b.queueCommand(id, command));
+  }
+}

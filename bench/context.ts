@@ -1,0 +1,85 @@
+import type { Brokers } from './support/brokers';
+
+/** How big each benchmark is. `FULL` runs in a few minutes on 2 cores; `QUICK` only proves it runs. */
+export interface Sizes {
+  partitions: number;
+  fold: { devices: number; records: number; maxSeconds: number };
+  endToEnd: {
+    devices: number;
+    connections: number;
+    rate: number;
+    warmupSeconds: number;
+    seconds: number;
+    probesPerSecond: number;
+    /** Max-rate search: first offered rate, doubled until a step fails, then one bisection. */
+    firstStep: number;
+    maxStep: number;
+    stepSeconds: number;
+  };
+  api: {
+    twins: number;
+    ingestRate: number;
+    getRate: number;
+    seconds: number;
+    concurrency: number;
+    listRequests: number;
+  };
+  restore: { twins: number };
+  hotDevice: { updates: number };
+}
+
+export const FULL_SIZES: Sizes = {
+  partitions: 8,
+  fold: { devices: 100_000, records: 400_000, maxSeconds: 60 },
+  endToEnd: {
+    devices: 2000,
+    connections: 8,
+    rate: 5000,
+    warmupSeconds: 5,
+    seconds: 20,
+    probesPerSecond: 5,
+    firstStep: 2000,
+    maxStep: 64_000,
+    stepSeconds: 10,
+  },
+  api: { twins: 10_000, ingestRate: 1000, getRate: 2000, seconds: 10, concurrency: 32, listRequests: 20 },
+  restore: { twins: 1_000_000 },
+  hotDevice: { updates: 20_000 },
+};
+
+export const QUICK_SIZES: Sizes = {
+  partitions: 2,
+  fold: { devices: 200, records: 2000, maxSeconds: 20 },
+  endToEnd: {
+    devices: 20,
+    connections: 2,
+    rate: 100,
+    warmupSeconds: 0.5,
+    seconds: 2,
+    probesPerSecond: 5,
+    firstStep: 100,
+    maxStep: 200,
+    stepSeconds: 1.5,
+  },
+  api: { twins: 200, ingestRate: 50, getRate: 100, seconds: 1.5, concurrency: 4, listRequests: 3 },
+  restore: { twins: 2000 },
+  hotDevice: { updates: 200 },
+};
+
+/** What every benchmark gets: sizes, brokers, where to put state and logs, and how to talk. */
+export interface BenchContext {
+  quick: boolean;
+  sizes: Sizes;
+  /** Unique per run: topic prefixes, group and application ids start with it. */
+  runId: string;
+  brokers: Brokers;
+  /** State directories of the services (removed at the end). */
+  workDir: string;
+  /** Logs of every process started (kept). */
+  logDir: string;
+  /** When set, the services of the benchmarks named in `profile` run with --cpu-prof into it. */
+  profileDir: string | undefined;
+  profile: ReadonlySet<string>;
+  versions: Record<string, string>;
+  say(msg: string): void;
+}
