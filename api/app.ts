@@ -2,8 +2,9 @@ import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger';
 import { DEFAULT_JSON_LIMITS } from '../shared/safe-json';
-import { allowAll, type AuthCheck } from './auth';
+import type { AuthCheck } from './auth';
 import type { Backend } from './backend';
+import type { EventSource } from './events/event-source';
 import { errorHandler, notFoundHandler } from './error-handler';
 import type { JsonObject } from './json';
 import { httpMetrics } from './metrics';
@@ -15,6 +16,7 @@ import { instanceRoutes, type InstanceDeps } from './routes/instances';
 import { captureRequestContext } from './routing/request-context';
 import type { InstancesView } from './routing/instances-view';
 import { deviceRoutes } from './routes/devices';
+import { eventRoutes } from './routes/events';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { stateRoutes } from './routes/state';
 import { systemRoutes, type SystemDeps } from './routes/system';
@@ -27,8 +29,13 @@ export interface ApiOptions {
   metricsRegistry: Registry;
   /** Largest accepted request body (Config.maxPayloadBytes). */
   maxBodyBytes: number;
-  /** Authentication seam; allows everything by default. */
-  auth?: AuthCheck;
+  /**
+   * Authentication: required, so an API is never open by omission. The service builds it from
+   * AUTH_* (auth/from-config.ts); pass `allowAll` to serve without authentication.
+   */
+  auth: AuthCheck;
+  /** Live changes for the Server-Sent Event routes; absent: they answer 503. */
+  events?: EventSource;
   /** Deepest accepted JSON nesting of a body (Config.maxJsonDepth); default 32. */
   maxJsonDepth?: number;
   /** Most keys accepted in one body (Config.maxJsonKeys); default 1000. */
@@ -46,6 +53,7 @@ export function apiRoutes(deps: SystemDeps & InstanceDeps): RouteSpec[] {
     ...commandRoutes(deps),
     ...lifecycleRoutes(deps),
     ...deviceRoutes(deps),
+    ...eventRoutes(deps),
     ...systemRoutes(deps),
     ...instanceRoutes(deps),
   ];
@@ -65,6 +73,7 @@ export function createApp(options: ApiOptions): express.Application {
     startedAt: now(),
     openApi: () => (openApi ??= buildOpenApiDocument(routes)),
     ...(options.instances ? { instances: options.instances } : {}),
+    ...(options.events ? { events: options.events } : {}),
   });
 
   const app = express();
@@ -83,7 +92,7 @@ export function createApp(options: ApiOptions): express.Application {
   });
   const router = express.Router();
   mountRoutes(router, routes, {
-    auth: options.auth ?? allowAll,
+    auth: options.auth,
     // Raw bytes, parsed by shared/safe-json: one JSON policy for MQTT, Kafka and HTTP payloads.
     rawBodyParser: express.raw({
       limit: options.maxBodyBytes,

@@ -12,14 +12,16 @@ import { LocalTwinQueries } from '../topology/local-queries';
 import { processorSettings } from '../topology/processor-settings';
 import { StreamProcessor } from '../topology/stream-processor';
 import { createApp } from './app';
+import { authFromConfig } from './auth';
+import { kafkaEventStreams } from './events';
 import { ProcessorBackend } from './processor-backend';
 import { createRouting } from './routing/setup';
 import { startApiServer } from './server';
 
-async function main(): Promise<void> {
-  let config;
+/** A ConfigError is the operator's to fix: print it and exit 2. Anything else is a crash. */
+function orExit<T>(build: () => T): T {
   try {
-    config = loadConfig();
+    return build();
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -27,7 +29,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+}
+
+async function main(): Promise<void> {
+  const config = orExit(() => loadConfig());
   const logger = createLogger({ level: config.logLevel, component: 'service' });
+  const auth = orExit(() => authFromConfig(config, logger.child('auth')));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kafka = createKafka(config, `${config.applicationId}-service`, logger);
@@ -64,11 +71,25 @@ async function main(): Promise<void> {
     logger,
   });
   processor.lifecycle.on('change', (to, from) => logger.info('instance state', { from, to }));
+  // Server-Sent Events read device.twins directly: any instance serves any stream, no forwarding.
+  const events = kafkaEventStreams({
+    kafka,
+    topic: settings.topics.twins,
+    groupPrefix: settings.applicationId,
+    maxStreams: config.sseMaxStreams,
+    maxReplayConsumers: config.sseMaxReplayConsumers,
+    replayBuffer: config.sseReplayBuffer,
+    heartbeatMs: config.sseHeartbeatMs,
+    logger: logger.child('events'),
+    registry,
+  });
 
   const app = createApp({
     backend: routing.backend,
     instances: routing.instances,
     logger: logger.child('api'),
+    auth,
+    events,
     metricsRegistry: registry,
     maxBodyBytes: config.maxPayloadBytes,
     maxJsonDepth: config.maxJsonDepth,
@@ -90,6 +111,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 30000);
     force.unref();
+    // Event streams never finish on their own: end them (clients resume elsewhere) so close() need not wait.
+    await events.close();
     await server.close();
     await processor.stop();
     await routing.stop();

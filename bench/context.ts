@@ -66,6 +66,22 @@ export const QUICK_SIZES: Sizes = {
   hotDevice: { updates: 200 },
 };
 
+/**
+ * `FULL` with every count (devices, records, twins, updates) multiplied by `factor`; rates,
+ * durations and partitions stay. For a shorter full-shape run: `npm run bench -- --scale 0.2`.
+ */
+export function scaleSizes(sizes: Sizes, factor: number): Sizes {
+  const n = (x: number): number => Math.max(10, Math.round(x * factor));
+  return {
+    ...sizes,
+    fold: { ...sizes.fold, devices: n(sizes.fold.devices), records: n(sizes.fold.records) },
+    endToEnd: { ...sizes.endToEnd, devices: n(sizes.endToEnd.devices) },
+    api: { ...sizes.api, twins: n(sizes.api.twins) },
+    restore: { twins: n(sizes.restore.twins) },
+    hotDevice: { updates: n(sizes.hotDevice.updates) },
+  };
+}
+
 /** What every benchmark gets: sizes, brokers, where to put state and logs, and how to talk. */
 export interface BenchContext {
   quick: boolean;

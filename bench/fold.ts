@@ -94,7 +94,11 @@ async function measureFold(
   // With too few samples (quick mode), measure from readiness instead.
   const from = last.at - first.at >= 1000 ? first : { at: service.readyAt, committed: 0 };
   const seconds = (last.at - from.at) / 1000;
-  return { rate: (last.committed - from.committed) / Math.max(seconds, 0.001), consumed: last.committed, seconds };
+  return {
+    rate: (last.committed - from.committed) / Math.max(seconds, 0.001),
+    consumed: last.committed,
+    seconds,
+  };
 }
 
 /** fold: sustained msgs/s of the processor alone over preloaded inputs, per processing guarantee. */

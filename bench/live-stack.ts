@@ -5,11 +5,14 @@ import { HttpClient } from './support/http';
 import { benchKafka, TopicFeed } from './support/kafka';
 import type { BenchProcess } from './support/process';
 
+export type Guarantee = 'exactly_once' | 'at_least_once';
+
 /**
  * The whole pipeline for the live benchmarks (end to end, hot device, API): one service
- * (exactly_once, the default), one bridge, and a consumer following device.twins.
+ * (under the given processing guarantee), one bridge, and a consumer following device.twins.
  */
 export interface LiveStack {
+  guarantee: Guarantee;
   d: Deployment;
   service: Service;
   bridge: BenchProcess;
@@ -19,16 +22,20 @@ export interface LiveStack {
   stop(): Promise<void>;
 }
 
-export async function startLiveStack(ctx: BenchContext): Promise<LiveStack> {
-  const d = deployment(ctx, 'live');
+export async function startLiveStack(ctx: BenchContext, guarantee: Guarantee): Promise<LiveStack> {
+  const d = deployment(ctx, `live-${guarantee.replace(/_/g, '-')}`, { PROCESSING_GUARANTEE: guarantee });
   try {
     const profile = ['e2e', 'api', 'hot'].some((b) => ctx.profile.has(b));
     const service = await startService(ctx, d, { profile });
     const bridge = await startBridge(ctx, d);
-    const twins = new TopicFeed(benchKafka(ctx.brokers.kafka, 'bench-twins'), topicNames({ topicPrefix: d.prefix }).twins);
+    const twins = new TopicFeed(
+      benchKafka(ctx.brokers.kafka, 'bench-twins'),
+      topicNames({ topicPrefix: d.prefix }).twins,
+    );
     await twins.start();
-    const http = new HttpClient(service.url);
+    const http = new HttpClient(service.url, { authorization: `Bearer ${d.token}` });
     return {
+      guarantee,
       d,
       service,
       bridge,

@@ -14,6 +14,8 @@ export interface Figure {
   unit: string;
   target?: Target;
   note?: string;
+  /** Not measured yet by design (e.g. needs a later feature); quick mode does not require it. */
+  optional?: boolean;
 }
 
 /** What one benchmark reports: its setup as printed, its figures, and how long it took. */
@@ -28,7 +30,9 @@ export interface BenchResult {
 /** Whether a figure meets its target; undefined without a target or a value. */
 export function meets(figure: Figure): boolean | undefined {
   if (!figure.target || figure.value === null) return undefined;
-  return figure.target.op === '>=' ? figure.value >= figure.target.value : figure.value <= figure.target.value;
+  return figure.target.op === '>='
+    ? figure.value >= figure.target.value
+    : figure.value <= figure.target.value;
 }
 
 /** Prints a benchmark's setup before it runs, one `key: value` per line. */
@@ -42,7 +46,13 @@ function cell(figure: Figure): string[] {
   const value = figure.value === null ? 'n/a' : figure.value.toLocaleString('en-US');
   const target = figure.target ? `${figure.target.op} ${figure.target.value.toLocaleString('en-US')}` : '';
   const ok = meets(figure);
-  return [figure.name, `${value} ${figure.unit}`, target, ok === undefined ? '' : ok ? 'yes' : 'NO', figure.note ?? ''];
+  return [
+    figure.name,
+    `${value} ${figure.unit}`,
+    target,
+    ok === undefined ? '' : ok ? 'yes' : 'NO',
+    figure.note ?? '',
+  ];
 }
 
 /** The one table: every figure of every benchmark beside its target. */
@@ -53,7 +63,11 @@ export function formatTable(results: BenchResult[]): string {
     for (const f of r.figures) rows.push([r.bench, ...cell(f)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const line = (row: string[]): string => row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (row: string[]): string =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
 }

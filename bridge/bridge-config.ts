@@ -29,14 +29,16 @@ function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
 
 /** An MQTT client id: non-empty, printable, no wildcard or separator characters. */
 const clientId: Parser<string> = (raw) => {
-  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(raw)) throw new Error(`must match [A-Za-z0-9._:-]{1,128}, got ${JSON.stringify(raw)}`);
+  if (!/^[A-Za-z0-9._:-]{1,128}$/.test(raw))
+    throw new Error(`must match [A-Za-z0-9._:-]{1,128}, got ${JSON.stringify(raw)}`);
   return raw;
 };
 
 /** A shared-subscription group name (MQTT 5 §4.8.2: no `/`, `+` or `#`); empty disables sharing. */
 const shareGroup: Parser<string | undefined> = (raw) => {
   if (raw === '') return undefined;
-  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(raw)) throw new Error(`must match [A-Za-z0-9._:-]{1,64}, got ${JSON.stringify(raw)}`);
+  if (!/^[A-Za-z0-9._:-]{1,64}$/.test(raw))
+    throw new Error(`must match [A-Za-z0-9._:-]{1,64}, got ${JSON.stringify(raw)}`);
   return raw;
 };
 
@@ -51,26 +53,116 @@ const publishTopic: Parser<string> = (raw) => {
 const template: Parser<TopicTemplate> = (raw) => compileTopicTemplate(raw);
 
 export const BRIDGE_CONFIG_SCHEMA = {
-  clientId: setting('BRIDGE_CLIENT_ID', 'twinfold-bridge', 'MQTT client id of the uplink session (stable: the broker keeps its persistent session); the downlink connection adds "-downlink". Unique per bridge instance', clientId),
-  sharedGroup: setting('BRIDGE_SHARED_GROUP', '', 'When set, subscribe through the MQTT 5 shared subscription $share/<group>/... so several bridges split the load (per-device order is then only kept within one bridge)', shareGroup),
-  sessionExpirySeconds: setting('BRIDGE_SESSION_EXPIRY_SECONDS', '86400', 'How long the broker keeps the uplink session (and queues messages) while the bridge is away', integer(0, 0xffffffff)),
+  clientId: setting(
+    'BRIDGE_CLIENT_ID',
+    'twinfold-bridge',
+    'MQTT client id of the uplink session (stable: the broker keeps its persistent session); the downlink connection adds "-downlink". Unique per bridge instance',
+    clientId,
+  ),
+  sharedGroup: setting(
+    'BRIDGE_SHARED_GROUP',
+    '',
+    'When set, subscribe through the MQTT 5 shared subscription $share/<group>/... so several bridges split the load (per-device order is then only kept within one bridge)',
+    shareGroup,
+  ),
+  sessionExpirySeconds: setting(
+    'BRIDGE_SESSION_EXPIRY_SECONDS',
+    '86400',
+    'How long the broker keeps the uplink session (and queues messages) while the bridge is away',
+    integer(0, 0xffffffff),
+  ),
   keepaliveSeconds: setting('BRIDGE_KEEPALIVE_SECONDS', '30', 'MQTT keepalive', integer(5, 65535)),
-  maxInFlight: setting('BRIDGE_MAX_IN_FLIGHT', '1000', 'Uplink messages received but not yet written to Kafka and acknowledged; at the limit the bridge stops reading (also advertised as MQTT receive maximum)', integer(1, 65535)),
-  maxInFlightBytes: setting('BRIDGE_MAX_IN_FLIGHT_BYTES', String(64 * 1024 * 1024), 'The same limit in bytes of Kafka records held in memory', integer(1024)),
-  batchMaxMessages: setting('BRIDGE_BATCH_MAX_MESSAGES', '500', 'Most records in one Kafka produce request', integer(1, 100000)),
-  batchMaxBytes: setting('BRIDGE_BATCH_MAX_BYTES', String(900 * 1024), 'Most bytes in one Kafka produce request (keep below the topics\' max.message.bytes: a partition\'s share of a request is one record batch)', integer(1024)),
-  lingerMs: setting('BRIDGE_LINGER_MS', '5', 'How long the first message of an idle bridge waits for others to share its produce request', integer(0, 10000)),
-  statusTopic: setting('BRIDGE_STATUS_TOPIC', 'twinfold/bridge/status', 'Retained online/offline status of the bridge itself (offline is its last will)', publishTopic),
+  maxInFlight: setting(
+    'BRIDGE_MAX_IN_FLIGHT',
+    '1000',
+    'Uplink messages received but not yet written to Kafka and acknowledged; at the limit the bridge stops reading (also advertised as MQTT receive maximum)',
+    integer(1, 65535),
+  ),
+  maxInFlightBytes: setting(
+    'BRIDGE_MAX_IN_FLIGHT_BYTES',
+    String(64 * 1024 * 1024),
+    'The same limit in bytes of Kafka records held in memory',
+    integer(1024),
+  ),
+  batchMaxMessages: setting(
+    'BRIDGE_BATCH_MAX_MESSAGES',
+    '500',
+    'Most records in one Kafka produce request',
+    integer(1, 100000),
+  ),
+  batchMaxBytes: setting(
+    'BRIDGE_BATCH_MAX_BYTES',
+    String(900 * 1024),
+    "Most bytes in one Kafka produce request (keep below the topics' max.message.bytes: a partition's share of a request is one record batch)",
+    integer(1024),
+  ),
+  lingerMs: setting(
+    'BRIDGE_LINGER_MS',
+    '5',
+    'How long the first message of an idle bridge waits for others to share its produce request',
+    integer(0, 10000),
+  ),
+  bridgeStatusTopic: setting(
+    'BRIDGE_STATUS_TOPIC',
+    'twinfold/bridge/status',
+    'Retained online/offline status of the bridge itself (offline is its last will)',
+    publishTopic,
+  ),
   httpPort: setting('BRIDGE_HTTP_PORT', '9464', 'Port of /metrics and /healthz', integer(0, 65535)),
-  shutdownTimeoutMs: setting('BRIDGE_SHUTDOWN_TIMEOUT_MS', '10000', 'On stop, longest wait for in-flight messages to be written and acknowledged', integer(0, 600000)),
-  downlinkConcurrency: setting('BRIDGE_DOWNLINK_CONCURRENCY', '100', 'Downlink publishes awaiting their PUBACK at once (per partition batch)', integer(1, 65535)),
-  telemetryTopic: setting('BRIDGE_TOPIC_TELEMETRY', 'device/{id}/telemetry', 'MQTT topic template of telemetry ({id} is one whole level)', template),
-  stateTopic: setting('BRIDGE_TOPIC_STATE', 'device/{id}/state', 'MQTT topic template of reported state', template),
-  statusTopicTemplate: setting('BRIDGE_TOPIC_STATUS', 'device/{id}/status', 'MQTT topic template of device status', template),
-  ackTopic: setting('BRIDGE_TOPIC_ACK', 'device/{id}/ack', 'MQTT topic template of command acknowledgements', template),
-  errorTopic: setting('BRIDGE_TOPIC_ERROR', 'device/{id}/error', 'MQTT topic template of device errors', template),
-  commandTopic: setting('BRIDGE_TOPIC_COMMAND', 'device/{id}/command', 'MQTT topic template commands are published to', template),
-  desiredTopic: setting('BRIDGE_TOPIC_DESIRED', 'device/{id}/desired', 'MQTT topic template desired state is published to', template),
+  shutdownTimeoutMs: setting(
+    'BRIDGE_SHUTDOWN_TIMEOUT_MS',
+    '10000',
+    'On stop, longest wait for in-flight messages to be written and acknowledged',
+    integer(0, 600000),
+  ),
+  downlinkConcurrency: setting(
+    'BRIDGE_DOWNLINK_CONCURRENCY',
+    '100',
+    'Downlink publishes awaiting their PUBACK at once (per partition batch)',
+    integer(1, 65535),
+  ),
+  telemetryTemplate: setting(
+    'BRIDGE_TOPIC_TELEMETRY',
+    'device/{id}/telemetry',
+    'MQTT topic template of telemetry ({id} is one whole level)',
+    template,
+  ),
+  stateTemplate: setting(
+    'BRIDGE_TOPIC_STATE',
+    'device/{id}/state',
+    'MQTT topic template of reported state',
+    template,
+  ),
+  statusTemplate: setting(
+    'BRIDGE_TOPIC_STATUS',
+    'device/{id}/status',
+    'MQTT topic template of device status',
+    template,
+  ),
+  ackTemplate: setting(
+    'BRIDGE_TOPIC_ACK',
+    'device/{id}/ack',
+    'MQTT topic template of command acknowledgements',
+    template,
+  ),
+  errorTemplate: setting(
+    'BRIDGE_TOPIC_ERROR',
+    'device/{id}/error',
+    'MQTT topic template of device errors',
+    template,
+  ),
+  commandTemplate: setting(
+    'BRIDGE_TOPIC_COMMAND',
+    'device/{id}/command',
+    'MQTT topic template commands are published to',
+    template,
+  ),
+  desiredTemplate: setting(
+    'BRIDGE_TOPIC_DESIRED',
+    'device/{id}/desired',
+    'MQTT topic template desired state is published to',
+    template,
+  ),
 } as const;
 
 type Schema = typeof BRIDGE_CONFIG_SCHEMA;

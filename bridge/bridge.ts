@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
 import type { Config } from '../shared/config';
@@ -8,24 +8,15 @@ import type { JsonLimits } from '../shared/safe-json';
 import { topicNames, type TopicNames } from '../shared/topics';
 import type { BridgeConfig } from './bridge-config';
 import { Downlink } from './downlink';
-import { waitForTopics } from './kafka-topics';
-import { createKafkaWriter, type KafkaRecord } from './kafka-writer';
+import { bridgeTopics, waitForTopics } from './kafka-topics';
+import { createBridgeProducer, createKafkaWriter, type KafkaRecord } from './kafka-writer';
 import { assertTransition, type BridgeState } from './lifecycle';
 import { announceOffline, announceOnline } from './liveness';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
-import { connectClient, observeConnection } from './mqtt-connect';
+import { connectClient, endClient, observeConnection } from './mqtt-connect';
 import { downlinkMqttOptions, uplinkMqttOptions } from './mqtt-options';
 import { Uplink } from './uplink';
 import { uplinkRoutes } from './uplink-record';
-
-/**
- * kafkajs retries inside one send (about 2.5 s in all); the uplink then re-sends the same batch.
- * kafkajs warns that limiting retries "may invalidate EoS guarantees" (it warns for any limit,
- * including the shared client's default); a failed request's sequence numbers are rolled back
- * (kafkajs sendMessages.js), so the re-sent batch carries the same ones and the broker drops a
- * copy it already has.
- */
-const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 };
 
 export interface BridgeOptions {
   config: Config;
@@ -68,7 +59,9 @@ export class Bridge {
   private downlink: Downlink | undefined;
   private stopAnnouncing: (() => void) | undefined;
   private downlinkFailed = false;
+  private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  private stopRequested = false;
 
   constructor(private readonly options: BridgeOptions) {
     this.log = options.logger.child('bridge');
@@ -77,37 +70,46 @@ export class Bridge {
     this.kafka = createKafka(options.config, options.bridge.clientId, options.logger);
   }
 
-  get currentState(): BridgeState {
-    return this.state;
-  }
-
   /**
-   * Connects to Kafka and the MQTT broker, subscribes and starts consuming device.downlink.
-   * Rejects (after releasing whatever it had opened) when a connection cannot be made.
+   * Connects to Kafka and the MQTT broker, subscribes and starts consuming device.downlink. Waits
+   * for the Kafka topics to exist. Rejects (after releasing whatever it had opened) when a
+   * connection cannot be made; resolves without running when stop() was called meanwhile.
    */
   async start(): Promise<void> {
     this.transition('starting');
+    this.starting = this.startComponents();
     try {
-      await this.startComponents();
-      this.transition('running');
-      this.log.info('bridge running', { clientId: this.options.bridge.clientId, filters: this.uplink?.filters() });
+      await this.starting;
     } catch (err) {
-      this.log.error('bridge failed to start', { error: err });
+      const cancelled = this.stopRequested; // stop() during start: not a failure
+      if (!cancelled) this.log.error('bridge failed to start', { error: err });
       await this.stop();
+      if (cancelled) return;
       throw err;
     }
+    if (this.stopRequested) return; // stop() shuts down what was started
+    this.transition('running');
+    this.log.info('bridge running', {
+      clientId: this.options.bridge.clientId,
+      filters: this.uplink?.filters(),
+    });
   }
 
   /**
    * Graceful stop: stop reading MQTT and consuming Kafka, write and acknowledge what is in flight
-   * (at most BRIDGE_SHUTDOWN_TIMEOUT_MS), announce `offline`, disconnect. Idempotent.
+   * (at most BRIDGE_SHUTDOWN_TIMEOUT_MS), announce `offline`, disconnect. Called while starting,
+   * it cancels the wait for topics, lets the start settle, then stops. Idempotent.
    */
   stop(): Promise<void> {
     if (this.state === 'created') {
       this.transition('stopped');
       return Promise.resolve();
     }
-    this.stopping ??= this.shutdown();
+    this.stopRequested = true;
+    this.stopping ??= (async () => {
+      await this.starting?.catch(() => undefined);
+      await this.shutdown();
+    })();
     return this.stopping;
   }
 
@@ -143,15 +145,7 @@ export class Bridge {
     const { config, bridge, logger } = this.options;
     const connectTimeout = this.options.connectTimeoutMs ?? 30_000;
 
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-      // One request gives up after a few seconds; the uplink retries the batch for as long as it
-      // takes, so failures show in logs and metrics and a stop is never stuck behind a send.
-      retry: PRODUCER_RETRY,
-    });
+    const producer = createBridgeProducer(this.kafka);
     this.producer = producer;
     await producer.connect();
     await this.waitForTopics();
@@ -163,11 +157,11 @@ export class Bridge {
       client: uplinkClient,
       routes: uplinkRoutes(
         {
-          telemetry: bridge.telemetryTopic,
-          state: bridge.stateTopic,
-          status: bridge.statusTopicTemplate,
-          ack: bridge.ackTopic,
-          error: bridge.errorTopic,
+          telemetry: bridge.telemetryTemplate,
+          state: bridge.stateTemplate,
+          status: bridge.statusTemplate,
+          ack: bridge.ackTemplate,
+          error: bridge.errorTemplate,
         },
         this.names,
       ),
@@ -178,7 +172,7 @@ export class Bridge {
       metrics: this.metrics,
       logger,
     });
-    this.stopAnnouncing = announceOnline(uplinkClient, bridge.statusTopic, this.log);
+    this.stopAnnouncing = announceOnline(uplinkClient, bridge.bridgeStatusTopic, this.log);
     await connectClient(uplinkClient, connectTimeout);
     await this.uplink.subscribe();
 
@@ -200,7 +194,7 @@ export class Bridge {
       client: downlinkClient,
       downlinkTopic: this.names.downlink,
       dlqTopic: this.names.dlq,
-      templates: { command: bridge.commandTopic, desired: bridge.desiredTopic },
+      templates: { command: bridge.commandTemplate, desired: bridge.desiredTemplate },
       limits: this.limits(),
       sendDeadLetter: (record) => this.sendDeadLetter(producer, record),
       concurrency: bridge.downlinkConcurrency,
@@ -211,12 +205,15 @@ export class Bridge {
   }
 
   private async waitForTopics(): Promise<void> {
-    const n = this.names;
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const required = [n.telemetry, n.state, n.status, n.acks, n.errors, n.downlink, n.dlq];
-      await waitForTopics(() => admin.listTopics(), required, this.log, () => this.state !== 'starting');
+      await waitForTopics(
+        () => admin.listTopics(),
+        bridgeTopics(this.names),
+        this.log,
+        () => this.stopRequested,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -235,8 +232,13 @@ export class Bridge {
     await this.step('drain uplink', () => this.uplink?.drain(bridge.shutdownTimeoutMs));
     this.stopAnnouncing?.();
     const uplinkClient = this.uplinkClient;
-    if (uplinkClient) await this.step('announce offline', () => announceOffline(uplinkClient, bridge.statusTopic, 2000));
-    await this.step('disconnect MQTT', () => Promise.all([endClient(this.uplinkClient), endClient(this.downlinkClient)]));
+    if (uplinkClient)
+      await this.step('announce offline', () =>
+        announceOffline(uplinkClient, bridge.bridgeStatusTopic, 2000),
+      );
+    await this.step('disconnect MQTT', () =>
+      Promise.all([endClient(this.uplinkClient), endClient(this.downlinkClient)]),
+    );
     await this.step('disconnect producer', () => this.producer?.disconnect());
     this.transition('stopped');
     this.log.info('bridge stopped');
@@ -250,15 +252,4 @@ export class Bridge {
       this.log.warn(`shutdown: could not ${what}`, { error: err });
     }
   }
-}
-
-/** Disconnects cleanly (waiting for outgoing acknowledgements), forcibly after `timeoutMs`. */
-async function endClient(client: MqttClient | undefined, timeoutMs = 5000): Promise<void> {
-  if (!client) return;
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = await Promise.race([
-    client.endAsync().then(() => false),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
-  ]).finally(() => clearTimeout(timer));
-  if (timedOut) await client.endAsync(true);
 }

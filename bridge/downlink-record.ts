@@ -33,15 +33,18 @@ export function parseDownlinkRecord(
 ): DownlinkDelivery {
   if (value === null) throw new TwinfoldError('VALIDATION_ERROR', 'downlink record has no value');
   const body = parseJsonSafely(value, limits);
-  if (!isPlainObject(body)) throw new TwinfoldError('VALIDATION_ERROR', 'downlink record must be a JSON object');
+  if (!isPlainObject(body))
+    throw new TwinfoldError('VALIDATION_ERROR', 'downlink record must be a JSON object');
   const kind = getOwn(body, 'kind');
-  if (!isDownlinkKind(kind)) throw new TwinfoldError('VALIDATION_ERROR', 'downlink kind must be command or desired');
+  if (!isDownlinkKind(kind))
+    throw new TwinfoldError('VALIDATION_ERROR', 'downlink kind must be command or desired');
   const deviceId = assertDeviceId(getOwn(body, 'deviceId'));
   const keyText = key?.toString('utf8');
   if (keyText !== undefined && keyText !== deviceId) {
     throw new TwinfoldError('VALIDATION_ERROR', 'downlink record key does not match its deviceId');
   }
   const payload = getOwn(body, 'payload');
-  if (!isPlainObject(payload)) throw new TwinfoldError('VALIDATION_ERROR', 'downlink payload must be a JSON object');
+  if (!isPlainObject(payload))
+    throw new TwinfoldError('VALIDATION_ERROR', 'downlink payload must be a JSON object');
   return { kind, deviceId, topic: topics[kind].format(deviceId), payload: JSON.stringify(payload) };
 }

@@ -48,7 +48,9 @@ export class Downlink {
     await consumer.connect();
     await consumer.subscribe({ topics: [downlinkTopic], fromBeginning: true });
     await consumer.run({
-      autoCommit: true, // commits only resolved offsets, and this resolves only after PUBACKs
+      // kafkajs commits only resolved offsets, and deliverBatch resolves an offset only after the
+      // PUBACKs of it and of every record before it; it also commits each chunk itself.
+      autoCommit: true,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.deliverBatch(payload),
     });
@@ -71,8 +73,14 @@ export class Downlink {
       const outcome = await this.whileHeartbeating(Promise.all(deliveries), heartbeat, isRunning);
       if (outcome === 'stopped') return;
       if (!outcome.ok) throw outcome.error;
-      resolveOffset(chunk[chunk.length - 1]!.offset);
-      await commitOffsetsIfNecessary();
+      const last = chunk[chunk.length - 1]!.offset;
+      resolveOffset(last);
+      // Every record up to `last` is acknowledged by the broker: commit now rather than at the end
+      // of a long batch, so a crash redelivers at most one chunk.
+      const next = (BigInt(last) + 1n).toString();
+      await commitOffsetsIfNecessary({
+        topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
+      });
       await heartbeat();
     }
   }
@@ -87,7 +95,13 @@ export class Downlink {
       const err = toTwinfoldError(error);
       metrics.deadLetters.inc({ code: err.code });
       this.log.warn('dead-lettering downlink record', { partition, offset: m.offset, code: err.code });
-      const message = deadLetter({ component: 'bridge', topic, partition, offset: m.offset }, m.key, m.value, err, Date.now());
+      const message = deadLetter(
+        { component: 'bridge', topic, partition, offset: m.offset },
+        m.key,
+        m.value,
+        err,
+        Date.now(),
+      );
       await this.options.sendDeadLetter({ topic: this.options.dlqTopic, message });
       return;
     }

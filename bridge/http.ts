@@ -22,8 +22,10 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 
 async function route(req: IncomingMessage, res: ServerResponse, options: BridgeHttpOptions): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
-  if (path === '/metrics') return send(res, 200, options.registry.contentType, await options.registry.metrics());
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'text/plain', 'method not allowed\n');
+  if (path === '/metrics')
+    return send(res, 200, options.registry.contentType, await options.registry.metrics());
   if (path === '/healthz' || path === '/readyz') {
     const report = options.health();
     const ok = path === '/healthz' ? report.healthy : report.ready;

@@ -1,5 +1,11 @@
 import { TwinfoldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { TopicNames } from '../shared/topics';
+
+/** The Kafka topics the bridge writes or reads. */
+export function bridgeTopics(names: TopicNames): string[] {
+  return [names.telemetry, names.state, names.status, names.acks, names.errors, names.downlink, names.dlq];
+}
 
 /**
  * Waits until every topic in `topics` exists. The bridge never creates topics (the processor
@@ -19,7 +25,8 @@ export async function waitForTopics(
     const existing = new Set(await listTopics());
     const missing = topics.filter((t) => !existing.has(t));
     if (missing.length === 0) return;
-    if (cancelled()) throw new TwinfoldError('NOT_READY', `stopped while waiting for Kafka topics ${missing.join(', ')}`);
+    if (cancelled())
+      throw new TwinfoldError('NOT_READY', `stopped while waiting for Kafka topics ${missing.join(', ')}`);
     if (Date.now() - lastLog >= remindEveryMs) {
       logger.warn('waiting for Kafka topics to be created (by the twinfold processor)', { missing });
       lastLog = Date.now();

@@ -1,4 +1,11 @@
-import type { Message, ProducerBatch, TopicMessages } from 'kafkajs';
+import {
+  Partitioners,
+  type Kafka,
+  type Message,
+  type Producer,
+  type ProducerBatch,
+  type TopicMessages,
+} from 'kafkajs';
 import type { BridgeMetrics } from './metrics';
 
 export interface KafkaRecord {
@@ -36,4 +43,27 @@ export function createKafkaWriter(
     stopTimer();
     for (const { topic, messages } of topicMessages) metrics.messagesProduced.inc({ topic }, messages.length);
   };
+}
+
+/**
+ * kafkajs retries inside one send (about 2.5 s in all); the uplink then re-sends the same batch, so
+ * failures show in logs and metrics and a stop is never stuck behind a send. kafkajs warns that
+ * limiting retries "may invalidate EoS guarantees" (for any limit, the shared client's default
+ * too); a failed request's sequence numbers are rolled back (kafkajs sendMessages.js), so the
+ * re-sent batch carries the same ones.
+ */
+const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 };
+
+/**
+ * The bridge's producer: idempotent, one request in flight per broker, Java-compatible murmur2
+ * partitioning (CONTRACT.md), never creating topics. Sends use acks=-1 (createKafkaWriter).
+ */
+export function createBridgeProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    retry: PRODUCER_RETRY,
+  });
 }

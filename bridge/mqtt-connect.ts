@@ -20,7 +20,11 @@ export async function connectClient(client: MqttClient, timeoutMs: number): Prom
         client.removeListener('connect', onConnect);
         client.end(true);
         const why = lastError ? `: ${lastError.message}` : '';
-        reject(new TwinfoldError('UPSTREAM_ERROR', `MQTT connect timed out after ${timeoutMs} ms${why}`, { retriable: true }));
+        reject(
+          new TwinfoldError('UPSTREAM_ERROR', `MQTT connect timed out after ${timeoutMs} ms${why}`, {
+            retriable: true,
+          }),
+        );
       }, timeoutMs);
       const onConnect = (connack: IConnackPacket): void => {
         clearTimeout(timer);
@@ -50,4 +54,15 @@ export function observeConnection(
   client.on('offline', () => log.warn('disconnected'));
   client.on('disconnect', (packet) => log.warn('broker sent DISCONNECT', { reasonCode: packet.reasonCode }));
   client.on('error', (err) => log.warn('MQTT error', { error: err }));
+}
+
+/** Disconnects cleanly (waiting for outgoing acknowledgements), forcibly after `timeoutMs`. */
+export async function endClient(client: MqttClient | undefined, timeoutMs = 5000): Promise<void> {
+  if (!client) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([
+    client.endAsync().then(() => false),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+  if (timedOut) await client.endAsync(true);
 }

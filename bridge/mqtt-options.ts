@@ -35,7 +35,7 @@ export function uplinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): I
       sessionExpiryInterval: bridge.sessionExpirySeconds,
       receiveMaximum: bridge.maxInFlight,
     },
-    will: { topic: bridge.statusTopic, payload: Buffer.from(BRIDGE_OFFLINE), qos: 1, retain: true },
+    will: { topic: bridge.bridgeStatusTopic, payload: Buffer.from(BRIDGE_OFFLINE), qos: 1, retain: true },
   };
 }
 

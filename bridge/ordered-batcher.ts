@@ -124,7 +124,9 @@ export class OrderedBatcher<T extends Sized> {
   }
 
   private pendingFillsBatch(): boolean {
-    return this.pending.length >= this.options.maxBatchItems || this.pendingBytes >= this.options.maxBatchBytes;
+    return (
+      this.pending.length >= this.options.maxBatchItems || this.pendingBytes >= this.options.maxBatchBytes
+    );
   }
 
   private startLoop(): void {

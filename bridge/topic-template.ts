@@ -23,7 +23,9 @@ export function compileTopicTemplate(template: string): TopicTemplate {
   const levels = template.split('/');
   const idIndex = levels.indexOf(ID_PLACEHOLDER);
   if (idIndex === -1 || levels.lastIndexOf(ID_PLACEHOLDER) !== idIndex) {
-    throw new Error(`must contain ${ID_PLACEHOLDER} exactly once, as a whole level, got ${JSON.stringify(template)}`);
+    throw new Error(
+      `must contain ${ID_PLACEHOLDER} exactly once, as a whole level, got ${JSON.stringify(template)}`,
+    );
   }
   if (levels.some((l, i) => i !== idIndex && (/[+#{}]/.test(l) || l.includes('\u0000')))) {
     throw new Error(`must not contain wildcards or other placeholders, got ${JSON.stringify(template)}`);

@@ -1,5 +1,11 @@
 import { TwinfoldError } from '../shared/errors';
-import { decodeUtf8Strict, getOwn, isPlainObject, parseJsonSafely, type JsonLimits } from '../shared/safe-json';
+import {
+  decodeUtf8Strict,
+  getOwn,
+  isPlainObject,
+  parseJsonSafely,
+  type JsonLimits,
+} from '../shared/safe-json';
 
 /** The device → cloud MQTT message kinds (CONTRACT.md, MQTT table). */
 export const UPLINK_KINDS = ['telemetry', 'state', 'status', 'ack', 'error'] as const;
@@ -44,7 +50,8 @@ function checkShape(kind: UplinkKind, body: Record<string, unknown>): void {
     }
     case 'status': {
       const status = getOwn(body, 'status');
-      if (typeof status !== 'string' || !STATUSES.has(status)) throw invalid(kind, 'status must be online or offline');
+      if (typeof status !== 'string' || !STATUSES.has(status))
+        throw invalid(kind, 'status must be online or offline');
       return;
     }
   }
@@ -74,9 +81,13 @@ function normaliseStatus(payload: Buffer, limits: JsonLimits): Record<string, un
  */
 export function normaliseUplinkPayload(kind: UplinkKind, payload: Buffer, limits: JsonLimits): string {
   if (payload.length > limits.maxBytes) {
-    throw new TwinfoldError('PAYLOAD_TOO_LARGE', `payload of ${payload.length} bytes exceeds ${limits.maxBytes}`, {
-      details: { size: payload.length, maxBytes: limits.maxBytes },
-    });
+    throw new TwinfoldError(
+      'PAYLOAD_TOO_LARGE',
+      `payload of ${payload.length} bytes exceeds ${limits.maxBytes}`,
+      {
+        details: { size: payload.length, maxBytes: limits.maxBytes },
+      },
+    );
   }
   if (kind === 'status') return JSON.stringify(normaliseStatus(payload, limits));
   const parsed = parseJsonSafely(payload, limits);

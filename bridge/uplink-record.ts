@@ -63,7 +63,8 @@ function mqttHeaders(msg: InboundMessage): IHeaders {
 function sizeOf(message: Message): number {
   let bytes = 64;
   for (const part of [message.key, message.value]) if (part != null) bytes += Buffer.byteLength(part);
-  for (const [k, v] of Object.entries(message.headers ?? {})) bytes += k.length + (typeof v === 'string' ? v.length : 16);
+  for (const [k, v] of Object.entries(message.headers ?? {}))
+    bytes += k.length + (typeof v === 'string' ? v.length : 16);
   return bytes;
 }
 
@@ -82,8 +83,9 @@ function deadLetterRecord(
 ): UplinkRecord {
   const err = toTwinfoldError(error);
   const truncated = msg.payload.length > limits.maxBytes;
-  const value = truncated ? msg.payload.subarray(0, limits.maxBytes) : msg.payload;
-  const message = deadLetter({ component: 'bridge', topic: msg.topic }, rawId === '' ? null : rawId, value, err, msg.receivedAt);
+  // A copy, so the oversized original is not kept alive while the record waits to be written.
+  const value = truncated ? Buffer.from(msg.payload.subarray(0, limits.maxBytes)) : msg.payload;
+  const message = deadLetter({ component: 'bridge', topic: msg.topic }, rawId, value, err, msg.receivedAt);
   message.headers = { ...message.headers, ...mqttHeaders(msg) };
   if (truncated) {
     message.headers['twinfold.value.truncated'] = 'true';
@@ -113,7 +115,10 @@ export function toUplinkRecord(
     }
   }
   if (!route || rawId === null || rawId === '') {
-    const err = new TwinfoldError('INVALID_ID', `no device id in MQTT topic ${JSON.stringify(msg.topic.slice(0, 200))}`);
+    const err = new TwinfoldError(
+      'INVALID_ID',
+      `no device id in MQTT topic ${JSON.stringify(msg.topic.slice(0, 200))}`,
+    );
     return deadLetterRecord(msg, route?.kind, null, err, dlqTopic, limits);
   }
   try {

@@ -116,7 +116,10 @@ export class Uplink {
   async drain(timeoutMs: number): Promise<boolean> {
     this.stopReading();
     const drained = await this.batcher.drain(timeoutMs);
-    if (!drained) this.log.warn('stopping with unwritten messages; the broker will redeliver them', { inFlight: this.batcher.size });
+    if (!drained)
+      this.log.warn('stopping with unwritten messages; the broker will redeliver them', {
+        inFlight: this.batcher.size,
+      });
     await this.batcher.close();
     this.options.metrics.inFlight.set(this.batcher.size);
     return drained;
@@ -137,7 +140,10 @@ export class Uplink {
     metrics.messagesIn.inc({ kind: record.kind ?? 'unknown' });
     if (record.errorCode) {
       metrics.deadLetters.inc({ code: record.errorCode });
-      this.log.debug('dead-lettering MQTT message', { topic: msg.topic.slice(0, 200), code: record.errorCode });
+      this.log.debug('dead-lettering MQTT message', {
+        topic: msg.topic.slice(0, 200),
+        code: record.errorCode,
+      });
     }
     const epoch = this.acks.epoch();
     const packetId = packet.messageId;
@@ -154,7 +160,10 @@ export class Uplink {
     for (const item of batch) if (item.ack && !item.ack()) dropped++;
     if (dropped > 0) {
       this.droppedAcks += dropped;
-      this.log.info('written messages from a lost connection; the broker redelivers them', { dropped, total: this.droppedAcks });
+      this.log.info('written messages from a lost connection; the broker redelivers them', {
+        dropped,
+        total: this.droppedAcks,
+      });
     }
     this.options.metrics.inFlight.set(this.batcher.size);
   }

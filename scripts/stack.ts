@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { devAuth } from './dev-token';
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -123,7 +124,8 @@ async function main(): Promise<void> {
   const port = process.env.HTTP_PORT ?? '8080';
   const apiUrl = `http://127.0.0.1:${port}`;
   const env = { KAFKA_BROKERS: brokers, MQTT_URL: mqtt, HTTP_PORT: port };
-  run('service', [process.execPath, join(DIST, 'api', 'main.js')], env);
+  const auth = devAuth(process.env, join(ROOT, '.cache', 'dev-token'));
+  run('service', [process.execPath, join(DIST, 'api', 'main.js')], { ...env, ...auth.env });
   run('bridge', [process.execPath, join(DIST, 'bridge', 'main.js')], env);
   await waitReady(apiUrl);
   const devices = process.env.SIM_DEVICES ?? '10';
@@ -133,6 +135,10 @@ async function main(): Promise<void> {
   });
   say(`ready: ${devices} simulated devices publishing over ${mqtt}`);
   say(`open ${apiUrl}/api/v1/twins  (one twin: ${apiUrl}/api/v1/twins/sim-0001)`);
+  if (auth.token) {
+    say('the API wants a bearer token; an admin token is in .cache/dev-token:');
+    say(`  curl -s -H "Authorization: Bearer $(cat .cache/dev-token)" ${apiUrl}/api/v1/twins/sim-0001`);
+  }
   say('press Ctrl-C to stop everything');
 }
 

@@ -101,11 +101,13 @@ export interface AuthSettings {
 export function jwtSettingProblems(s: AuthSettings): string[] {
   if (s.authMode !== 'jwt') return [];
   const problems: string[] = [];
-  if (!s.authJwtIssuer) problems.push('AUTH_MODE is jwt, so AUTH_JWT_ISSUER (the required "iss") must be set');
+  if (!s.authJwtIssuer)
+    problems.push('AUTH_MODE is jwt, so AUTH_JWT_ISSUER (the required "iss") must be set');
   if (!s.authJwtAudience)
     problems.push('AUTH_MODE is jwt, so AUTH_JWT_AUDIENCE (the required "aud") must be set');
   const { authJwtAlgorithm: alg, authJwtSecret: secret, authJwtPublicKey: publicKey } = s;
-  if (alg === 'HS256' && !secret) problems.push('AUTH_JWT_ALGORITHM is HS256, so AUTH_JWT_SECRET must be set');
+  if (alg === 'HS256' && !secret)
+    problems.push('AUTH_JWT_ALGORITHM is HS256, so AUTH_JWT_SECRET must be set');
   if (alg === 'RS256' && !publicKey)
     problems.push('AUTH_JWT_ALGORITHM is RS256, so AUTH_JWT_PUBLIC_KEY must be set');
   // One key only: a leftover key of the other kind suggests a mix-up worth stopping for.

@@ -13,7 +13,10 @@ export type OwnershipDecode = { ok: true; owners: OwnerMap } | { ok: false; prob
  * 0..partitionCount-1 exactly once gives a map; anything else is a problem, so the caller answers
  * 503 rather than guess. Pure.
  */
-export function decodeOwnership(group: GroupDescription | undefined, partitionCount: number): OwnershipDecode {
+export function decodeOwnership(
+  group: GroupDescription | undefined,
+  partitionCount: number,
+): OwnershipDecode {
   if (!group) return { ok: false, problem: 'the group is not described' };
   if (partitionCount <= 0) return { ok: false, problem: 'the partition count is not known yet' };
   if (group.state !== 'Stable') return { ok: false, problem: `the group is ${group.state}` };

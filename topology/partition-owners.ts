@@ -169,8 +169,7 @@ export class PartitionOwners {
       this.timer = undefined;
       void this.refresh().then(() => {
         if (this.timer === undefined) {
-          const next =
-            this.state === 'current' ? this.options.refreshMs : (this.options.retryMs ?? 500);
+          const next = this.state === 'current' ? this.options.refreshMs : (this.options.retryMs ?? 500);
           this.schedule(next);
         }
       });

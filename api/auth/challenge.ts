@@ -6,9 +6,11 @@ import { TwinfoldError } from '../../shared/errors';
  */
 const REALM = 'twinfold';
 
-/** error_description is a quoted-string: no quotes, backslashes or control characters. */
+/** error_description is a quoted-string: printable ASCII without quotes or backslashes. */
 function quoted(text: string): string {
-  return text.replace(/["\\\x00-\x1f\x7f]/g, ' ').slice(0, 200);
+  return [...text.slice(0, 200)]
+    .map((c) => (c >= ' ' && c <= '~' && c !== '"' && c !== '\\' ? c : ' '))
+    .join('');
 }
 
 function challenge(error?: string, description?: string): string {

@@ -29,10 +29,6 @@ export class ChangeHub {
     return [...this.offsets];
   }
 
-  get listenerCount(): number {
-    return this.listeners.size;
-  }
-
   /**
    * The next record the reader read. Records below the reader's position (re-read after a seek or
    * a rejoin) are dropped, so callers may re-deliver freely as long as each partition is read in
@@ -58,12 +54,5 @@ export class ChangeHub {
     for (const change of this.buffer.records()) listener(change);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
-  }
-
-  /** Detaches every listener (the reader stopped); their streams end and clients resume elsewhere. */
-  detachAll(): ChangeListener[] {
-    const all = [...this.listeners];
-    this.listeners.clear();
-    return all;
   }
 }

@@ -143,7 +143,8 @@ export class EventStreams {
   private cursorFor({ selector, lastEventId }: StreamRequest, reader: SharedReader): StreamCursor {
     const position = reader.hub.position();
     if (selector.kind === 'fleet') {
-      const from = lastEventId === undefined ? position : parseFleetPosition(lastEventId, reader.partitionCount);
+      const from =
+        lastEventId === undefined ? position : parseFleetPosition(lastEventId, reader.partitionCount);
       return new StreamCursor(selector, from);
     }
     const partition = partitionForKey(selector.id, reader.partitionCount);
@@ -157,11 +158,13 @@ export class EventStreams {
       retryMs: this.o.retryMs ?? 2000,
       maxQueuedBytes: this.o.maxQueuedBytes ?? 8 * 1024 * 1024,
     };
-    let stream!: OpenStream;
+    // onClose runs from start() on, by when `stream` is initialised.
     const sse = new SseResponse(res, options, () => this.streamClosed(stream));
-    stream = { sse, cursor, reader: 'shared' };
+    const stream: OpenStream = { sse, cursor, reader: 'shared' };
     this.streams.add(stream);
     stream.sse.start(cursor.eventId());
+    // Closed while `open` awaited the reader: end at once, the client resumes elsewhere.
+    if (this.closed) stream.sse.close();
     if (stream.sse.isClosed) return;
     const deliver = (change: TwinChange): void => {
       const event = cursor.accept(change);

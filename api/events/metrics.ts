@@ -28,7 +28,8 @@ export function eventStreamMetrics(registry: Registry): EventStreamMetrics {
     events: once(
       registry,
       'twinfold_sse_events_total',
-      () => new Counter({ name: 'twinfold_sse_events_total', help: 'Events sent on event streams', registers }),
+      () =>
+        new Counter({ name: 'twinfold_sse_events_total', help: 'Events sent on event streams', registers }),
     ),
     rejected: once(
       registry,

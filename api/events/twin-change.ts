@@ -51,7 +51,8 @@ function documentMatches(filter: TwinFilter, t: TwinDocument): boolean {
     (filter.status === undefined || t.connection?.status === filter.status) &&
     (filter.lifecycle === undefined || t.lifecycle === filter.lifecycle) &&
     Object.entries(filter.attributes ?? {}).every(
-      ([k, v]) => t.attributes !== undefined && Object.hasOwn(t.attributes, k) && String(t.attributes[k]) === v,
+      ([k, v]) =>
+        t.attributes !== undefined && Object.hasOwn(t.attributes, k) && String(t.attributes[k]) === v,
     )
   );
 }

@@ -59,7 +59,9 @@ export async function startTwinsConsumer(o: TwinsConsumerOptions): Promise<Twins
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    await consumer.disconnect().catch((err: unknown) => o.logger.warn('events reader disconnect failed', { error: err }));
+    await consumer
+      .disconnect()
+      .catch((err: unknown) => o.logger.warn('events reader disconnect failed', { error: err }));
   };
   try {
     await consumer.connect();

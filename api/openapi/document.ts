@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '../../shared/errors';
+import { REQUIRED_ROLE } from '../auth/roles';
 import type { JsonObject } from '../json';
 import { PATH_PARAMS, openApiPath, pathParamNames, type RouteSpec, type Schema } from '../route';
 import { SCHEMAS, envelope } from './schemas';
@@ -93,7 +94,12 @@ function operation(spec: RouteSpec): JsonObject {
       content: { 'application/json': { schema } },
     };
   }
-  if (spec.access !== 'public') op['x-twinfold-access'] = spec.access;
+  if (spec.access !== 'public') {
+    op['x-twinfold-access'] = spec.access;
+    op['x-twinfold-role'] = REQUIRED_ROLE[spec.access];
+  }
+  // Bearer token on every protected route; public ones override the document default with none.
+  op.security = spec.access === 'public' ? [] : [{ bearerAuth: [] }];
   return op;
 }
 
@@ -113,6 +119,16 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): JsonObject {
     },
     servers: [{ url: '/' }],
     paths,
-    components: { schemas: SCHEMAS },
+    security: [{ bearerAuth: [] }],
+    components: {
+      schemas: SCHEMAS,
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A static token (AUTH_TOKENS) or a JWT (AUTH_JWT_*); roles viewer < operator < admin',
+        },
+      },
+    },
   };
 }

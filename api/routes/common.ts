@@ -25,7 +25,11 @@ export interface RouteDeps {
 }
 
 /** The twin or TWIN_NOT_FOUND; with `options.minVersion`, the twin at that version or TIMEOUT. */
-export async function requireTwin(backend: Backend, id: string, options: ReadOptions = {}): Promise<TwinDocument> {
+export async function requireTwin(
+  backend: Backend,
+  id: string,
+  options: ReadOptions = {},
+): Promise<TwinDocument> {
   const twin = await backend.getTwin(id, options);
   if (!twin && options.minVersion !== undefined) assertMinVersion(id, 0, options);
   if (!twin) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} not found`);

@@ -49,8 +49,8 @@ export function eventRoutes({ events }: RouteDeps): RouteSpec[] {
       headers: [LAST_EVENT_ID],
       response: eventStreamResponse('The event stream of the twin'),
       async handle({ req, params }) {
-        const request = { selector: { kind: 'twin', id: params.id! }, ...lastEventId(req.get('Last-Event-ID')) };
-        return openStream(events, request as StreamRequest);
+        const selector = { kind: 'twin', id: params.id! } as const;
+        return openStream(events, { selector, ...lastEventId(req.get('Last-Event-ID')) });
       },
     },
     {

@@ -22,7 +22,8 @@ export const READ_YOUR_WRITES_QUERY: readonly QueryParamSpec[] = [
 
 function integerParam(raw: string, name: string, min: number, max: number): number {
   const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= min && n <= max)) throw new TwinfoldError('VALIDATION_ERROR', `${name} must be an integer between ${min} and ${max}`);
+  if (!(n >= min && n <= max))
+    throw new TwinfoldError('VALIDATION_ERROR', `${name} must be an integer between ${min} and ${max}`);
   return n;
 }
 
@@ -34,7 +35,8 @@ export function parseReadOptions(query: Readonly<Record<string, string>>): ReadO
   }
   return {
     minVersion: integerParam(query.minVersion, 'minVersion', 1, Number.MAX_SAFE_INTEGER),
-    waitMs: query.waitMs === undefined ? DEFAULT_WAIT_MS : integerParam(query.waitMs, 'waitMs', 0, MAX_WAIT_MS),
+    waitMs:
+      query.waitMs === undefined ? DEFAULT_WAIT_MS : integerParam(query.waitMs, 'waitMs', 0, MAX_WAIT_MS),
   };
 }
 

@@ -52,10 +52,11 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
       },
       response: {
         status: 202,
-        description: 'Patch accepted; `version` is the resulting version',
+        description: 'Patch folded by the owner; `version` is the version it produced',
         schema: ref('DesiredPatchRequest'),
       },
-      errors: ['VERSION_CONFLICT', 'LIFECYCLE_CONFLICT'],
+      // TIMEOUT: the owner did not see the patch folded in time (it is in Kafka and may still apply).
+      errors: ['VERSION_CONFLICT', 'LIFECYCLE_CONFLICT', 'TIMEOUT'],
       async handle({ req, params, body }) {
         const ifVersion = parseIfMatch(req.get('If-Match'));
         return accepted(await backend.patchDesired(params.id!, nonEmpty(body, 'desired patch'), ifVersion));

@@ -1,6 +1,11 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-function counter<K extends string>(registry: Registry, name: string, help: string, labelNames: K[]): Counter<K> {
+function counter<K extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: K[],
+): Counter<K> {
   // Several apps may share one registry (tests): a metric name registers only once.
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Counter) return existing as Counter<K>;

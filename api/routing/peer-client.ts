@@ -19,7 +19,8 @@ export interface PeerRequest {
   /** Time the peer may take on purpose (a wait the request asks for), on top of the timeout. */
   extraTimeMs?: number;
   /**
-   * True for reads: when no answer comes, retrying is safe, so the caller gets NOT_READY. False
+   * True for reads: when no answer comes, retrying is safe, so the caller gets NOT_READY (and a
+   * reset of a reused keep-alive connection is retried once right away). False
    * for writes: only a refused connection (nothing sent) is NOT_READY; a timeout or a reset may
    * have applied the write, so the caller gets TIMEOUT / UPSTREAM_ERROR and must check.
    */
@@ -78,7 +79,8 @@ export class PeerClient {
     try {
       const answer = await this.exchange(baseUrl, request);
       metrics.requests.inc({ operation: request.operation, status: String(answer.status) });
-      if (answer.status >= 500) metrics.errors.inc({ operation: request.operation, reason: `peer_${answer.status}` });
+      if (answer.status >= 500)
+        metrics.errors.inc({ operation: request.operation, reason: `peer_${answer.status}` });
       return this.dataOf(baseUrl, answer);
     } catch (err) {
       if (!(err instanceof NoAnswer)) throw err;
@@ -100,8 +102,10 @@ export class PeerClient {
     try {
       return await this.once(baseUrl, request);
     } catch (err) {
-      // A kept-alive socket the peer closed as we reused it: nothing reached the peer, send again.
-      if (err instanceof NoAnswer && err.failure.reason === 'reset' && err.failure.reusedSocket) {
+      // A kept-alive socket the peer closed as we reused it: most likely nothing reached the peer,
+      // but only a read may be sent again on a guess (a write, e.g. a command, would be queued twice).
+      const { failure } = err instanceof NoAnswer ? err : { failure: undefined };
+      if (request.idempotent && failure?.reason === 'reset' && failure.reusedSocket) {
         return this.once(baseUrl, request);
       }
       throw err;
@@ -139,7 +143,8 @@ export class PeerClient {
         agent: secure ? this.httpsAgent : this.httpAgent,
       });
       const timer = setTimeout(
-        () => fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), false),
+        () =>
+          fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' }), false),
         timeoutMs,
       );
       req.once('error', (error: NodeJS.ErrnoException) => fail(error, req.reusedSocket));
@@ -176,7 +181,9 @@ export class PeerClient {
     const error = envelope?.status === 'error' ? envelope.error : undefined;
     const code = isErrorCode(error?.code) ? error.code : 'UPSTREAM_ERROR';
     const message =
-      typeof error?.message === 'string' ? error.message : `instance ${baseUrl} answered HTTP ${answer.status}`;
+      typeof error?.message === 'string'
+        ? error.message
+        : `instance ${baseUrl} answered HTTP ${answer.status}`;
     const retryAfter = Number(answer.retryAfter);
     throw new TwinfoldError(code, message, {
       retriable: answer.status === 503,

@@ -91,7 +91,13 @@ export class RemoteBackend implements TwinReader, TwinWriter {
   ) {}
 
   private read<T>(operation: string, path: string, extra: Partial<PeerRequest> = {}): Promise<T> {
-    return this.client.send(this.url, { operation, method: 'GET', path, idempotent: true, ...extra }) as Promise<T>;
+    return this.client.send(this.url, {
+      operation,
+      method: 'GET',
+      path,
+      idempotent: true,
+      ...extra,
+    }) as Promise<T>;
   }
 
   private write<T>(
@@ -128,7 +134,9 @@ export class RemoteBackend implements TwinReader, TwinWriter {
   }
 
   async listCommands(id: string): Promise<CommandView[] | undefined> {
-    const list = await orUndefined(this.read<{ commands: CommandResource[] }>('listCommands', twinPath(id, '/commands')));
+    const list = await orUndefined(
+      this.read<{ commands: CommandResource[] }>('listCommands', twinPath(id, '/commands')),
+    );
     return list?.commands.map((c) => fromCommandResource(id, c));
   }
 

@@ -1,8 +1,6 @@
 /** Where a single-twin request is served. */
 export type RouteDecision =
-  | { kind: 'local' }
-  | { kind: 'forward'; url: string }
-  | { kind: 'unavailable'; reason: string };
+  { kind: 'local' } | { kind: 'forward'; url: string } | { kind: 'unavailable'; reason: string };
 
 export interface RouteFacts {
   partition: number;
@@ -31,7 +29,10 @@ export function decideRoute(f: RouteFacts): RouteDecision {
     };
   }
   if (f.owner === undefined) {
-    return { kind: 'unavailable', reason: `the owner of partition ${f.partition} is not known (rebalancing)` };
+    return {
+      kind: 'unavailable',
+      reason: `the owner of partition ${f.partition} is not known (rebalancing)`,
+    };
   }
   if (f.owner === f.self) {
     return { kind: 'unavailable', reason: `partition ${f.partition} is being restored on this instance` };

@@ -86,9 +86,14 @@ export async function startBrokers(dir: string, say: (msg: string) => void): Pro
       KAFKA_DATA_DIR: join(dir, 'kafka'),
     };
     const began = Date.now();
-    execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), 'start'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), 'start'], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     say(`Kafka ${kafkaVersion()} (scripts/kafka.sh) on 127.0.0.1:${port}, ready in ${Date.now() - began} ms`);
-    stops.push(() => execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), 'stop'], { env, stdio: 'ignore' }));
+    stops.push(() =>
+      execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), 'stop'], { env, stdio: 'ignore' }),
+    );
     kafka = [`127.0.0.1:${port}`];
     kafkaWhat = `Apache Kafka ${kafkaVersion()}, single KRaft node (scripts/kafka.sh)`;
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext } from '../context';
@@ -14,6 +15,8 @@ export interface Deployment {
   mqttRoot: string;
   /** Environment shared by every process of the deployment. */
   env: Record<string, string>;
+  /** Bearer token of a viewer (authentication stays on, as by default: AUTH_MODE static). */
+  token: string;
   processes: BenchProcess[];
   stateDir(instance: string): string;
   /** Stops every process (SIGTERM, then SIGKILL) and removes the state directories. */
@@ -29,12 +32,28 @@ export interface Service {
   readyAt: number;
 }
 
+/**
+ * BENCH_SERVICE_ENV=`NAME=value,NAME=value`: extra settings for every twinfold process of the run
+ * (to try what moves a figure, e.g. CACHE_MAX_ENTRIES=2000). Printed in each setup.
+ */
+export function serviceEnvOverrides(raw = process.env.BENCH_SERVICE_ENV ?? ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of raw.split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`BENCH_SERVICE_ENV: ${JSON.stringify(pair)} is not NAME=value`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 export function deployment(ctx: BenchContext, name: string, extra: Record<string, string> = {}): Deployment {
   const prefix = `${ctx.runId}.${name}.`;
   const root = join(ctx.workDir, name);
   const processes: BenchProcess[] = [];
   const mqttRoot = `${ctx.runId}/${name}/device`;
+  const token = randomBytes(24).toString('hex');
   return {
+    token,
     name,
     prefix,
     applicationId: `${ctx.runId}-${name}`,
@@ -49,6 +68,8 @@ export function deployment(ctx: BenchContext, name: string, extra: Record<string
       LOG_LEVEL: 'info',
       // No wall-clock timer work during a measurement (a silent twin turning `unknown`).
       OFFLINE_AFTER_MS: String(24 * 3600 * 1000),
+      // Authentication is on by default (static tokens); the benchmarks switch it off explicitly.
+      AUTH_MODE: 'none',
       ...extra,
     },
     stateDir: (instance) => {
@@ -70,7 +91,14 @@ export function deployment(ctx: BenchContext, name: string, extra: Record<string
 export async function startService(
   ctx: BenchContext,
   d: Deployment,
-  options: { instance?: string; env?: Record<string, string>; profile?: boolean; timeoutMs?: number } = {},
+  options: {
+    instance?: string;
+    env?: Record<string, string>;
+    profile?: boolean;
+    timeoutMs?: number;
+    /** Called right after the spawn, before readiness (e.g. to sample memory from the start). */
+    onSpawn?: (proc: BenchProcess) => void;
+  } = {},
 ): Promise<Service> {
   const instance = options.instance ?? 'a';
   const port = await freePort();
@@ -91,15 +119,13 @@ export async function startService(
     options.profile ? ctx.profileDir : undefined,
   );
   d.processes.push(proc);
+  options.onSpawn?.(proc);
   await waitUntil(
     `${proc.name} to be ready`,
-    async () => {
-      if (!proc.running) throw new Error(`${proc.name} exited:\n${proc.tail()}`);
-      const res = await fetch(`${url}/readyz`).catch(() => undefined);
-      return res?.ok;
-    },
+    async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok,
     options.timeoutMs ?? 120_000,
     50,
+    () => (proc.running ? undefined : `${proc.name} exited:\n${proc.tail()}`),
   );
   return { url, process: proc, startedAt, readyAt: Date.now() };
 }
@@ -131,8 +157,11 @@ export async function startBridge(ctx: BenchContext, d: Deployment): Promise<Ben
 }
 
 /** Sum of every sample of one Prometheus metric on `url`/metrics (0 when absent). */
-export async function scrapeMetric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+export async function scrapeMetric(url: string, name: string, token?: string): Promise<number> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const res = await fetch(`${url}/metrics`, { headers });
+  if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
+  const text = await res.text();
   let sum = 0;
   for (const line of text.split('\n')) {
     if (!line.startsWith(name)) continue;

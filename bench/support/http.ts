@@ -15,7 +15,11 @@ export class HttpClient {
   private readonly host: string;
   private readonly port: number;
 
-  constructor(baseUrl: string, maxSockets = 64) {
+  constructor(
+    baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+    maxSockets = 64,
+  ) {
     const url = new URL(baseUrl);
     this.host = url.hostname;
     this.port = Number(url.port);
@@ -24,12 +28,17 @@ export class HttpClient {
 
   get(path: string): Promise<HttpAnswer> {
     return new Promise((resolve, reject) => {
-      const req = request({ host: this.host, port: this.port, path, method: 'GET', agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = request(
+        { host: this.host, port: this.port, path, method: 'GET', agent: this.agent, headers: this.headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -38,7 +47,8 @@ export class HttpClient {
   /** GET and parse the JSON body; throws on a non-2xx status. */
   async json<T>(path: string): Promise<T> {
     const answer = await this.get(path);
-    if (answer.status < 200 || answer.status > 299) throw new Error(`GET ${path}: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
+    if (answer.status < 200 || answer.status > 299)
+      throw new Error(`GET ${path}: HTTP ${answer.status} ${answer.body.slice(0, 200)}`);
     return JSON.parse(answer.body) as T;
   }
 

@@ -32,7 +32,11 @@ export async function createTopics(
   for (let i = 0; i < 100; i++) {
     try {
       const meta = await admin.fetchTopicMetadata({ topics: names });
-      if (meta.topics.every((t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0)))
+      if (
+        meta.topics.every(
+          (t) => t.partitions.length === partitions && t.partitions.every((p) => p.leader >= 0),
+        )
+      )
         return;
     } catch {
       // a KRaft broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a new topic
@@ -74,7 +78,10 @@ export class TopicFeed {
   private readonly consumer: Consumer;
   private readonly listeners = new Set<(r: FedRecord) => void>();
 
-  constructor(kafka: Kafka, private readonly topic: string) {
+  constructor(
+    kafka: Kafka,
+    private readonly topic: string,
+  ) {
     this.consumer = kafka.consumer({
       groupId: `bench-feed-${randomUUID()}`,
       readUncommitted: false,
@@ -92,7 +99,9 @@ export class TopicFeed {
   /** Resolves once the group is joined, so nothing written afterwards is missed. */
   async start(): Promise<void> {
     await this.consumer.connect();
-    const joined = new Promise<void>((resolve) => this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()));
+    const joined = new Promise<void>((resolve) =>
+      this.consumer.on(this.consumer.events.GROUP_JOIN, () => resolve()),
+    );
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       partitionsConsumedConcurrently: 4,

@@ -26,10 +26,14 @@ export async function waitUntil<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs: number,
   intervalMs = 100,
+  /** Returns a reason to give up at once (e.g. the process being waited for has exited). */
+  abort: () => string | undefined = () => undefined,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    const fatal = abort();
+    if (fatal !== undefined) throw new Error(fatal);
     try {
       const value = await check();
       if (value !== undefined && value !== false) return value;

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { waitUntil } from './ports';
 
 const KEEP_LINES = 2000;
+const running = new Set<BenchProcess>();
+
+/** SIGKILLs every benchmark process still running (on an interrupted run). */
+export function killAll(): void {
+  for (const p of running) p.kill();
+}
 
 /**
  * A child process of the benchmark (a twinfold entry point or a broker) with its output in a log
@@ -35,12 +41,17 @@ export class BenchProcess {
     };
     this.child.stdout?.on('data', collect);
     this.child.stderr?.on('data', collect);
+    running.add(this);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code) => {
+        running.delete(this);
         this.log.end();
         resolve(code);
       });
-      this.child.once('error', () => resolve(null));
+      this.child.once('error', () => {
+        running.delete(this);
+        resolve(null);
+      });
     });
   }
 
@@ -61,12 +72,10 @@ export class BenchProcess {
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
     return waitUntil(
       `${this.name} to log ${pattern}`,
-      () => {
-        if (!this.running) throw new Error(`${this.name} exited:\n${this.tail()}`);
-        return this.findLine(pattern);
-      },
+      () => this.findLine(pattern),
       timeoutMs,
       50,
+      () => (this.running ? undefined : `${this.name} exited:\n${this.tail()}`),
     );
   }
 
@@ -84,6 +93,11 @@ export class BenchProcess {
     } catch {
       return undefined;
     }
+  }
+
+  /** SIGKILL, no waiting. */
+  kill(): void {
+    if (this.running) this.child.kill('SIGKILL');
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */

@@ -54,7 +54,11 @@ export class KafkaTransport implements Transport {
   private readonly connectListeners: ConnectListener[] = [];
 
   constructor(private readonly options: KafkaTransportOptions) {
-    const kafka = new Kafka({ clientId: options.clientId, brokers: options.brokers, logLevel: logLevel.ERROR });
+    const kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.ERROR,
+    });
     this.producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     this.names = topicNames({ topicPrefix: options.topicPrefix });
   }

@@ -51,7 +51,14 @@ export class MqttTransport implements Transport {
       ...(options.password === undefined ? {} : { password: options.password }),
       ...(only === undefined
         ? {}
-        : { will: { topic: `${options.root}/${only}/status`, payload: Buffer.from('offline'), qos: 1, retain: true } }),
+        : {
+            will: {
+              topic: `${options.root}/${only}/status`,
+              payload: Buffer.from('offline'),
+              qos: 1,
+              retain: true,
+            },
+          }),
     };
     const client = mqtt.connect(options.url, clientOptions);
     this.clients.push(client);
@@ -78,7 +85,8 @@ export class MqttTransport implements Transport {
 
   private deliver(topic: string, payload: Buffer): void {
     const [id, kind] = topic.slice(this.options.root.length + 1).split('/');
-    if (!topic.startsWith(`${this.options.root}/`) || !id || (kind !== 'command' && kind !== 'desired')) return;
+    if (!topic.startsWith(`${this.options.root}/`) || !id || (kind !== 'command' && kind !== 'desired'))
+      return;
     let body: unknown;
     try {
       body = JSON.parse(payload.toString('utf8'));

@@ -61,7 +61,11 @@ const mix: Parser = (raw) => {
   }
   return out;
 };
-const brokers: Parser = (raw) => raw.split(',').map((b) => b.trim()).filter(Boolean);
+const brokers: Parser = (raw) =>
+  raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 
 const mixText = Object.entries(DEFAULT_MIX)
   .map(([k, v]) => `${k}=${v}`)
@@ -70,29 +74,167 @@ const mixText = Object.entries(DEFAULT_MIX)
 /** Every flag, its environment variable and default; `--help` prints this table. */
 export const FLAGS: Record<keyof CliOptions, Flag> = {
   devices: { flag: 'devices', env: 'SIM_DEVICES', default: '10', doc: 'number of devices', parse: int(1) },
-  rate: { flag: 'rate', env: 'SIM_RATE', default: '5', doc: 'messages per second, all devices together', parse: num(0.01) },
-  transport: { flag: 'transport', env: 'SIM_TRANSPORT', default: 'mqtt', doc: 'mqtt (through the bridge) or kafka (straight into the input topics)', parse: oneOf('mqtt', 'kafka') },
-  durationSeconds: { flag: 'duration', env: 'SIM_DURATION', default: '0', doc: 'seconds to run (0: until Ctrl-C)', parse: num(0) },
-  idPrefix: { flag: 'prefix', env: 'SIM_PREFIX', default: 'sim-', doc: 'device ids are PREFIX0001, PREFIX0002, ...', parse: text },
-  connections: { flag: 'connections', env: 'SIM_CONNECTIONS', default: '0', doc: 'MQTT connections (0: one per device up to 100 devices, else 20)', parse: int(0) },
-  qos: { flag: 'qos', env: 'SIM_QOS', default: '1', doc: 'MQTT QoS of device messages', parse: (raw) => Number(oneOf('0', '1')(raw)) },
-  mix: { flag: 'mix', env: 'SIM_MIX', default: mixText, doc: 'shares of message kinds (acks answer commands)', parse: mix },
-  anomalyRate: { flag: 'anomaly-rate', env: 'SIM_ANOMALY_RATE', default: '0.002', doc: 'chance per reading that a spike, stuck value or drift starts', parse: num(0, 1) },
-  offlineRate: { flag: 'offline-rate', env: 'SIM_OFFLINE_RATE', default: '0.002', doc: 'chance per message that a device goes offline for a while', parse: num(0, 1) },
-  offlineSeconds: { flag: 'offline-seconds', env: 'SIM_OFFLINE_SECONDS', default: '10-60', doc: 'length of an offline period, MIN-MAX seconds', parse: range },
-  reconnectRate: { flag: 'reconnect-rate', env: 'SIM_RECONNECT_RATE', default: '0.01', doc: 'chance per second that an MQTT connection drops (reconnects 1 s later)', parse: num(0, 1) },
-  numbered: { flag: 'seq', env: 'SIM_SEQ', default: 'false', doc: 'add data.seq, a per-device counter, to telemetry', parse: bool },
-  listen: { flag: 'listen', env: 'SIM_LISTEN', default: 'true', doc: 'answer commands (ack) and desired state (state report) over MQTT', parse: bool },
-  announce: { flag: 'announce', env: 'SIM_ANNOUNCE', default: 'true', doc: 'say online at start and offline at stop', parse: bool },
-  seed: { flag: 'seed', env: 'SIM_SEED', default: '1', doc: 'seed of the fleet, its readings and anomalies', parse: int(0) },
-  statsEverySeconds: { flag: 'stats-every', env: 'SIM_STATS_EVERY', default: '10', doc: 'seconds between progress lines (0: none)', parse: num(0) },
-  mqttUrl: { flag: 'mqtt-url', env: 'MQTT_URL', default: 'mqtt://127.0.0.1:1883', doc: 'MQTT broker', parse: text },
-  mqttRoot: { flag: 'mqtt-root', env: 'SIM_MQTT_ROOT', default: 'device', doc: 'first level(s) of the MQTT topics: ROOT/{id}/telemetry', parse: text },
-  mqttUsername: { flag: 'mqtt-username', env: 'MQTT_USERNAME', default: '', doc: 'MQTT user name', parse: (raw) => raw || undefined },
-  mqttPassword: { flag: 'mqtt-password', env: 'MQTT_PASSWORD', default: '', doc: 'MQTT password', parse: (raw) => raw || undefined },
-  kafkaBrokers: { flag: 'kafka-brokers', env: 'KAFKA_BROKERS', default: '127.0.0.1:9092', doc: 'Kafka brokers (kafka transport)', parse: brokers },
-  topicPrefix: { flag: 'topic-prefix', env: 'TOPIC_PREFIX', default: '', doc: 'prefix of the Kafka topic names (kafka transport)', parse: text },
-  clientId: { flag: 'client-id', env: 'SIM_CLIENT_ID', default: '', doc: 'client id prefix (empty: twinfold-simulator-PID)', parse: text },
+  rate: {
+    flag: 'rate',
+    env: 'SIM_RATE',
+    default: '5',
+    doc: 'messages per second, all devices together',
+    parse: num(0.01),
+  },
+  transport: {
+    flag: 'transport',
+    env: 'SIM_TRANSPORT',
+    default: 'mqtt',
+    doc: 'mqtt (through the bridge) or kafka (straight into the input topics)',
+    parse: oneOf('mqtt', 'kafka'),
+  },
+  durationSeconds: {
+    flag: 'duration',
+    env: 'SIM_DURATION',
+    default: '0',
+    doc: 'seconds to run (0: until Ctrl-C)',
+    parse: num(0),
+  },
+  idPrefix: {
+    flag: 'prefix',
+    env: 'SIM_PREFIX',
+    default: 'sim-',
+    doc: 'device ids are PREFIX0001, PREFIX0002, ...',
+    parse: text,
+  },
+  connections: {
+    flag: 'connections',
+    env: 'SIM_CONNECTIONS',
+    default: '0',
+    doc: 'MQTT connections (0: one per device up to 100 devices, else 20)',
+    parse: int(0),
+  },
+  qos: {
+    flag: 'qos',
+    env: 'SIM_QOS',
+    default: '1',
+    doc: 'MQTT QoS of device messages',
+    parse: (raw) => Number(oneOf('0', '1')(raw)),
+  },
+  mix: {
+    flag: 'mix',
+    env: 'SIM_MIX',
+    default: mixText,
+    doc: 'shares of message kinds (acks answer commands)',
+    parse: mix,
+  },
+  anomalyRate: {
+    flag: 'anomaly-rate',
+    env: 'SIM_ANOMALY_RATE',
+    default: '0.002',
+    doc: 'chance per reading that a spike, stuck value or drift starts',
+    parse: num(0, 1),
+  },
+  offlineRate: {
+    flag: 'offline-rate',
+    env: 'SIM_OFFLINE_RATE',
+    default: '0.002',
+    doc: 'chance per message that a device goes offline for a while',
+    parse: num(0, 1),
+  },
+  offlineSeconds: {
+    flag: 'offline-seconds',
+    env: 'SIM_OFFLINE_SECONDS',
+    default: '10-60',
+    doc: 'length of an offline period, MIN-MAX seconds',
+    parse: range,
+  },
+  reconnectRate: {
+    flag: 'reconnect-rate',
+    env: 'SIM_RECONNECT_RATE',
+    default: '0.01',
+    doc: 'chance per second that an MQTT connection drops (reconnects 1 s later)',
+    parse: num(0, 1),
+  },
+  numbered: {
+    flag: 'seq',
+    env: 'SIM_SEQ',
+    default: 'false',
+    doc: 'add data.seq, a per-device counter, to telemetry',
+    parse: bool,
+  },
+  listen: {
+    flag: 'listen',
+    env: 'SIM_LISTEN',
+    default: 'true',
+    doc: 'answer commands (ack) and desired state (state report) over MQTT',
+    parse: bool,
+  },
+  announce: {
+    flag: 'announce',
+    env: 'SIM_ANNOUNCE',
+    default: 'true',
+    doc: 'say online at start and offline at stop',
+    parse: bool,
+  },
+  seed: {
+    flag: 'seed',
+    env: 'SIM_SEED',
+    default: '1',
+    doc: 'seed of the fleet, its readings and anomalies',
+    parse: int(0),
+  },
+  statsEverySeconds: {
+    flag: 'stats-every',
+    env: 'SIM_STATS_EVERY',
+    default: '10',
+    doc: 'seconds between progress lines (0: none)',
+    parse: num(0),
+  },
+  mqttUrl: {
+    flag: 'mqtt-url',
+    env: 'MQTT_URL',
+    default: 'mqtt://127.0.0.1:1883',
+    doc: 'MQTT broker',
+    parse: text,
+  },
+  mqttRoot: {
+    flag: 'mqtt-root',
+    env: 'SIM_MQTT_ROOT',
+    default: 'device',
+    doc: 'first level(s) of the MQTT topics: ROOT/{id}/telemetry',
+    parse: text,
+  },
+  mqttUsername: {
+    flag: 'mqtt-username',
+    env: 'MQTT_USERNAME',
+    default: '',
+    doc: 'MQTT user name',
+    parse: (raw) => raw || undefined,
+  },
+  mqttPassword: {
+    flag: 'mqtt-password',
+    env: 'MQTT_PASSWORD',
+    default: '',
+    doc: 'MQTT password',
+    parse: (raw) => raw || undefined,
+  },
+  kafkaBrokers: {
+    flag: 'kafka-brokers',
+    env: 'KAFKA_BROKERS',
+    default: '127.0.0.1:9092',
+    doc: 'Kafka brokers (kafka transport)',
+    parse: brokers,
+  },
+  topicPrefix: {
+    flag: 'topic-prefix',
+    env: 'TOPIC_PREFIX',
+    default: '',
+    doc: 'prefix of the Kafka topic names (kafka transport)',
+    parse: text,
+  },
+  clientId: {
+    flag: 'client-id',
+    env: 'SIM_CLIENT_ID',
+    default: '',
+    doc: 'client id prefix (empty: twinfold-simulator-PID)',
+    parse: text,
+  },
 };
 
 /** The usage text: one line per flag with its variable and default. */

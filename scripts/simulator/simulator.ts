@@ -100,6 +100,11 @@ export class Simulator {
     this.pacer.start(rate);
   }
 
+  /** Stops sending until the next `setRate`; connections stay up and replies stay queued. */
+  pause(): void {
+    this.pacer.stop();
+  }
+
   private sendSome(n: number): void {
     const now = Date.now();
     for (let i = 0; i < n; i++) {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
+import { ConfigResourceTypes } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { Bridge } from '../../bridge/bridge';
 import { loadBridgeConfig } from '../../bridge/bridge-config';
@@ -42,14 +43,8 @@ function bridgeTopics(names: TopicNames): string[] {
   return [names.telemetry, names.state, names.status, names.acks, names.errors, names.downlink, names.dlq];
 }
 
-/**
- * `withoutTelemetry`: leave device.telemetry uncreated, so every write to it fails (and is retried);
- * `withoutTopics`: create none.
- */
-async function harness(
-  name: string,
-  options: { withoutTelemetry?: boolean; withoutTopics?: boolean } = {},
-): Promise<Harness> {
+/** `withoutTopics`: create no Kafka topics (the bridge waits for them). */
+async function harness(name: string, options: { withoutTopics?: boolean } = {}): Promise<Harness> {
   const prefix = uniquePrefix(name);
   const root = `${prefix.replace(/\.$/, '')}/device`;
   const statusTopic = `${prefix.replace(/\.$/, '')}/bridge/status`;
@@ -59,7 +54,7 @@ async function harness(
     MQTT_URL: testEnv().mqttUrl,
     TOPIC_PREFIX: prefix,
     TWINFOLD_APPLICATION_ID: `${prefix}app`,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: process.env.BRIDGE_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn',
     BRIDGE_CLIENT_ID: clientId,
     BRIDGE_STATUS_TOPIC: statusTopic,
     BRIDGE_SHUTDOWN_TIMEOUT_MS: '2000',
@@ -73,13 +68,33 @@ async function harness(
   };
   const config = loadConfig(env);
   const names = topicNames(config);
-  if (!options.withoutTopics) {
-    await createTopics(
-      bridgeTopics(names).filter((t) => !(options.withoutTelemetry && t === names.telemetry)),
-      PARTITIONS,
-    );
-  }
+  if (!options.withoutTopics) await createTopics(bridgeTopics(names), PARTITIONS);
   return { config, names, root, statusTopic, clientId, env };
+}
+
+/**
+ * Makes Kafka refuse (or accept again) writes to `topic`: with max.message.bytes far below any
+ * record batch, every produce fails with MESSAGE_TOO_LARGE and nothing is appended. (Raising
+ * min.insync.replicas would not do: Kafka caps it at the replication factor, 1 here.)
+ */
+async function setWritable(topic: string, writable: boolean): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        {
+          type: ConfigResourceTypes.TOPIC,
+          name: topic,
+          configEntries: [{ name: 'max.message.bytes', value: writable ? '1048588' : '16' }],
+        },
+      ],
+    });
+  } finally {
+    await admin.disconnect();
+  }
+  await new Promise((r) => setTimeout(r, 500)); // let the broker apply it
 }
 
 async function startBridge(
@@ -90,7 +105,10 @@ async function startBridge(
   const bridge = new Bridge({
     config: h.config,
     bridge: loadBridgeConfig({ ...h.env, ...overrides }),
-    logger: createLogger({ level: 'warn', component: 'test-bridge' }),
+    logger: createLogger({
+      level: process.env.BRIDGE_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn',
+      component: 'test-bridge',
+    }),
     registry,
   });
   cleanups.push(() => bridge.stop());
@@ -280,37 +298,40 @@ describe('bridge uplink', () => {
   });
 
   it('stops reading at BRIDGE_MAX_IN_FLIGHT while Kafka refuses writes, then catches up in order', async () => {
-    const h = await harness('uplink-backpressure', { withoutTelemetry: true });
-    const names = h.names;
+    const h = await harness('uplink-backpressure');
     const { bridge, registry } = await startBridge(h, {
       BRIDGE_MAX_IN_FLIGHT: '5',
       BRIDGE_BATCH_MAX_MESSAGES: '2',
     });
+    await setWritable(h.names.telemetry, false);
     const dev = await device();
     for (let seq = 0; seq < 40; seq++) {
       await dev.publishAsync(`${h.root}/bp-1/telemetry`, JSON.stringify({ seq }), { qos: 1 });
     }
     await waitFor('5 messages in flight', () => bridge.health().inFlight === 5);
-    await new Promise((r) => setTimeout(r, 1500));
+    await waitFor(
+      'a failed write',
+      async () => (await metricValue(registry, 'twinfold_bridge_produce_errors_total')) > 0,
+    );
     expect(bridge.health().inFlight).toBe(5);
     expect(await metricValue(registry, 'twinfold_bridge_messages_in_total')).toBe(5);
 
-    await createTopics([names.telemetry], PARTITIONS);
-    const records = await consumeUntil([names.telemetry], (rs) => rs.length >= 40, { timeoutMs: 120_000 });
+    await setWritable(h.names.telemetry, true);
+    const records = await consumeUntil([h.names.telemetry], (rs) => rs.length >= 40, { timeoutMs: 120_000 });
     expect(records.map((r) => (valueOf(r) as { seq: number }).seq)).toEqual([...Array(40).keys()]);
   });
 
   it('does not acknowledge what Kafka did not take: the broker redelivers it to the next bridge', async () => {
-    const h = await harness('uplink-redeliver', { withoutTelemetry: true });
-
+    const h = await harness('uplink-redeliver');
     const first = await startBridge(h, { BRIDGE_SHUTDOWN_TIMEOUT_MS: '500' });
+    await setWritable(h.names.telemetry, false);
     const dev = await device();
     await dev.publishAsync(`${h.root}/rd-1/telemetry`, '{"n":1}', { qos: 1 });
     await dev.publishAsync(`${h.root}/rd-1/telemetry`, '{"n":2}', { qos: 1 });
     await waitFor('messages in flight', () => first.bridge.health().inFlight === 2);
     await first.bridge.stop();
 
-    await createTopics([h.names.telemetry], PARTITIONS);
+    await setWritable(h.names.telemetry, true);
     await startBridge(h); // same client id: resumes the persistent session
     const records = await consumeUntil([h.names.telemetry], (rs) => rs.length >= 2, { timeoutMs: 120_000 });
     expect(records.map((r) => valueOf(r))).toEqual([{ n: 1 }, { n: 2 }]);
@@ -409,6 +430,25 @@ describe('bridge downlink', () => {
   });
 });
 
+describe('bridge lifecycle', () => {
+  it('waits for missing topics while starting, and a stop cancels that wait', async () => {
+    const h = await harness('lifecycle', { withoutTopics: true });
+    const bridge = new Bridge({
+      config: h.config,
+      bridge: loadBridgeConfig(h.env),
+      logger: createLogger({ level: 'error' }),
+      registry: new Registry(),
+    });
+    const starting = bridge.start();
+    await waitFor('starting', () => bridge.health().state === 'starting');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(bridge.health()).toMatchObject({ state: 'starting', healthy: true, ready: false });
+    await bridge.stop();
+    await expect(starting).resolves.toBeUndefined();
+    expect(bridge.health()).toMatchObject({ state: 'stopped', healthy: false, ready: false });
+  });
+});
+
 describe('bridge status', () => {
   it('is online (retained) while running and offline after stop', async () => {
     const h = await harness('status');
@@ -429,7 +469,9 @@ describe('bridge process (dist/bridge/main.js)', () => {
 
   it('waits for its topics, serves /healthz, /readyz and /metrics, and stops cleanly on SIGTERM', async () => {
     if (!existsSync(join(__dirname, '..', '..', 'dist', 'bridge', 'main.js'))) {
-      throw new Error('dist/bridge/main.js is missing: run `npm run build` first (npm run test:integration does)');
+      throw new Error(
+        'dist/bridge/main.js is missing: run `npm run build` first (npm run test:integration does)',
+      );
     }
     const h = await harness('process', { withoutTopics: true });
     const port = await freePort();
@@ -439,7 +481,8 @@ describe('bridge process (dist/bridge/main.js)', () => {
     watcher.on('message', (_t, payload) => statuses.push(payload.toString('utf8')));
     await watcher.subscribeAsync(h.statusTopic, { qos: 1 });
 
-    const bridge = processes.spawn('bridge/main.js', { ...h.env, BRIDGE_HTTP_PORT: String(port) }, 'bridge');
+    const env = { ...h.env, LOG_LEVEL: 'info', BRIDGE_HTTP_PORT: String(port) };
+    const bridge = processes.spawn('bridge/main.js', env, 'bridge');
     await bridge.waitForLine(/waiting for Kafka topics/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect((await fetch(`${url}/readyz`)).status).toBe(503);

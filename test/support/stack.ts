@@ -31,6 +31,9 @@ export function deployment(name: string, extra: Record<string, string> = {}): De
       TWINFOLD_APPLICATION_ID: `${prefix}app`,
       BRIDGE_CLIENT_ID: `${prefix}bridge`,
       PARTITIONS: '4',
+      // Authentication is on by default; tests about something else switch it off explicitly
+      // (the service logs that loudly). api-auth.test.ts passes its own AUTH_* settings.
+      AUTH_MODE: 'none',
       ...extra,
     },
     stateDir: (instance) => join(root, instance),

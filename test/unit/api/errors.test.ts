@@ -231,7 +231,7 @@ describe('errors from the backend', () => {
 });
 
 describe('auth seam', () => {
-  it('allows everything by default', async () => {
+  it('lets the harness allow everything (allowAll)', async () => {
     expect((await api.request('GET', '/api/v1/twins')).status).toBe(200);
   });
 
@@ -248,6 +248,7 @@ describe('auth seam', () => {
       const anonymous = await guarded.request('GET', '/api/v1/twins');
       expect(anonymous.status).toBe(401);
       expect(apiError(anonymous).code).toBe('UNAUTHORIZED');
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="twinfold"');
       const headers = { authorization: 'Bearer x' };
       expect((await guarded.request('GET', '/api/v1/twins', { headers })).status).toBe(200);
       const write = await guarded.request('POST', '/api/v1/twins', { headers, body: { id: 'a', type: 't' } });
@@ -255,7 +256,7 @@ describe('auth seam', () => {
       expect((await guarded.request('GET', '/healthz')).status).toBe(200);
       expect((await guarded.request('GET', '/metrics')).status).toBe(200);
       expect((await guarded.request('GET', '/api/v1/openapi.json')).status).toBe(200);
-      expect(seen).toEqual(['GET read', 'GET read', 'POST write']);
+      expect(seen).toEqual(['GET read', 'GET read', 'POST admin']);
     } finally {
       await guarded.close();
     }

@@ -1,6 +1,7 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { Registry } from 'prom-client';
 import { createApp, type ApiOptions } from '../../../api/app';
+import { allowAll } from '../../../api/auth';
 import type { ErrorEnvelope, SuccessEnvelope } from '../../../api/envelope';
 import { MemoryBackend } from '../../../api/memory-backend';
 import { startApiServer } from '../../../api/server';
@@ -50,7 +51,14 @@ export async function startTestApi(overrides: ApiOverrides = {}): Promise<TestAp
   const registry = overrides.metricsRegistry ?? new Registry();
   const logs: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(line) });
-  const app = createApp({ logger, maxBodyBytes: 4096, ...overrides, backend, metricsRegistry: registry });
+  const app = createApp({
+    logger,
+    maxBodyBytes: 4096,
+    auth: allowAll,
+    ...overrides,
+    backend,
+    metricsRegistry: registry,
+  });
   const server = await startApiServer(app, '127.0.0.1', 0, { shutdownTimeoutMs: 2000 });
 
   const request = async (

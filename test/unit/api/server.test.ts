@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import { createApp } from '../../../api/app';
+import { allowAll } from '../../../api/auth';
 import { MemoryBackend } from '../../../api/memory-backend';
 import { startApiServer } from '../../../api/server';
 import type { TwinDocument } from '../../../api/twin-document';
@@ -12,6 +13,7 @@ function app(backend = new MemoryBackend()) {
     logger: createLogger({ write: () => undefined }),
     metricsRegistry: new Registry(),
     maxBodyBytes: 1024,
+    auth: allowAll,
   });
 }
 

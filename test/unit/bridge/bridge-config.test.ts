@@ -10,11 +10,11 @@ describe('loadBridgeConfig', () => {
       clientId: 'twinfold-bridge',
       sharedGroup: undefined,
       maxInFlight: 1000,
-      statusTopic: 'twinfold/bridge/status',
+      bridgeStatusTopic: 'twinfold/bridge/status',
       httpPort: 9464,
     });
-    expect(c.telemetryTopic.filter()).toBe('device/+/telemetry');
-    expect(c.commandTopic.format('x')).toBe('device/x/command');
+    expect(c.telemetryTemplate.filter()).toBe('device/+/telemetry');
+    expect(c.commandTemplate.format('x')).toBe('device/x/command');
   });
 
   it('reads BRIDGE_* variables', () => {
@@ -25,7 +25,7 @@ describe('loadBridgeConfig', () => {
       BRIDGE_TOPIC_TELEMETRY: 'fleet/{id}/t',
     });
     expect(c).toMatchObject({ clientId: 'bridge-2', sharedGroup: 'bridges', maxInFlight: 50 });
-    expect(c.telemetryTopic.filter(c.sharedGroup)).toBe('$share/bridges/fleet/+/t');
+    expect(c.telemetryTemplate.filter(c.sharedGroup)).toBe('$share/bridges/fleet/+/t');
   });
 
   it('reports every invalid variable at once', () => {

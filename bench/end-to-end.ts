@@ -1,0 +1,247 @@
+import { DEFAULT_MIX } from '../scripts/simulator/fleet';
+import { Simulator, type SimulatorOptions } from '../scripts/simulator/simulator';
+import type { BenchContext } from './context';
+import { reportedSeq, type LiveStack } from './live-stack';
+import { printSetup, type BenchResult, type Figure } from './report';
+import { RestProber, type SentMessage } from './rest-probe';
+import { SeqTracker } from './seq-tracker';
+import { sleep } from './support/ports';
+import { round, summarize } from './stats';
+
+/** A step of the max-rate search passes when the publisher kept up and so did the pipeline. */
+const KEPT_UP = 0.95;
+/** At the end of a step, at most this many seconds of messages may still be on their way. */
+const MAX_BACKLOG_SECONDS = 1;
+const MAX_STEP_P99_MS = 2000;
+
+function simulatorOptions(ctx: BenchContext, stack: LiveStack, name: string, rate: number): SimulatorOptions {
+  const s = ctx.sizes.endToEnd;
+  return {
+    devices: s.devices,
+    idPrefix: `${name}-`,
+    seed: 7,
+    mix: DEFAULT_MIX,
+    anomalyRate: 0.002,
+    offlineRate: 0,
+    offlineSeconds: [10, 60],
+    numbered: true,
+    rate,
+    transport: 'mqtt',
+    mqttUrl: ctx.brokers.mqttUrl,
+    mqttRoot: stack.d.mqttRoot,
+    connections: s.connections,
+    qos: 1,
+    listen: false,
+    kafkaBrokers: ctx.brokers.kafka,
+    topicPrefix: stack.d.prefix,
+    reconnectRate: 0,
+    announce: false,
+    clientId: `${stack.d.applicationId}-${name}-sim`,
+  };
+}
+
+/** A simulator whose numbered telemetry feeds a tracker that device.twins settles. */
+async function trackedSimulator(
+  ctx: BenchContext,
+  stack: LiveStack,
+  name: string,
+  rate: number,
+): Promise<{
+  sim: Simulator;
+  tracker: SeqTracker;
+  latest: () => SentMessage | undefined;
+  close: () => void;
+}> {
+  const tracker = new SeqTracker();
+  let last: SentMessage | undefined;
+  const unlisten = stack.twins.listen((r) => {
+    const seq = reportedSeq(r.value);
+    if (seq !== undefined) tracker.seen(r.key, seq, r.receivedAt);
+  });
+  const sim = new Simulator(simulatorOptions(ctx, stack, name, rate), (m, at) => {
+    if (m.seq === undefined) return;
+    tracker.sent(m.deviceId, m.seq, at);
+    last = { deviceId: m.deviceId, seq: m.seq, at };
+  });
+  await sim.start();
+  return { sim, tracker, latest: () => last, close: unlisten };
+}
+
+async function drain(tracker: SeqTracker, beforeMs: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (tracker.unsettledBefore(beforeMs) > 0 && Date.now() < deadline) await sleep(50);
+  return tracker.unsettledBefore(beforeMs);
+}
+
+function setupOf(
+  ctx: BenchContext,
+  stack: LiveStack,
+  extra: Record<string, string | number>,
+): Record<string, string | number> {
+  const s = ctx.sizes.endToEnd;
+  return {
+    ...ctx.versions,
+    guarantee: stack.guarantee,
+    partitions: ctx.sizes.partitions,
+    pipeline: 'simulator -MQTT QoS 1-> Mosquitto -> bridge -> Kafka -> service -> device.twins / REST',
+    devices: `${s.devices} over ${s.connections} MQTT connections`,
+    'message size': '~110 B telemetry JSON (simulator default mix)',
+    ...extra,
+  };
+}
+
+/**
+ * end to end: MQTT publish -> twin visible in device.twins (every numbered message) and over
+ * REST (a few probes a second), p50/p95/p99 at a fixed rate, after a warm-up.
+ */
+export async function latencyAtFixedRate(
+  ctx: BenchContext,
+  stack: LiveStack,
+  target: number,
+): Promise<BenchResult> {
+  const s = ctx.sizes.endToEnd;
+  const setup = setupOf(ctx, stack, {
+    rate: `${s.rate} msgs/s`,
+    duration: `${s.warmupSeconds} s warm-up, then ${s.seconds} s measured`,
+    'REST probes': `${s.probesPerSecond}/s, each polling GET /twins/{id} every 2 ms`,
+  });
+  const bench = `e2e ${stack.guarantee}`;
+  printSetup(bench, setup);
+  const { sim, tracker, latest, close } = await trackedSimulator(ctx, stack, 'e2e', s.rate);
+  const prober = new RestProber(stack.http, latest, s.probesPerSecond);
+  try {
+    await sleep(s.warmupSeconds * 1000);
+    const from = Date.now();
+    const published = sim.stats().transport.published;
+    tracker.record(from);
+    prober.start();
+    await sleep(s.seconds * 1000);
+    const to = Date.now();
+    tracker.close(to);
+    const achieved = (sim.stats().transport.published - published) / ((to - from) / 1000);
+    sim.pause();
+    await prober.stop();
+    const lost = await drain(tracker, to, 15_000);
+    const twins = summarize(tracker.latencies);
+    const rest = summarize(prober.samples);
+    ctx.say(
+      `${bench}: device.twins p50 ${twins.p50} p99 ${twins.p99} ms; REST p50 ${rest.p50} p99 ${rest.p99} ms`,
+    );
+    const ms = (name: string, value: number | null, withTarget: boolean, note?: string): Figure => ({
+      name,
+      value,
+      unit: 'ms',
+      ...(withTarget ? { target: { op: '<=' as const, value: target } } : {}),
+      ...(note ? { note } : {}),
+    });
+    const at = `at ${round(achieved)} msgs/s`;
+    return {
+      bench,
+      setup,
+      figures: [
+        ms('MQTT -> device.twins p50', twins.p50, false, `${twins.count} messages ${at}`),
+        ms('MQTT -> device.twins p95', twins.p95, false),
+        ms('MQTT -> device.twins p99', twins.p99, true, lost > 0 ? `${lost} never seen` : undefined),
+        ms('MQTT -> REST p50', rest.p50, false, `${rest.count} probes`),
+        ms('MQTT -> REST p95', rest.p95, false),
+        ms(
+          'MQTT -> REST p99',
+          rest.p99,
+          true,
+          prober.timeouts > 0 ? `${prober.timeouts} probes timed out` : undefined,
+        ),
+      ],
+      seconds: 0,
+    };
+  } finally {
+    await prober.stop();
+    await sim.stop();
+    close();
+  }
+}
+
+interface Step {
+  rate: number;
+  achieved: number;
+  backlog: number;
+  p99: number | null;
+  pass: boolean;
+}
+
+async function runStep(sim: Simulator, tracker: SeqTracker, rate: number, seconds: number): Promise<Step> {
+  await drain(tracker, Date.now(), 15_000);
+  const from = Date.now();
+  const published = sim.stats().transport.published;
+  tracker.record(from);
+  sim.setRate(rate);
+  await sleep(seconds * 1000);
+  const to = Date.now();
+  tracker.close(to);
+  const achieved = (sim.stats().transport.published - published) / ((to - from) / 1000);
+  const backlog = tracker.unsettledBefore(to);
+  sim.pause();
+  const { p99 } = summarize(tracker.latencies);
+  const pass =
+    achieved >= KEPT_UP * rate &&
+    backlog <= rate * MAX_BACKLOG_SECONDS &&
+    p99 !== null &&
+    p99 < MAX_STEP_P99_MS;
+  return { rate, achieved: round(achieved), backlog, p99, pass };
+}
+
+/**
+ * The highest offered rate the pipeline keeps up with: steps of `stepSeconds`, doubling from
+ * `firstStep` until one fails, then one bisection. A step passes when the publisher achieved 95%
+ * of the rate, at most one second of messages was still unseen at its end, and p99 < 2 s.
+ */
+export async function maxSustainedRate(ctx: BenchContext, stack: LiveStack): Promise<BenchResult> {
+  const s = ctx.sizes.endToEnd;
+  const setup = setupOf(ctx, stack, {
+    search: `${s.stepSeconds} s steps from ${s.firstStep} msgs/s, doubling to at most ${s.maxStep}, then one bisection`,
+    'pass when': `publisher >= ${KEPT_UP * 100}% of the rate, unseen <= ${MAX_BACKLOG_SECONDS} s of messages at the end, p99 < ${MAX_STEP_P99_MS} ms`,
+  });
+  const bench = `e2e max rate (${stack.guarantee})`;
+  printSetup(bench, setup);
+  const { sim, tracker, close } = await trackedSimulator(ctx, stack, 'e2e', s.firstStep);
+  sim.pause();
+  const steps: Step[] = [];
+  try {
+    let rate = s.firstStep;
+    for (;;) {
+      const step = await runStep(sim, tracker, rate, s.stepSeconds);
+      steps.push(step);
+      ctx.say(`${bench}: ${JSON.stringify(step)}`);
+      if (!step.pass || rate * 2 > s.maxStep) break;
+      rate *= 2;
+    }
+    const best = steps.filter((x) => x.pass).pop();
+    const failed = steps.find((x) => !x.pass);
+    if (failed) {
+      const mid = Math.round(((best?.rate ?? failed.rate / 2) + failed.rate) / 2);
+      const step = await runStep(sim, tracker, mid, s.stepSeconds);
+      steps.push(step);
+      ctx.say(`${bench}: ${JSON.stringify(step)}`);
+    }
+    const top = steps.filter((x) => x.pass).sort((a, b) => b.rate - a.rate)[0];
+    const why = failed
+      ? `at ${failed.rate}: publisher ${failed.achieved}/s, ${failed.backlog} unseen, p99 ${failed.p99} ms`
+      : `every step passed up to ${s.maxStep}`;
+    return {
+      bench,
+      setup: { ...setup, steps: steps.map((x) => `${x.rate}${x.pass ? '' : '(fail)'}`).join(' ') },
+      figures: [
+        {
+          name: 'highest rate without growing lag',
+          value: top ? top.rate : null,
+          unit: 'msgs/s',
+          target: { op: '>=', value: 1000 },
+          note: top ? why : `even ${steps[0]!.rate} msgs/s failed: ${why}`,
+        },
+      ],
+      seconds: 0,
+    };
+  } finally {
+    await sim.stop();
+    close();
+  }
+}

@@ -1,0 +1,188 @@
+import { parseFleetPosition, parseTwinPosition } from '../../api/events/position';
+import { partitionForKey } from '../../shared/partitioner';
+import { produce, readAll, testKafka, type ConsumedRecord } from '../support/kafka';
+import { SseClient } from '../support/sse-client';
+import { deployment, getJson, startService, type Deployment, type ServiceInstance } from '../support/stack';
+import { waitFor } from '../support/wait';
+import { QUIET_TIMERS } from '../support/workload';
+
+const PARTITIONS = 4;
+const REPLAY_BUFFER = 8;
+
+/**
+ * Server-Sent Events against a real service process and a real broker: a fleet stream and a
+ * one-twin stream receive changes, disconnect, resume with Last-Event-ID while more changes are
+ * produced (once from the replay buffer, once from far enough back to need a consumer of their
+ * own), and in the end have received exactly the records of device.twins after their starting
+ * position: each once, in order per twin. Compared with device.twins read by a real consumer.
+ */
+describe('live events (SSE) with exact Last-Event-ID resume', () => {
+  let d: Deployment;
+  let service: ServiceInstance;
+  const clients: SseClient[] = [];
+  const devices = ['sse-0', 'sse-1', 'sse-2', 'sse-3', 'sse-4'];
+  const produced = new Map<string, number>(devices.map((id) => [id, 0]));
+  let clock = Date.parse('2026-11-24T10:00:00.000Z');
+
+  beforeAll(async () => {
+    d = deployment('api-sse', {
+      ...QUIET_TIMERS,
+      PARTITIONS: String(PARTITIONS),
+      SSE_REPLAY_BUFFER: String(REPLAY_BUFFER),
+      SSE_HEARTBEAT_MS: '1000',
+    });
+    service = await startService(d);
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await d?.cleanup();
+  });
+
+  const connect = async (path: string, lastEventId?: string): Promise<SseClient> => {
+    const client = await SseClient.connect(
+      service.url + path,
+      lastEventId === undefined ? {} : { 'last-event-id': lastEventId },
+    );
+    clients.push(client);
+    await waitFor('the starting id', () => client.lastEventId !== undefined);
+    return client;
+  };
+
+  /** `n` telemetry readings spread over the devices; each changes its twin once (version + 1). */
+  const readings = async (n: number): Promise<void> => {
+    const messages = Array.from({ length: n }, (_, i) => {
+      const id = devices[(i * 3 + n) % devices.length]!;
+      produced.set(id, produced.get(id)! + 1);
+      clock += 1000;
+      const value = { timestamp: new Date(clock).toISOString(), data: { temperature: produced.get(id) } };
+      return { key: id, value: JSON.stringify(value), timestamp: String(clock) };
+    });
+    await produce(`${d.prefix}device.telemetry`, messages);
+  };
+
+  /** Waits until every twin shows every reading produced so far, so device.twins holds them all. */
+  const settled = (): Promise<unknown> =>
+    waitFor('every reading folded', async () => {
+      for (const [id, n] of produced) {
+        if (n === 0) continue;
+        const res = await getJson(`${service.url}/api/v1/twins/${id}`);
+        if ((res.body as { data?: { version?: number } } | undefined)?.data?.version !== n) return false;
+      }
+      return true;
+    });
+
+  /** `id#version` of what a client received, in arrival order. */
+  const received = (clients: SseClient[]): string[] =>
+    clients.flatMap((c) =>
+      c.events.map((e) => {
+        const doc = JSON.parse(e.data!) as { id: string; version: number };
+        return `${doc.id}#${doc.version}`;
+      }),
+    );
+  /** `id#version` of the device.twins records a stream should receive. */
+  const expectedFrom = (records: ConsumedRecord[], wanted: (r: ConsumedRecord) => boolean): string[] =>
+    records.filter(wanted).map((r) => `${r.key}#${r.headers['twinfold.version']}`);
+  /** Per twin, versions in the order received; the lists of all twins sorted for comparison. */
+  const perTwin = (list: string[]): Record<string, number[]> => {
+    const out: Record<string, number[]> = {};
+    for (const item of list) {
+      const [id, version] = item.split('#') as [string, string];
+      (out[id] ??= []).push(Number(version));
+    }
+    return out;
+  };
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${service.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(name));
+    return line === undefined ? 0 : Number(line.split(' ').pop());
+  };
+  const replayGroups = async (): Promise<{ id: string; members: number }[]> => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    try {
+      const ids = (await admin.listGroups()).groups
+        .map((g) => g.groupId)
+        .filter((g) => g.startsWith(`${d.prefix}app-events-replay-`));
+      if (ids.length === 0) return [];
+      const { groups } = await admin.describeGroups(ids);
+      return groups.map((g) => ({ id: g.groupId, members: g.members.length }));
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('logs loudly that authentication is off (the tests switch it off explicitly)', () => {
+    expect(service.process.lines.some((l) => /"level":"warn".*AUTHENTICATION IS OFF/.test(l))).toBe(true);
+  });
+
+  it('delivers every change exactly once across disconnects and resumes', async () => {
+    await readings(5);
+    await settled();
+    const twinId = 'sse-1';
+    const twinPartition = partitionForKey(twinId, PARTITIONS);
+    const fleet1 = await connect('/api/v1/events');
+    const twin1 = await connect(`/api/v1/twins/${twinId}/events`);
+    const fleetStart = parseFleetPosition(fleet1.lastEventId!, PARTITIONS);
+    const twinStart = parseTwinPosition(twin1.lastEventId!, twinPartition);
+
+    // Session 1: live changes.
+    await readings(6);
+    await settled();
+    await fleet1.waitFor('session 1 changes', (e) => e.length === 6);
+    fleet1.close();
+    twin1.close();
+    await waitFor(
+      'both streams released',
+      async () => (await metric('twinfold_sse_streams{reader="shared"}')) === 0,
+    );
+
+    // Away briefly: a resume the replay buffer still covers; more changes arrive while resuming.
+    await readings(3);
+    const fleet2 = await connect('/api/v1/events', fleet1.lastEventId);
+    const twin2 = await connect(`/api/v1/twins/${twinId}/events`, twin1.lastEventId);
+    expect(await metric('twinfold_sse_streams{reader="shared"}')).toBe(2);
+    await readings(3);
+    await settled();
+    await fleet2.waitFor('session 2 changes', (e) => e.length === 6);
+    fleet2.close();
+    twin2.close();
+
+    // Away long enough for the buffer to have moved past the position: a consumer of its own.
+    await readings(3 * REPLAY_BUFFER);
+    await settled();
+    const fleet3 = await connect('/api/v1/events', fleet2.lastEventId);
+    const twin3 = await connect(`/api/v1/twins/${twinId}/events`, twin2.lastEventId);
+    expect(await metric('twinfold_sse_streams{reader="own"}')).toBe(2);
+    await readings(4);
+    await settled();
+
+    const records = await readAll([`${d.prefix}device.twins`]);
+    const fleetWant = expectedFrom(records, (r) => Number(r.offset) >= fleetStart[r.partition]!);
+    const twinWant = expectedFrom(
+      records,
+      (r) => r.key === twinId && r.partition === twinPartition && Number(r.offset) >= twinStart,
+    );
+    await fleet3.waitFor('every change', () => received([fleet1, fleet2, fleet3]).length >= fleetWant.length);
+    await twin3.waitFor(
+      'every change of the twin',
+      () => received([twin1, twin2, twin3]).length >= twinWant.length,
+    );
+    expect(fleetWant).toHaveLength(6 + 6 + 3 * REPLAY_BUFFER + 4);
+    expect(received([fleet1, fleet2, fleet3]).sort()).toEqual([...fleetWant].sort());
+    expect(perTwin(received([fleet1, fleet2, fleet3]))).toEqual(perTwin(fleetWant));
+    expect(received([twin1, twin2, twin3])).toEqual(twinWant);
+    expect(twinWant.length).toBeGreaterThan(0);
+
+    // Each stream with a consumer of its own has one group with one member; gone when the client leaves.
+    expect((await replayGroups()).filter((g) => g.members > 0)).toHaveLength(2);
+    fleet3.close();
+    twin3.close();
+    await waitFor(
+      'own readers stopped',
+      async () => (await metric('twinfold_sse_streams{reader="own"}')) === 0,
+    );
+    await waitFor('no replay consumer left in any group', async () =>
+      (await replayGroups()).every((g) => g.members === 0),
+    );
+  });
+});

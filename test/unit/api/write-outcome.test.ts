@@ -1,0 +1,41 @@
+import { desiredPatchVersion } from '../../../api/write-outcome';
+import { TwinfoldError } from '../../../shared/errors';
+import type { CommittedChange } from '../../../topology/commit-notice';
+
+const change = (overrides: Partial<CommittedChange>): CommittedChange => ({
+  deviceId: 'd',
+  requestId: 'r',
+  outcome: 'changed',
+  version: 5,
+  events: [],
+  ...overrides,
+});
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return err instanceof TwinfoldError ? err.code : 'not a TwinfoldError';
+  }
+  return undefined;
+}
+
+describe('desiredPatchVersion', () => {
+  it('is the version the fold produced, or the current one when nothing changed', () => {
+    expect(desiredPatchVersion('d', 'r', 4, change({}), 1000)).toBe(5);
+    expect(desiredPatchVersion('d', 'r', undefined, change({ outcome: 'unchanged', version: 4 }), 1000)).toBe(
+      4,
+    );
+  });
+
+  it('maps the fold rejecting a stale If-Match to VERSION_CONFLICT (412)', () => {
+    const rejected = change({ outcome: 'ignored', reason: 'version-conflict', version: 6 });
+    expect(codeOf(() => desiredPatchVersion('d', 'r', 5, rejected, 1000))).toBe('VERSION_CONFLICT');
+  });
+
+  it('maps other refusals to LIFECYCLE_CONFLICT and an unseen outcome to TIMEOUT', () => {
+    const frozen = change({ outcome: 'ignored', reason: 'decommissioned' });
+    expect(codeOf(() => desiredPatchVersion('d', 'r', undefined, frozen, 1000))).toBe('LIFECYCLE_CONFLICT');
+    expect(codeOf(() => desiredPatchVersion('d', 'r', undefined, undefined, 1000))).toBe('TIMEOUT');
+  });
+});
