@@ -40,7 +40,7 @@ export const FULL_SIZES: Sizes = {
     probesPerSecond: 5,
     firstStep: 2000,
     maxStep: 64_000,
-    stepSeconds: 10,
+    stepSeconds: 20,
   },
   api: { twins: 10_000, ingestRate: 1000, getRate: 2000, seconds: 10, concurrency: 32, listRequests: 20 },
   restore: { twins: 1_000_000 },

@@ -5,14 +5,20 @@ import { reportedSeq, type LiveStack } from './live-stack';
 import { printSetup, type BenchResult, type Figure } from './report';
 import { RestProber, type SentMessage } from './rest-probe';
 import { SeqTracker } from './seq-tracker';
+import { scrapeMetric } from './support/deployment';
 import { sleep } from './support/ports';
 import { round, summarize } from './stats';
 
-/** A step of the max-rate search passes when the publisher kept up and so did the pipeline. */
+/** A step of the max-rate search passes when the publisher kept up... */
 const KEPT_UP = 0.95;
-/** At the end of a step, at most this many seconds of messages may still be on their way. */
-const MAX_BACKLOG_SECONDS = 1;
-const MAX_STEP_P99_MS = 2000;
+/**
+ * ...and at its end at most this share of the step's messages was still unseen. Generous on
+ * purpose: exactly_once commits stall for a second or more at times (see the README), which
+ * must not read as lag; an offered rate 25% above what the pipeline sustains fails.
+ */
+const MAX_UNSEEN_SHARE = 0.25;
+/** ...and everything was seen within this long after the step. */
+const DRAIN_MS = 60_000;
 
 function simulatorOptions(ctx: BenchContext, stack: LiveStack, name: string, rate: number): SimulatorOptions {
   const s = ctx.sizes.endToEnd;
@@ -38,6 +44,16 @@ function simulatorOptions(ctx: BenchContext, stack: LiveStack, name: string, rat
     announce: false,
     clientId: `${stack.d.applicationId}-${name}-sim`,
   };
+}
+
+const COMMIT_METRIC = 'twinfold_processor_commit_duration_seconds';
+
+/** The processor's commits so far (count, total seconds), from its own histogram. */
+async function commits(stack: LiveStack): Promise<{ count: number; seconds: number }> {
+  const { url } = stack.service;
+  const count = await scrapeMetric(url, `${COMMIT_METRIC}_count`, stack.d.token).catch(() => 0);
+  const seconds = await scrapeMetric(url, `${COMMIT_METRIC}_sum`, stack.d.token).catch(() => 0);
+  return { count, seconds };
 }
 
 /** A simulator whose numbered telemetry feeds a tracker that device.twins settles. */
@@ -111,6 +127,7 @@ export async function latencyAtFixedRate(
   const prober = new RestProber(stack.http, latest, s.probesPerSecond);
   try {
     await sleep(s.warmupSeconds * 1000);
+    const before = await commits(stack);
     const from = Date.now();
     const published = sim.stats().transport.published;
     tracker.record(from);
@@ -118,6 +135,9 @@ export async function latencyAtFixedRate(
     await sleep(s.seconds * 1000);
     const to = Date.now();
     tracker.close(to);
+    const after = await commits(stack);
+    const commitCount = after.count - before.count;
+    const commitMs = commitCount > 0 ? round(((after.seconds - before.seconds) / commitCount) * 1000) : null;
     const achieved = (sim.stats().transport.published - published) / ((to - from) / 1000);
     sim.pause();
     await prober.stop();
@@ -150,6 +170,15 @@ export async function latencyAtFixedRate(
           true,
           prober.timeouts > 0 ? `${prober.timeouts} probes timed out` : undefined,
         ),
+        {
+          ...ms(
+            'processor commit, mean',
+            commitMs,
+            false,
+            `${round(commitCount / ((to - from) / 1000))} commits/s`,
+          ),
+          optional: true,
+        },
       ],
       seconds: 0,
     };
@@ -163,13 +192,17 @@ export async function latencyAtFixedRate(
 interface Step {
   rate: number;
   achieved: number;
-  backlog: number;
+  /** Messages of the step still unseen when it ended, and after DRAIN_MS more. */
+  unseenAtEnd: number;
+  neverSeen: number;
+  p50: number | null;
   p99: number | null;
   pass: boolean;
 }
 
+/** One step: `rate` for `seconds` from an empty pipeline, then a pause until it has drained. */
 async function runStep(sim: Simulator, tracker: SeqTracker, rate: number, seconds: number): Promise<Step> {
-  await drain(tracker, Date.now(), 15_000);
+  await drain(tracker, Date.now(), DRAIN_MS);
   const from = Date.now();
   const published = sim.stats().transport.published;
   tracker.record(from);
@@ -177,28 +210,27 @@ async function runStep(sim: Simulator, tracker: SeqTracker, rate: number, second
   await sleep(seconds * 1000);
   const to = Date.now();
   tracker.close(to);
-  const achieved = (sim.stats().transport.published - published) / ((to - from) / 1000);
-  const backlog = tracker.unsettledBefore(to);
+  const sent = sim.stats().transport.published - published;
+  const unseenAtEnd = tracker.unsettledBefore(to, from);
   sim.pause();
-  const { p99 } = summarize(tracker.latencies);
-  const pass =
-    achieved >= KEPT_UP * rate &&
-    backlog <= rate * MAX_BACKLOG_SECONDS &&
-    p99 !== null &&
-    p99 < MAX_STEP_P99_MS;
-  return { rate, achieved: round(achieved), backlog, p99, pass };
+  const neverSeen = await drain(tracker, to, DRAIN_MS);
+  const { p50, p99 } = summarize(tracker.latencies);
+  const achieved = sent / ((to - from) / 1000);
+  const pass = achieved >= KEPT_UP * rate && unseenAtEnd <= sent * MAX_UNSEEN_SHARE && neverSeen === 0;
+  return { rate, achieved: round(achieved), unseenAtEnd, neverSeen, p50, p99, pass };
 }
 
 /**
- * The highest offered rate the pipeline keeps up with: steps of `stepSeconds`, doubling from
- * `firstStep` until one fails, then one bisection. A step passes when the publisher achieved 95%
- * of the rate, at most one second of messages was still unseen at its end, and p99 < 2 s.
+ * The highest offered rate the pipeline keeps up with (lag does not grow): steps of
+ * `stepSeconds`, doubling from `firstStep` until one fails (halving instead when the first
+ * fails), then one bisection. A step passes when the publisher achieved 95% of the rate, at
+ * most a quarter of the step's messages was unseen at its end, and all were seen after it.
  */
 export async function maxSustainedRate(ctx: BenchContext, stack: LiveStack): Promise<BenchResult> {
   const s = ctx.sizes.endToEnd;
   const setup = setupOf(ctx, stack, {
-    search: `${s.stepSeconds} s steps from ${s.firstStep} msgs/s, doubling to at most ${s.maxStep}, then one bisection`,
-    'pass when': `publisher >= ${KEPT_UP * 100}% of the rate, unseen <= ${MAX_BACKLOG_SECONDS} s of messages at the end, p99 < ${MAX_STEP_P99_MS} ms`,
+    search: `${s.stepSeconds} s steps from ${s.firstStep} msgs/s, doubling to at most ${s.maxStep} (or halving), then one bisection`,
+    'pass when': `publisher >= ${KEPT_UP * 100}% of the rate, <= ${MAX_UNSEEN_SHARE * 100}% of the step's messages unseen at its end, all seen within ${DRAIN_MS / 1000} s`,
   });
   const bench = `e2e max rate (${stack.guarantee})`;
   printSetup(bench, setup);
@@ -206,25 +238,29 @@ export async function maxSustainedRate(ctx: BenchContext, stack: LiveStack): Pro
   sim.pause();
   const steps: Step[] = [];
   try {
+    const step = async (rate: number): Promise<Step> => {
+      const result = await runStep(sim, tracker, rate, s.stepSeconds);
+      steps.push(result);
+      ctx.say(`${bench}: ${JSON.stringify(result)}`);
+      return result;
+    };
+    // Up by doubling while steps pass; when the first one fails, down by halving (three times at most).
     let rate = s.firstStep;
-    for (;;) {
-      const step = await runStep(sim, tracker, rate, s.stepSeconds);
-      steps.push(step);
-      ctx.say(`${bench}: ${JSON.stringify(step)}`);
-      if (!step.pass || rate * 2 > s.maxStep) break;
-      rate *= 2;
+    if ((await step(rate)).pass) {
+      while (rate * 2 <= s.maxStep && (await step((rate *= 2))).pass);
+    } else {
+      for (let i = 0; i < 3 && !(await step((rate = Math.round(rate / 2)))).pass; i++);
     }
-    const best = steps.filter((x) => x.pass).pop();
-    const failed = steps.find((x) => !x.pass);
-    if (failed) {
-      const mid = Math.round(((best?.rate ?? failed.rate / 2) + failed.rate) / 2);
-      const step = await runStep(sim, tracker, mid, s.stepSeconds);
-      steps.push(step);
-      ctx.say(`${bench}: ${JSON.stringify(step)}`);
-    }
-    const top = steps.filter((x) => x.pass).sort((a, b) => b.rate - a.rate)[0];
+    const passed = (): Step | undefined => steps.filter((x) => x.pass).sort((a, b) => b.rate - a.rate)[0];
+    const firstFailAbove = (best: Step | undefined): Step | undefined =>
+      steps.filter((x) => !x.pass && (!best || x.rate > best.rate)).sort((a, b) => a.rate - b.rate)[0];
+    const best = passed();
+    const above = firstFailAbove(best);
+    if (best && above) await step(Math.round((best.rate + above.rate) / 2));
+    const top = passed();
+    const failed = firstFailAbove(top);
     const why = failed
-      ? `at ${failed.rate}: publisher ${failed.achieved}/s, ${failed.backlog} unseen, p99 ${failed.p99} ms`
+      ? `limit at ${failed.rate}: publisher ${failed.achieved}/s, ${failed.unseenAtEnd} unseen at the end, p99 ${failed.p99} ms`
       : `every step passed up to ${s.maxStep}`;
     return {
       bench,
@@ -235,7 +271,7 @@ export async function maxSustainedRate(ctx: BenchContext, stack: LiveStack): Pro
           value: top ? top.rate : null,
           unit: 'msgs/s',
           target: { op: '>=', value: 1000 },
-          note: top ? why : `even ${steps[0]!.rate} msgs/s failed: ${why}`,
+          note: top ? `p99 ${top.p99} ms there; ${why}` : `no step passed; ${why}`,
         },
       ],
       seconds: 0,

@@ -54,10 +54,11 @@ export class SeqTracker {
     return this.outstanding;
   }
 
-  /** Messages sent before `beforeMs` that are still not seen. */
-  unsettledBefore(beforeMs: number): number {
+  /** Messages sent before `beforeMs` (and at or after `fromMs`) that are still not seen. */
+  unsettledBefore(beforeMs: number, fromMs = -Infinity): number {
     let n = 0;
-    for (const queue of this.pending.values()) for (const e of queue) if (e.at < beforeMs) n += 1;
+    for (const queue of this.pending.values())
+      for (const e of queue) if (e.at < beforeMs && e.at >= fromMs) n += 1;
     return n;
   }
 }

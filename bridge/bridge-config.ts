@@ -1,31 +1,12 @@
-import { ConfigError } from '../shared/config';
+import {
+  ConfigError,
+  integer,
+  parseSettings,
+  setting,
+  type Parser,
+  type SettingValues,
+} from '../shared/env-parsers';
 import { compileTopicTemplate, type TopicTemplate } from './topic-template';
-
-/**
- * Settings only the bridge reads, from BRIDGE_* environment variables, parsed once at start-up the
- * same way as shared/config.ts: every mistake is reported at once in one ConfigError.
- */
-type Parser<T> = (raw: string) => T;
-
-interface Setting<T> {
-  env: string;
-  default: string;
-  doc: string;
-  parse: Parser<T>;
-}
-
-function setting<T>(env: string, def: string, doc: string, parse: Parser<T>): Setting<T> {
-  return { env, default: def, doc, parse };
-}
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
-  return (raw) => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got ${JSON.stringify(raw)}`);
-    const n = Number(raw);
-    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
 
 /** An MQTT client id: non-empty, printable, no wildcard or separator characters. */
 const clientId: Parser<string> = (raw) => {
@@ -52,6 +33,11 @@ const publishTopic: Parser<string> = (raw) => {
 
 const template: Parser<TopicTemplate> = (raw) => compileTopicTemplate(raw);
 
+/**
+ * Settings only the bridge reads, from BRIDGE_* environment variables, parsed once at start-up the
+ * same way as shared/config.ts (with the parsers of shared/env-parsers.ts): every mistake is
+ * reported at once in one ConfigError.
+ */
 export const BRIDGE_CONFIG_SCHEMA = {
   clientId: setting(
     'BRIDGE_CLIENT_ID',
@@ -165,20 +151,11 @@ export const BRIDGE_CONFIG_SCHEMA = {
   ),
 } as const;
 
-type Schema = typeof BRIDGE_CONFIG_SCHEMA;
-export type BridgeConfig = { [K in keyof Schema]: Schema[K] extends Setting<infer T> ? T : never };
+export type BridgeConfig = SettingValues<typeof BRIDGE_CONFIG_SCHEMA>;
 
 /** Parses the BRIDGE_* environment; throws one ConfigError naming every invalid variable. */
 export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
-  const problems: string[] = [];
-  const out: Record<string, unknown> = {};
-  for (const [key, s] of Object.entries(BRIDGE_CONFIG_SCHEMA) as [string, Setting<unknown>][]) {
-    try {
-      out[key] = s.parse(env[s.env] ?? s.default);
-    } catch (err) {
-      problems.push(`${s.env} ${(err as Error).message}`);
-    }
-  }
+  const { values, problems } = parseSettings(BRIDGE_CONFIG_SCHEMA, env);
   if (problems.length > 0) throw new ConfigError(problems);
-  return out as BridgeConfig;
+  return values as BridgeConfig;
 }

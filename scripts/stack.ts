@@ -56,6 +56,19 @@ function run(name: string, args: string[], env: NodeJS.ProcessEnv, quiet = false
   return child;
 }
 
+/**
+ * The bridge's persistent session queues QoS 1 messages at the broker while the bridge is away or
+ * slow; Mosquitto drops them beyond max_queued_messages (default 1000). Same settings as the test
+ * harness (test/support/global-setup.ts).
+ */
+const MOSQUITTO_CONF = [
+  'listener 1883 127.0.0.1',
+  'allow_anonymous true',
+  'persistence false',
+  'max_queued_messages 100000',
+  '',
+];
+
 async function mqttUrl(): Promise<string> {
   if (process.env.MQTT_URL) return process.env.MQTT_URL;
   if (await accepts('127.0.0.1', 1883)) {
@@ -65,7 +78,7 @@ async function mqttUrl(): Promise<string> {
   const dir = join(ROOT, '.cache', 'mosquitto');
   mkdirSync(dir, { recursive: true });
   const conf = join(dir, 'stack.conf');
-  writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence false\n');
+  writeFileSync(conf, MOSQUITTO_CONF.join('\n'));
   const child = run('mosquitto', ['mosquitto', '-c', conf], {}, true);
   child.once('error', () => {
     say(

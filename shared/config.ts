@@ -8,75 +8,36 @@ import {
   parseStaticTokens,
   type AuthSettings,
 } from './auth-config';
+import {
+  bool,
+  ConfigError,
+  hostPortList,
+  integer,
+  oneOf,
+  optional,
+  optionalText,
+  parseSettings,
+  setting,
+  text,
+  url,
+  type Parser,
+  type SettingValues,
+} from './env-parsers';
 import { isLogLevel, type LogLevel } from './logger';
 
-/**
- * Every setting, read from environment variables once at start-up. Each mistake gets its own line
- * in one ConfigError, so an operator fixes them all in one go. `CONFIG_SCHEMA` also feeds the
- * README's configuration table (scripts/config-table.ts).
- */
-type Parser<T> = (raw: string) => T;
-
-interface Setting<T> {
-  env: string;
-  default: string | undefined;
-  doc: string;
-  parse: Parser<T>;
-}
-
-function setting<T>(env: string, def: string | undefined, doc: string, parse: Parser<T>): Setting<T> {
-  return { env, default: def, doc, parse };
-}
-
-const text: Parser<string> = (raw) => raw;
-const optionalText: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
-  return (raw) => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got ${JSON.stringify(raw)}`);
-    const n = Number(raw);
-    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-function oneOf<T extends string>(...values: T[]): Parser<T> {
-  return (raw) => {
-    if ((values as string[]).includes(raw)) return raw as T;
-    throw new Error(`must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
-  };
-}
-
-const bool: Parser<boolean> = (raw) => {
-  if (/^(1|true|yes|on)$/i.test(raw)) return true;
-  if (/^(0|false|no|off)$/i.test(raw)) return false;
-  throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);
-};
-
-const brokerList: Parser<string[]> = (raw) => {
-  const brokers = raw
-    .split(',')
-    .map((b) => b.trim())
-    .filter(Boolean);
-  if (brokers.length === 0) throw new Error('must list at least one host:port');
-  for (const b of brokers)
-    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new Error(`${JSON.stringify(b)} is not host:port`);
-  return brokers;
-};
-
-const url: Parser<string> = (raw) => {
-  try {
-    return new URL(raw).toString().replace(/\/$/, '');
-  } catch {
-    throw new Error(`must be a URL, got ${JSON.stringify(raw)}`);
-  }
-};
+// Callers catch it from here as they always have.
+export { ConfigError } from './env-parsers';
 
 const logLevel: Parser<LogLevel> = (raw) => {
   if (isLogLevel(raw)) return raw;
   throw new Error(`must be debug, info, warn or error, got ${JSON.stringify(raw)}`);
 };
 
+/**
+ * Every setting, read from environment variables once at start-up. Each mistake gets its own line
+ * in one ConfigError, so an operator fixes them all in one go. `CONFIG_SCHEMA` also feeds the
+ * README's configuration table (scripts/config-table.ts). The parsers are in env-parsers.ts.
+ */
 export const CONFIG_SCHEMA = {
   applicationId: setting(
     'TWINFOLD_APPLICATION_ID',
@@ -85,13 +46,13 @@ export const CONFIG_SCHEMA = {
     text,
   ),
   logLevel: setting('LOG_LEVEL', 'info', 'debug, info, warn or error', logLevel),
-  kafkaBrokers: setting('KAFKA_BROKERS', '127.0.0.1:9092', 'Comma-separated bootstrap brokers', brokerList),
+  kafkaBrokers: setting('KAFKA_BROKERS', '127.0.0.1:9092', 'Comma-separated bootstrap brokers', hostPortList),
   kafkaSsl: setting('KAFKA_SSL', 'false', 'Connect to Kafka over TLS', bool),
   kafkaSaslMechanism: setting(
     'KAFKA_SASL_MECHANISM',
     '',
     'plain, scram-sha-256 or scram-sha-512 (empty: no SASL)',
-    (raw) => (raw === '' ? undefined : oneOf('plain', 'scram-sha-256', 'scram-sha-512')(raw)),
+    optional(oneOf('plain', 'scram-sha-256', 'scram-sha-512')),
   ),
   kafkaSaslUsername: setting('KAFKA_SASL_USERNAME', '', 'SASL user name', optionalText),
   kafkaSaslPassword: setting('KAFKA_SASL_PASSWORD', '', 'SASL password', optionalText),
@@ -135,7 +96,7 @@ export const CONFIG_SCHEMA = {
     'ADVERTISED_URL',
     '',
     'URL other instances use to reach this one (default http://127.0.0.1:HTTP_PORT)',
-    (raw) => (raw === '' ? undefined : url(raw)),
+    optional(url),
   ),
   forwardTimeoutMs: setting(
     'FORWARD_TIMEOUT_MS',
@@ -246,28 +207,11 @@ export const CONFIG_SCHEMA = {
   ),
 } as const;
 
-type Schema = typeof CONFIG_SCHEMA;
-export type Config = { [K in keyof Schema]: Schema[K] extends Setting<infer T> ? T : never };
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
+export type Config = SettingValues<typeof CONFIG_SCHEMA>;
 
 /** Parses the environment; throws one ConfigError naming every invalid variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const problems: string[] = [];
-  const out: Record<string, unknown> = {};
-  for (const [key, s] of Object.entries(CONFIG_SCHEMA) as [string, Setting<unknown>][]) {
-    const raw = env[s.env] ?? s.default ?? '';
-    try {
-      out[key] = s.parse(raw);
-    } catch (err) {
-      problems.push(`${s.env} ${(err as Error).message}`);
-    }
-  }
+  const { values: out, problems } = parseSettings(CONFIG_SCHEMA, env);
   if (out.kafkaSaslMechanism && (!out.kafkaSaslUsername || !out.kafkaSaslPassword)) {
     problems.push('KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
   }

@@ -4,12 +4,14 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { Bridge } from '../../bridge/bridge';
 import { loadBridgeConfig } from '../../bridge/bridge-config';
+import { bridgeTopics } from '../../bridge/kafka-topics';
 import { loadConfig, type Config } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { partitionForKey } from '../../shared/partitioner';
 import { topicNames, type TopicNames } from '../../shared/topics';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { bridgeTestSetup } from '../support/bridge-env';
 import { testEnv, uniquePrefix } from '../support/env';
 import { freePort } from '../support/free-port';
 import { ProcessGroup } from '../support/processes';
@@ -39,33 +41,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-function bridgeTopics(names: TopicNames): string[] {
-  return [names.telemetry, names.state, names.status, names.acks, names.errors, names.downlink, names.dlq];
-}
-
 /** `withoutTopics`: create no Kafka topics (the bridge waits for them). */
 async function harness(name: string, options: { withoutTopics?: boolean } = {}): Promise<Harness> {
   const prefix = uniquePrefix(name);
-  const root = `${prefix.replace(/\.$/, '')}/device`;
-  const statusTopic = `${prefix.replace(/\.$/, '')}/bridge/status`;
-  const clientId = `${prefix.replace(/\.$/, '')}-bridge`;
-  const env: Record<string, string> = {
-    KAFKA_BROKERS: testEnv().kafkaBrokers.join(','),
-    MQTT_URL: testEnv().mqttUrl,
-    TOPIC_PREFIX: prefix,
-    TWINFOLD_APPLICATION_ID: `${prefix}app`,
-    LOG_LEVEL: process.env.BRIDGE_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'warn',
-    BRIDGE_CLIENT_ID: clientId,
-    BRIDGE_STATUS_TOPIC: statusTopic,
-    BRIDGE_SHUTDOWN_TIMEOUT_MS: '2000',
-    BRIDGE_TOPIC_TELEMETRY: `${root}/{id}/telemetry`,
-    BRIDGE_TOPIC_STATE: `${root}/{id}/state`,
-    BRIDGE_TOPIC_STATUS: `${root}/{id}/status`,
-    BRIDGE_TOPIC_ACK: `${root}/{id}/ack`,
-    BRIDGE_TOPIC_ERROR: `${root}/{id}/error`,
-    BRIDGE_TOPIC_COMMAND: `${root}/{id}/command`,
-    BRIDGE_TOPIC_DESIRED: `${root}/{id}/desired`,
-  };
+  const { root, statusTopic, clientId, env } = bridgeTestSetup(prefix);
   const config = loadConfig(env);
   const names = topicNames(config);
   if (!options.withoutTopics) await createTopics(bridgeTopics(names), PARTITIONS);

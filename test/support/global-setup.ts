@@ -56,6 +56,7 @@ async function startMosquitto(env: TestEnvironment): Promise<void> {
       `listener ${port} 127.0.0.1`,
       'allow_anonymous true',
       'persistence false',
+      // Bridge sessions queue QoS 1 messages here; the default 1000 drops the rest (as scripts/stack.ts).
       'max_queued_messages 100000',
       '',
     ].join('\n'),

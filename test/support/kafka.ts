@@ -21,16 +21,18 @@ export interface ConsumedRecord {
   timestamp: string;
 }
 
-export function testKafka(clientId = 'twinfold-test'): Kafka {
-  return new Kafka({ clientId, brokers: testEnv().kafkaBrokers, logLevel: logLevel.NOTHING });
+/** A client of the test run's broker, or of `brokers` (a broker of a test's own). */
+export function testKafka(clientId = 'twinfold-test', brokers = testEnv().kafkaBrokers): Kafka {
+  return new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING });
 }
 
 export async function createTopics(
   topics: string[],
   partitions: number,
   extra: Partial<ITopicConfig> = {},
+  brokers?: string[],
 ): Promise<void> {
-  const admin = testKafka().admin();
+  const admin = testKafka(undefined, brokers).admin();
   await admin.connect();
   try {
     await admin.createTopics({
@@ -77,6 +79,13 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
   };
 }
 
+export interface ConsumeOptions {
+  timeoutMs?: number;
+  readUncommitted?: boolean;
+  /** Another broker than the test run's. */
+  brokers?: string[];
+}
+
 /**
  * Reads `topics` from the beginning with a real consumer (read_committed unless told otherwise)
  * until `done(records, positions)` holds, or throws after the timeout naming how much it saw.
@@ -85,11 +94,11 @@ function toRecord(topic: string, partition: number, m: KafkaMessage): ConsumedRe
 async function consumeFromStart(
   topics: string[],
   done: (records: ConsumedRecord[], positions: Map<string, number>) => boolean,
-  { timeoutMs = 60000, readUncommitted = false }: { timeoutMs?: number; readUncommitted?: boolean },
+  { timeoutMs = 60000, readUncommitted = false, brokers }: ConsumeOptions,
 ): Promise<ConsumedRecord[]> {
   const records: ConsumedRecord[] = [];
   const positions = new Map<string, number>();
-  const consumer = testKafka().consumer({
+  const consumer = testKafka(undefined, brokers).consumer({
     groupId: `test-${randomUUID()}`,
     readUncommitted,
     maxWaitTimeInMs: 200,
@@ -118,7 +127,7 @@ async function consumeFromStart(
 export function consumeUntil(
   topics: string[],
   done: (records: ConsumedRecord[]) => boolean,
-  options: { timeoutMs?: number; readUncommitted?: boolean } = {},
+  options: ConsumeOptions = {},
 ): Promise<ConsumedRecord[]> {
   return consumeFromStart(topics, (records) => done(records), options);
 }
@@ -126,9 +135,9 @@ export function consumeUntil(
 /** Reads every record currently in `topics` (up to their end offsets at call time). */
 export async function readAll(
   topics: string[],
-  options: { readUncommitted?: boolean } = {},
+  options: Omit<ConsumeOptions, 'timeoutMs'> = {},
 ): Promise<ConsumedRecord[]> {
-  const admin = testKafka().admin();
+  const admin = testKafka(undefined, options.brokers).admin();
   await admin.connect();
   const ends = new Map<string, number>();
   try {

@@ -1,0 +1,104 @@
+/**
+ * The pieces every settings schema is made of (shared/config.ts, bridge/bridge-config.ts): a
+ * setting names its environment variable, default and doc line and has a parser that returns the
+ * value or throws an Error whose message completes "<VARIABLE> ...". `parseSettings` reads a whole
+ * schema and collects every problem, so an operator fixes them all in one go.
+ */
+export type Parser<T> = (raw: string) => T;
+
+export interface Setting<T> {
+  env: string;
+  /** Used when the variable is unset; undefined reads as ''. */
+  default: string | undefined;
+  doc: string;
+  parse: Parser<T>;
+}
+
+export function setting<T>(env: string, def: string | undefined, doc: string, parse: Parser<T>): Setting<T> {
+  return { env, default: def, doc, parse };
+}
+
+/** The parsed values of a schema, e.g. `SettingValues<typeof CONFIG_SCHEMA>`. */
+export type SettingValues<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
+
+/** Invalid settings, one line each naming the variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses every setting of `schema` from `env`. Never throws: the values that parsed, and one
+ * problem line per variable that did not (the caller adds cross-setting checks, then throws).
+ */
+export function parseSettings<S extends Record<string, Setting<unknown>>>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): { values: Partial<SettingValues<S>>; problems: string[] } {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [key, s] of Object.entries(schema)) {
+    try {
+      values[key] = s.parse(env[s.env] ?? s.default ?? '');
+    } catch (err) {
+      problems.push(`${s.env} ${(err as Error).message}`);
+    }
+  }
+  return { values: values as Partial<SettingValues<S>>, problems };
+}
+
+export const text: Parser<string> = (raw) => raw;
+
+export const optionalText: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);
+
+/** An integer in [min, max]. */
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> {
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got ${JSON.stringify(raw)}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+export function oneOf<T extends string>(...values: T[]): Parser<T> {
+  return (raw) => {
+    if ((values as string[]).includes(raw)) return raw as T;
+    throw new Error(`must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+  };
+}
+
+/** 1/true/yes/on or 0/false/no/off, any case. */
+export const bool: Parser<boolean> = (raw) => {
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);
+};
+
+/** An absolute URL, without a trailing slash. */
+export const url: Parser<string> = (raw) => {
+  try {
+    return new URL(raw).toString().replace(/\/$/, '');
+  } catch {
+    throw new Error(`must be a URL, got ${JSON.stringify(raw)}`);
+  }
+};
+
+/** Comma-separated host:port entries, at least one. */
+export const hostPortList: Parser<string[]> = (raw) => {
+  const entries = raw
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new Error('must list at least one host:port');
+  for (const b of entries)
+    if (!/^[^\s:]+:\d{1,5}$/.test(b)) throw new Error(`${JSON.stringify(b)} is not host:port`);
+  return entries;
+};
+
+/** `parse` unless the value is empty (then undefined). */
+export function optional<T>(parse: Parser<T>): Parser<T | undefined> {
+  return (raw) => (raw === '' ? undefined : parse(raw));
+}
