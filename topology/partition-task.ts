@@ -114,6 +114,10 @@ export class PartitionTask {
         maxInFlightRequests: 1,
         transactionTimeout: 60000,
         createPartitioner: Partitioners.DefaultPartitioner,
+        // The next transaction of a partition often starts while the broker is still writing the
+        // previous one's markers (CONCURRENT_TRANSACTIONS); kafkajs's default 100 ms doubling
+        // backoff turned that into seconds of latency. The Java client retries this after ~20 ms.
+        retry: { initialRetryTime: 15, maxRetryTime: 1000, factor: 0.2, multiplier: 1.5, retries: 12 },
       });
       await this.producer.connect();
     }
