@@ -10,6 +10,7 @@ import {
   type TwinState,
 } from '../../topology/twin';
 import { produce, readAll, testKafka } from './kafka';
+import { seededRandom } from '../../scripts/simulator/random';
 import { waitFor } from './wait';
 
 /** One generated input record, with the timestamp the processor will fold it at. */
@@ -38,18 +39,6 @@ export const FOLD_CONFIG: FoldConfig = {
   maxCommandHistory: 50,
 };
 
-/** Deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const TOPIC_OF: Record<InputKind, keyof ReturnType<typeof topicNames>> = {
   telemetry: 'telemetry',
   state: 'state',
@@ -77,7 +66,7 @@ export function generateWorkload(options: {
   records: number;
   idPrefix: string;
 }): Round[] {
-  const rnd = prng(options.seed);
+  const rnd = seededRandom(options.seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   const ids = Array.from({ length: options.devices }, (_, i) => `${options.idPrefix}${i}`);
   const base = Date.now() - 60_000;
