@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** What the global setup started or found; shared with every test file through a small JSON file. */
 export interface TestEnvironment {
@@ -14,7 +13,12 @@ export interface TestEnvironment {
  * starts its workers), so two runs on one machine never read each other's brokers.
  */
 export function envFile(): string {
-  return process.env.TWINFOLD_TEST_ENV_FILE ?? join(__dirname, '..', '..', '.cache', 'test-env.json');
+  const file = process.env.TWINFOLD_TEST_ENV_FILE;
+  if (!file)
+    throw new Error(
+      'TWINFOLD_TEST_ENV_FILE is not set: run integration tests through jest (its global setup starts the brokers)',
+    );
+  return file;
 }
 
 let cached: TestEnvironment | undefined;
