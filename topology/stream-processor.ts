@@ -138,7 +138,12 @@ export class StreamProcessor {
   private topicPlan(): PlannedTopic[] {
     const { topics, changelogTopic } = this.settings;
     return [
-      ...[...this.kindByTopic.keys()].map((topic) => ({ topic, compacted: false, coPartitioned: true })),
+      ...[...this.kindByTopic.keys()].map((topic) => ({
+        topic,
+        compacted: false,
+        coPartitioned: true,
+        brokerTimestamps: true,
+      })),
       { topic: changelogTopic, compacted: true, coPartitioned: true },
       { topic: topics.twins, compacted: true, coPartitioned: false },
       { topic: topics.events, compacted: false, coPartitioned: false },

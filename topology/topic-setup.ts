@@ -1,16 +1,19 @@
-import type { Admin, ITopicConfig } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicConfig } from 'kafkajs';
 import { TwinfoldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 
 /**
  * A topic twinfold needs. Every one is created with the inputs' partition count; `coPartitioned`
  * ones (inputs and the store changelog) must already share it; compacted ones keep the latest
- * value per key.
+ * value per key. `brokerTimestamps` topics (the inputs) are created with LogAppendTime: a record's
+ * timestamp is when the broker received it, the time the fold calls "heard at" (`lastSeen`, the
+ * silence timer). A producer's clock, or a device's buffered upload, cannot move it.
  */
 export interface PlannedTopic {
   topic: string;
   compacted: boolean;
   coPartitioned: boolean;
+  brokerTimestamps?: boolean;
 }
 
 const COMPACTED = [
@@ -18,6 +21,7 @@ const COMPACTED = [
   { name: 'min.compaction.lag.ms', value: '0' },
   { name: 'segment.ms', value: '600000' },
 ];
+const LOG_APPEND_TIME = { name: 'message.timestamp.type', value: 'LogAppendTime' };
 
 /**
  * Creates the missing topics with `partitions` partitions and refuses (CONFIG error) when the
@@ -55,11 +59,11 @@ export async function ensureTopics(
   }
   const missing: ITopicConfig[] = plan
     .filter((t) => !existing.has(t.topic))
-    .map(({ topic, compacted }) => ({
+    .map(({ topic, compacted, brokerTimestamps }) => ({
       topic,
       numPartitions: count,
       replicationFactor,
-      configEntries: compacted ? COMPACTED : [],
+      configEntries: [...(compacted ? COMPACTED : []), ...(brokerTimestamps ? [LOG_APPEND_TIME] : [])],
     }));
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: false });
@@ -69,7 +73,34 @@ export async function ensureTopics(
     );
     logger.info('created topics', { topics: missing.map((t) => t.topic), partitions: count });
   }
+  const stamped = plan.filter((t) => t.brokerTimestamps && existing.has(t.topic)).map((t) => t.topic);
+  if (stamped.length > 0) await warnOnProducerTimestamps(admin, stamped, logger);
   return count;
+}
+
+/**
+ * Existing input topics are used as they are, but one with CreateTime lets producers choose the
+ * time a record was "heard": an old stamp makes a device look silent (the timer marks it unknown
+ * at once), a future one keeps it online. Said once per topic at start-up.
+ */
+async function warnOnProducerTimestamps(admin: Admin, topics: string[], logger: Logger): Promise<void> {
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name,
+      configNames: [LOG_APPEND_TIME.name],
+    })),
+  });
+  for (const r of resources) {
+    const type = r.configEntries.find((e) => e.configName === LOG_APPEND_TIME.name)?.configValue;
+    if (type !== LOG_APPEND_TIME.value) {
+      logger.warn('input topic keeps producer timestamps; set message.timestamp.type=LogAppendTime', {
+        topic: r.resourceName,
+        timestampType: type,
+      });
+    }
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { consumeUntil, produce } from '../support/kafka';
+import { consumeUntil, produce, readAll } from '../support/kafka';
 import { deployment, getJson, startService, type Deployment } from '../support/stack';
 import { waitFor } from '../support/wait';
 
@@ -61,4 +61,39 @@ describe('processor: wall-clock timers', () => {
     expect(metrics).toMatch(/^twinfold_twins\{status="unknown"\} 2$/m);
     expect(metrics).toMatch(/^twinfold_twins\{status="online"\} 0$/m);
   });
+
+  it('hears a record when the broker appends it, not when its producer stamped it', async () => {
+    d = deployment('heard-at', { PARTITIONS: '2', OFFLINE_AFTER_MS: String(3600 * 1000) });
+    const service = await startService(d);
+    // A device uploading readings it buffered a day ago, through a producer that stamps records
+    // with the reading time: the silence timer must not see a day-old "last seen".
+    const dayAgo = Date.now() - 24 * 3600 * 1000;
+    const reading = (n: number): { key: string; value: string; timestamp: string } => ({
+      key: 'tm-buffered',
+      value: JSON.stringify({ timestamp: dayAgo + n * 1000, data: { n } }),
+      timestamp: String(dayAgo + n * 1000),
+    });
+    const folded = (n: number): Promise<HeardBody['data']> =>
+      waitFor(`reading ${n} folded`, async () => {
+        const data = (
+          (await getJson(`${service.url}/api/v1/twins/tm-buffered`)).body as HeardBody | undefined
+        )?.data;
+        return data?.reported.n === n ? data : undefined;
+      });
+    const before = Date.now();
+    const [heardAt] = await produce(`${d.prefix}device.telemetry`, [reading(1), reading(2)]);
+    expect(heardAt).toBeGreaterThanOrEqual(before);
+    expect(Date.parse((await folded(2)).connection.lastSeen)).toBeGreaterThanOrEqual(before);
+    await produce(`${d.prefix}device.telemetry`, [reading(3)]);
+    const last = await folded(3);
+    const types = (await readAll([`${d.prefix}device.events`]))
+      .filter((r) => r.key === 'tm-buffered')
+      .map((r) => (JSON.parse(r.value!.toString()) as { type: string }).type);
+    expect(types).not.toContain('connection.unknown');
+    expect(last.connection.status).toBe('online');
+  });
 });
+
+interface HeardBody {
+  data: { version: number; reported: { n?: number }; connection: { status: string; lastSeen: string } };
+}

@@ -44,20 +44,41 @@ export async function createTopics(
   }
 }
 
-/** Produces with the Java-compatible partitioner, acks=all, and returns after every write is acknowledged. */
-export async function produce(topic: string, messages: Message[]): Promise<void> {
+/**
+ * Produces with the Java-compatible partitioner, acks=all, and returns after every write is
+ * acknowledged, with each message's timestamp as the broker stored it: the append time on a
+ * LogAppendTime topic (twinfold's inputs), else the one the message carried (or the send time).
+ */
+export async function produce(topic: string, messages: Message[]): Promise<number[]> {
+  const partitionOf = new Map<Message, number>();
   const producer = testKafka().producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: () => {
+      const choose = Partitioners.DefaultPartitioner();
+      return (args) => {
+        const partition = choose(args);
+        partitionOf.set(args.message, partition);
+        return partition;
+      };
+    },
     idempotent: true,
   });
   await producer.connect();
+  const times: number[] = [];
   try {
     for (let i = 0; i < messages.length; i += 5000) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 5000) });
+      const chunk = messages.slice(i, i + 5000);
+      const sentAt = Date.now();
+      const meta = await producer.send({ topic, acks: -1, messages: chunk });
+      const appended = new Map(meta.map((m) => [m.partition, Number(m.logAppendTime ?? -1)]));
+      for (const m of chunk) {
+        const brokerTime = appended.get(m.partition ?? partitionOf.get(m) ?? -1) ?? -1;
+        times.push(brokerTime >= 0 ? brokerTime : m.timestamp !== undefined ? Number(m.timestamp) : sentAt);
+      }
     }
   } finally {
     await producer.disconnect();
   }
+  return times;
 }
 
 function headersOf(headers: IHeaders | undefined): Record<string, string> {

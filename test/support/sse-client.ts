@@ -21,6 +21,8 @@ export class SseClient {
   readonly blocks: SseBlock[] = [];
   comments = 0;
   lastEventId: string | undefined;
+  /** The id the stream opened with (its starting position), before any event moved it. */
+  firstEventId: string | undefined;
   ended = false;
   private rest = '';
   private current: SseBlock = {};
@@ -64,12 +66,14 @@ export class SseClient {
     });
   }
 
-  /** Waits until `done(events)` holds (the events seen so far). */
+  /** Waits until `done(events)` holds (the events seen so far); on timeout, says what arrived. */
   async waitFor(what: string, done: (events: SseBlock[]) => boolean, timeoutMs = 30000): Promise<void> {
-    await waitFor(`${what} (saw ${this.events.length} events)`, () => done(this.events), {
-      timeoutMs,
-      intervalMs: 20,
-    });
+    try {
+      await waitFor(what, () => done(this.events), { timeoutMs, intervalMs: 20 });
+    } catch (err) {
+      const seen = this.events.map((e) => e.data?.slice(0, 80)).join(' | ');
+      throw new Error(`${(err as Error).message}; saw ${this.events.length} events: ${seen}`);
+    }
   }
 
   /** Drops the connection, as a client going away does. */
@@ -90,7 +94,10 @@ export class SseClient {
       this.current = {};
       if (Object.keys(block).length === 0) return;
       this.blocks.push(block);
-      if (block.id !== undefined) this.lastEventId = block.id;
+      if (block.id !== undefined) {
+        this.firstEventId ??= block.id;
+        this.lastEventId = block.id;
+      }
       if (block.data !== undefined) this.events.push(block);
       return;
     }

@@ -13,7 +13,11 @@ import { produce, readAll, testKafka } from './kafka';
 import { seededRandom } from '../../scripts/simulator/random';
 import { waitFor } from './wait';
 
-/** One generated input record, with the timestamp the processor will fold it at. */
+/**
+ * One generated input record. `timestampMs` is the time it is produced with; `runRounds` replaces
+ * it with the time the broker stored (the inputs are LogAppendTime topics), the one the processor
+ * folds it at.
+ */
 export interface WorkloadRecord {
   kind: InputKind;
   key: string;
@@ -233,7 +237,8 @@ export async function runRounds(
       value: r.value,
       timestamp: String(r.timestampMs),
     }));
-    await produce(topic, messages);
+    const stored = await produce(topic, messages);
+    round.records.forEach((r, i) => (r.timestampMs = stored[i]!));
     await between(index);
     await waitUntilConsumed(applicationId, topic);
   }
