@@ -105,15 +105,20 @@ async function warnOnProducerTimestamps(admin: Admin, topics: string[], logger: 
 
 /**
  * kafkajs's own wait (createTopics waitForLeaders) retries only LEADER_NOT_AVAILABLE, but a KRaft
- * broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created.
+ * broker briefly answers UNKNOWN_TOPIC_OR_PARTITION for a topic it has just created, and after its
+ * metadata names a leader, that broker still answers NOT_LEADER_OR_FOLLOWER until it has applied
+ * the change: tasks opened in that moment failed their ListOffsets and the group re-joined over and
+ * over. So a topic counts as ready once every partition's leader answers ListOffsets.
  */
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const meta = await admin.fetchTopicMetadata({ topics });
-      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+      if (meta.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) {
+        for (const topic of topics) await admin.fetchTopicOffsets(topic);
         return;
+      }
     } catch (err) {
       if (Date.now() > deadline) throw err;
     }
