@@ -11,8 +11,9 @@ import { decodeInput, INPUT_KINDS, type InputKind } from '../../../topology/twin
 /**
  * Every example in docs/contract.md is checked: a fenced block whose info string carries
  * `example=<kind>` (and optionally `key=<device id>`). Input kinds are decoded as the processor
- * decodes that topic's records, `twin` is validated against the OpenAPI twin document schema,
- * `downlink` is parsed as the bridge parses device.downlink, `json` must be a JSON object.
+ * decodes that topic's records, `twin` is validated against the OpenAPI twin document schema and
+ * `schema:<Name>` against that OpenAPI schema, `downlink` is parsed as the bridge parses
+ * device.downlink, `json` must be a JSON object.
  */
 const CONTRACT = join(__dirname, '..', '..', '..', 'docs', 'contract.md');
 const DEFAULT_KEY = 'sensor-001';
@@ -59,10 +60,20 @@ addFormats(ajv);
 ajv.addKeyword('components');
 ajv.addSchema({ $id: 'urn:twinfold:openapi', components: { schemas: SCHEMAS } });
 
-function validateTwinDocument(value: unknown): void {
-  const validate = ajv.getSchema('urn:twinfold:openapi#/components/schemas/TwinDocument');
-  if (validate === undefined) throw new Error('no TwinDocument schema');
+function isSchemaName(name: string): name is keyof typeof SCHEMAS {
+  return Object.hasOwn(SCHEMAS, name);
+}
+
+/** Validates against a schema of the OpenAPI document (components.schemas). */
+function validateAgainst(name: string, value: unknown): void {
+  if (!isSchemaName(name)) throw new Error(`no OpenAPI schema ${name}`);
+  const validate = ajv.getSchema(`urn:twinfold:openapi#/components/schemas/${name}`);
+  if (validate === undefined) throw new Error(`no OpenAPI schema ${name}`);
   if (!validate(value)) throw new Error(ajv.errorsText(validate.errors));
+}
+
+function validateTwinDocument(value: unknown): void {
+  validateAgainst('TwinDocument', value);
   // The schema allows more members; the document has exactly its required ones.
   expect(Object.keys(value as object)).toEqual(SCHEMAS.TwinDocument.required);
 }
@@ -90,6 +101,8 @@ function checkExample(example: Example): void {
       DEFAULT_JSON_LIMITS,
     );
     expect(delivery.deviceId).toBe(key);
+  } else if (kind.startsWith('schema:')) {
+    validateAgainst(kind.slice('schema:'.length), JSON.parse(body));
   } else if (kind === 'json') {
     const parsed: unknown = JSON.parse(body);
     expect(parsed).toEqual(expect.any(Object));
@@ -134,6 +147,14 @@ describe('the example checker', () => {
       { kind: 'downlink', key: 'other-1', body: '{"kind":"desired","deviceId":"a-1","payload":{}}' },
     ],
     ['JSON that is not JSON', { kind: 'json', body: '{"a": 1,}' }],
+    [
+      'an error envelope without its code',
+      {
+        kind: 'schema:ErrorEnvelope',
+        body: '{"status":"error","error":{"message":"m"},"timestamp":"2026-11-24T10:31:02.120Z"}',
+      },
+    ],
+    ['a schema that does not exist', { kind: 'schema:Nothing', body: '{}' }],
   ])('refuses %s', (_name, change) => {
     expect(() => checkExample({ ...twin, ...change })).toThrow();
   });
