@@ -1,6 +1,6 @@
 import type { ErrorCode } from '../shared/errors';
 
-/** The response envelopes of CONTRACT.md (REST section). */
+/** The response envelopes of docs/contract.md (REST section). */
 export interface SuccessEnvelope<T> {
   status: 'success';
   data: T;

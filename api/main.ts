@@ -2,10 +2,12 @@
  * The twinfold service: the stream processor and the query API over its stores, in one process
  * (the API reads the stores the processor writes). `node dist/api/main.js`; configuration from
  * environment variables (shared/config.ts). SIGTERM/SIGINT: stop serving, finish the current
- * batches, leave the group, checkpoint the stores, exit 0.
+ * batches, leave the group, checkpoint the stores, exit 0. Exit codes: shared/exit-codes.ts (2 for
+ * an invalid configuration, 1 for a failure).
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { advertisedUrl, ConfigError, loadConfig } from '../shared/config';
+import { advertisedUrl, loadConfig } from '../shared/config';
+import { EXIT_CODES, runMain } from '../shared/exit-codes';
 import { createKafka } from '../shared/kafka';
 import { createLogger } from '../shared/logger';
 import { LocalTwinQueries } from '../topology/local-queries';
@@ -18,23 +20,10 @@ import { ProcessorBackend } from './processor-backend';
 import { createRouting } from './routing/setup';
 import { startApiServer } from './server';
 
-/** A ConfigError is the operator's to fix: print it and exit 2. Anything else is a crash. */
-function orExit<T>(build: () => T): T {
-  try {
-    return build();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-}
-
 async function main(): Promise<void> {
-  const config = orExit(() => loadConfig());
+  const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, component: 'service' });
-  const auth = orExit(() => authFromConfig(config, logger.child('auth')));
+  const auth = authFromConfig(config, logger.child('auth'));
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kafka = createKafka(config, `${config.applicationId}-service`, logger);
@@ -108,7 +97,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     const force = setTimeout(() => {
       logger.error('shutdown took longer than 30 s; exiting');
-      process.exit(1);
+      process.exit(EXIT_CODES.failed);
     }, 30000);
     force.unref();
     // Event streams never finish on their own: end them (clients resume elsewhere) so close() need not wait.
@@ -118,15 +107,10 @@ async function main(): Promise<void> {
     await routing.stop();
     await backend.disconnect();
     logger.info('shut down');
-    process.exit(0);
+    process.exit(EXIT_CODES.ok);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'error', msg: 'service failed to start', error: err instanceof Error ? err.message : String(err) })}\n`,
-  );
-  process.exit(1);
-});
+runMain('service', main);

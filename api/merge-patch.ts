@@ -34,7 +34,7 @@ export function jsonEqual(a: JsonValue | undefined, b: JsonValue | undefined): b
   return false;
 }
 
-/** The desired fields whose reported value differs (CONTRACT.md `delta`). */
+/** The desired fields whose reported value differs (docs/contract.md `delta`). */
 export function computeDelta(desired: JsonObject, reported: JsonObject): JsonObject {
   const delta: JsonObject = {};
   for (const [key, value] of Object.entries(desired)) {

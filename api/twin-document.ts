@@ -1,7 +1,7 @@
 import type { ConnectionStatus, Lifecycle, TwinDocument } from '../topology/twin';
 
 /**
- * The twin document of CONTRACT.md, as served by REST and written to `device.twins`. One
+ * The twin document of docs/contract.md, as served by REST and written to `device.twins`. One
  * definition: the processor's (topology/twin/document.ts), re-exported for the API's users.
  */
 export type { ConnectionStatus, Lifecycle, PublicFieldMeta, TwinDocument } from '../topology/twin';

@@ -1,8 +1,12 @@
+import { loadCommonConfig, type CommonConfig } from '../shared/config';
 import {
   ConfigError,
   integer,
+  loadTogether,
+  optionalText,
   parseSettings,
   setting,
+  url,
   type Parser,
   type SettingValues,
 } from '../shared/env-parsers';
@@ -34,11 +38,14 @@ const publishTopic: Parser<string> = (raw) => {
 const template: Parser<TopicTemplate> = (raw) => compileTopicTemplate(raw);
 
 /**
- * Settings only the bridge reads, from BRIDGE_* environment variables, parsed once at start-up the
- * same way as shared/config.ts (with the parsers of shared/env-parsers.ts): every mistake is
- * reported at once in one ConfigError.
+ * Settings only the bridge reads (MQTT_* and BRIDGE_*), parsed once at start-up the same way as
+ * shared/config.ts (with the parsers of shared/env-parsers.ts): every mistake is reported at once
+ * in one ConfigError. The bridge reads the common settings too, and nothing of the service's.
  */
 export const BRIDGE_CONFIG_SCHEMA = {
+  mqttUrl: setting('MQTT_URL', 'mqtt://127.0.0.1:1883', 'MQTT broker URL (mqtts:// for TLS)', url),
+  mqttUsername: setting('MQTT_USERNAME', '', 'MQTT user name', optionalText),
+  mqttPassword: setting('MQTT_PASSWORD', '', 'MQTT password', optionalText),
   clientId: setting(
     'BRIDGE_CLIENT_ID',
     'twinfold-bridge',
@@ -153,9 +160,20 @@ export const BRIDGE_CONFIG_SCHEMA = {
 
 export type BridgeConfig = SettingValues<typeof BRIDGE_CONFIG_SCHEMA>;
 
-/** Parses the BRIDGE_* environment; throws one ConfigError naming every invalid variable. */
+/** Parses the MQTT_* and BRIDGE_* environment; throws one ConfigError naming every invalid variable. */
 export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   const { values, problems } = parseSettings(BRIDGE_CONFIG_SCHEMA, env);
   if (problems.length > 0) throw new ConfigError(problems);
   return values as BridgeConfig;
+}
+
+/**
+ * Everything the bridge reads: the common settings and its own. One ConfigError names every
+ * invalid variable of both; the service's settings are not read at all.
+ */
+export function loadBridgeSettings(env: NodeJS.ProcessEnv = process.env): {
+  config: CommonConfig;
+  bridge: BridgeConfig;
+} {
+  return loadTogether({ config: () => loadCommonConfig(env), bridge: () => loadBridgeConfig(env) });
 }

@@ -1,7 +1,7 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
-import type { Config } from '../shared/config';
+import type { CommonConfig } from '../shared/config';
 import { createKafka } from '../shared/kafka';
 import type { Logger } from '../shared/logger';
 import type { JsonLimits } from '../shared/safe-json';
@@ -19,7 +19,7 @@ import { Uplink } from './uplink';
 import { uplinkRoutes } from './uplink-record';
 
 export interface BridgeOptions {
-  config: Config;
+  config: CommonConfig;
   bridge: BridgeConfig;
   logger: Logger;
   /** Where the bridge registers its metrics; the caller exposes it. */
@@ -138,7 +138,7 @@ export class Bridge {
   }
 
   private mqttClient(options: IClientOptions): MqttClient {
-    return mqttConnect(this.options.config.mqttUrl, { ...options, manualConnect: true });
+    return mqttConnect(this.options.bridge.mqttUrl, { ...options, manualConnect: true });
   }
 
   private async startComponents(): Promise<void> {
@@ -150,7 +150,7 @@ export class Bridge {
     await producer.connect();
     await this.waitForTopics();
 
-    const uplinkClient = this.mqttClient(uplinkMqttOptions(config, bridge));
+    const uplinkClient = this.mqttClient(uplinkMqttOptions(bridge));
     this.uplinkClient = uplinkClient;
     observeConnection(uplinkClient, 'uplink', logger, this.metrics);
     this.uplink = new Uplink({
@@ -176,7 +176,7 @@ export class Bridge {
     await connectClient(uplinkClient, connectTimeout);
     await this.uplink.subscribe();
 
-    const downlinkClient = this.mqttClient(downlinkMqttOptions(config, bridge));
+    const downlinkClient = this.mqttClient(downlinkMqttOptions(bridge));
     this.downlinkClient = downlinkClient;
     observeConnection(downlinkClient, 'downlink', logger, this.metrics);
     await connectClient(downlinkClient, connectTimeout);

@@ -56,7 +56,7 @@ const PRODUCER_RETRY = { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 }
 
 /**
  * The bridge's producer: idempotent, one request in flight per broker, Java-compatible murmur2
- * partitioning (CONTRACT.md), never creating topics. Sends use acks=-1 (createKafkaWriter).
+ * partitioning (docs/contract.md), never creating topics. Sends use acks=-1 (createKafkaWriter).
  */
 export function createBridgeProducer(kafka: Kafka): Producer {
   return kafka.producer({

@@ -1,20 +1,19 @@
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { loadConfig } from '../shared/config';
+import { EXIT_CODES, runMain } from '../shared/exit-codes';
 import { createLogger } from '../shared/logger';
 import { Bridge } from './bridge';
-import { loadBridgeConfig } from './bridge-config';
+import { loadBridgeSettings } from './bridge-config';
 import { startBridgeHttp } from './http';
 
 /**
- * Entry point: `node dist/bridge/main.js`. Reads the environment (shared settings and BRIDGE_*),
- * serves /metrics and /healthz on BRIDGE_HTTP_PORT, runs the bridge, and on SIGTERM/SIGINT stops it
- * gracefully (a second signal exits at once). Exits 1 when the configuration is invalid or the
- * bridge cannot start.
+ * Entry point: `node dist/bridge/main.js`. Reads the environment (the common settings, MQTT_* and
+ * BRIDGE_*; none of the service's), serves /metrics and /healthz on BRIDGE_HTTP_PORT, runs the
+ * bridge, and on SIGTERM/SIGINT stops it gracefully (a second signal exits at once, 1). Exits 2
+ * when the configuration is invalid, 1 when the bridge cannot start (shared/exit-codes.ts).
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const bridgeConfig = loadBridgeConfig();
+  const { config, bridge: bridgeConfig } = loadBridgeSettings();
   const logger = createLogger({ level: config.logLevel, component: 'bridge-main' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'twinfold_bridge_' });
@@ -32,7 +31,7 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals): void => {
     if (signalled) {
       logger.warn('second signal, exiting now', { signal });
-      process.exit(1);
+      process.exit(EXIT_CODES.failed);
     }
     signalled = true;
     logger.info('stopping', { signal });
@@ -43,10 +42,10 @@ async function main(): Promise<void> {
         server.closeAllConnections(); // idle keep-alive scrapers would hold close() open
         return closed;
       })
-      .then(() => process.exit(0))
+      .then(() => process.exit(EXIT_CODES.ok))
       .catch((err: unknown) => {
         logger.error('unclean stop', { error: err });
-        process.exit(1);
+        process.exit(EXIT_CODES.failed);
       });
   };
   process.on('SIGTERM', shutdown);
@@ -61,8 +60,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`twinfold bridge: ${message}\n`);
-  process.exit(1);
-});
+runMain('bridge', main);

@@ -1,11 +1,10 @@
 import type { IClientOptions } from 'mqtt';
-import type { Config } from '../shared/config';
 import type { BridgeConfig } from './bridge-config';
 
 export const BRIDGE_ONLINE = 'online';
 export const BRIDGE_OFFLINE = 'offline';
 
-type MqttSettings = Pick<Config, 'mqttUsername' | 'mqttPassword'>;
+type MqttSettings = Pick<BridgeConfig, 'mqttUsername' | 'mqttPassword'>;
 
 function credentials(config: MqttSettings): Pick<IClientOptions, 'username' | 'password'> {
   return {
@@ -21,9 +20,9 @@ function credentials(config: MqttSettings): Pick<IClientOptions, 'username' | 'p
  * unacknowledged; the bridge also enforces the limit itself (Mosquitto 2.0.11 was seen to exceed
  * it). The bridge's last will marks it offline on its retained status topic.
  */
-export function uplinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): IClientOptions {
+export function uplinkMqttOptions(bridge: BridgeConfig): IClientOptions {
   return {
-    ...credentials(config),
+    ...credentials(bridge),
     protocolVersion: 5,
     clientId: bridge.clientId,
     clean: false,
@@ -44,9 +43,9 @@ export function uplinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): I
  * memory store and are resent after a reconnect; what a crash loses, Kafka (uncommitted offsets)
  * redelivers. So it needs no persistent session.
  */
-export function downlinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): IClientOptions {
+export function downlinkMqttOptions(bridge: BridgeConfig): IClientOptions {
   return {
-    ...credentials(config),
+    ...credentials(bridge),
     protocolVersion: 5,
     clientId: `${bridge.clientId}-downlink`,
     clean: true,

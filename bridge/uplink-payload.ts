@@ -7,7 +7,7 @@ import {
   type JsonLimits,
 } from '../shared/safe-json';
 
-/** The device → cloud MQTT message kinds (CONTRACT.md, MQTT table). */
+/** The device → cloud MQTT message kinds (docs/contract.md, MQTT table). */
 export const UPLINK_KINDS = ['telemetry', 'state', 'status', 'ack', 'error'] as const;
 export type UplinkKind = (typeof UPLINK_KINDS)[number];
 

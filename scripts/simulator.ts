@@ -1,5 +1,5 @@
 /**
- * The device simulator CLI: N devices sending seed-001-shaped telemetry at a total rate, with a
+ * The device simulator CLI: N devices sending telemetry in the contract's message formats at a total rate, with a
  * share of state, status and error messages, acks to the commands they receive, state reports
  * after desired changes, anomalies (spikes, stuck values, drift), offline periods and dropped
  * connections; over MQTT (through the bridge) or straight into Kafka. `npm start` runs it.
@@ -10,6 +10,7 @@
  * `--help` lists every flag. SIGINT/SIGTERM (or the end of --duration) stops it cleanly: its
  * devices say offline, and the totals are printed as one JSON line.
  */
+import { EXIT_CODES } from '../shared/exit-codes';
 import { parseOptions, usage, type CliOptions } from './simulator/options';
 import { Simulator } from './simulator/simulator';
 
@@ -21,13 +22,13 @@ function readOptions(): CliOptions {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     process.stdout.write(usage());
-    process.exit(0);
+    process.exit(EXIT_CODES.ok);
   }
   try {
     return parseOptions(argv);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${usage()}`);
-    process.exit(2);
+    process.exit(EXIT_CODES.invalidConfiguration);
   }
 }
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
     stopping = true;
     const stats = await simulator.stop();
     log('stopped', { reason, ...stats });
-    process.exit(0);
+    process.exit(EXIT_CODES.ok);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -56,5 +57,5 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   process.stderr.write(`simulator: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(EXIT_CODES.failed);
 });

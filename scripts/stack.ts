@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { devAuth } from './dev-token';
+import { pipePretty } from './pretty-logs';
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
@@ -42,10 +43,12 @@ function watchKafka(): void {
 }
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): ChildProcess {
+  const pretty = !quiet && process.env.LOG_FORMAT !== 'json';
   const child = spawn(args[0]!, args.slice(1), {
     env: { ...process.env, ...env },
-    stdio: ['ignore', quiet ? 'ignore' : 'inherit', 'inherit'],
+    stdio: ['ignore', quiet ? 'ignore' : pretty ? 'pipe' : 'inherit', 'inherit'],
   });
+  if (pretty && child.stdout) pipePretty(name, child.stdout, process.stdout, process.stdout.isTTY);
   children.push({ name, child });
   child.once('exit', (code, signal) => {
     if (!stopping) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rewrites the configuration table in README.md from CONFIG_SCHEMA (after `npm run build`).
+# Rewrites the configuration table in README.md from the settings schemas (after `npm run build`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 table=$(node dist/scripts/config-table.js)
@@ -7,7 +7,7 @@ python3 - "$table" <<'PY'
 import sys, re
 table = sys.argv[1]
 text = open('README.md').read()
-start = text.index('| variable | default | meaning |')
+start = text.index('| variable | read by | default | meaning |')
 end = text.index('\n\n', start)
 open('README.md', 'w').write(text[:start] + table + text[end:])
 PY

@@ -9,7 +9,7 @@ import { isRole, ROLES, type Role } from './roles';
  */
 export const AUTH_MODES = ['static', 'jwt', 'none'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
-export const JWT_ALGORITHMS = ['HS256', 'RS256'] as const;
+export const JWT_ALGORITHMS = ['HS256', 'RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
 export interface StaticToken {
@@ -54,11 +54,20 @@ export function parseJwtSecret(raw: string): string | undefined {
   return raw;
 }
 
+/** What kind of public key a PEM holds, as far as JWT verification cares. */
+export function publicKeyKind(pem: string): 'rsa' | 'p256' | 'other' {
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType === 'rsa') return 'rsa';
+  if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'p256';
+  return 'other';
+}
+
 /**
- * An RS256 public key: PEM text (newlines may be written as `\n`) or the path of a PEM file.
- * Returns the PEM; rejects anything but an RSA public key of 2048 bits or more.
+ * An RS256 or ES256 public key: PEM text (newlines may be written as `\n`) or the path of a PEM
+ * file. Returns the PEM; rejects anything but an RSA key of 2048 bits or more or a P-256 EC key.
+ * Which of the two AUTH_JWT_ALGORITHM needs is checked by jwtSettingProblems.
  */
-export function parseRsaPublicKey(raw: string): string | undefined {
+export function parseJwtPublicKey(raw: string): string | undefined {
   if (raw === '') return undefined;
   let pem = raw.replace(/\\n/g, '\n');
   if (!pem.includes('-----BEGIN')) {
@@ -74,10 +83,26 @@ export function parseRsaPublicKey(raw: string): string | undefined {
   } catch {
     throw new Error('is not a PEM public key');
   }
+  const kind = publicKeyKind(pem);
+  if (kind === 'p256') return pem;
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (key.asymmetricKeyType !== 'rsa' || bits < MIN_RSA_BITS)
-    throw new Error(`must be an RSA public key of at least ${MIN_RSA_BITS} bits`);
+  if (kind !== 'rsa' || bits < MIN_RSA_BITS)
+    throw new Error(`must be an RSA public key of at least ${MIN_RSA_BITS} bits or a P-256 EC public key`);
   return pem;
+}
+
+/** The JWKS URL of an OIDC provider (its `jwks_uri`): http or https. */
+export function parseJwksUrl(raw: string): string | undefined {
+  if (raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`must be a URL, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`must be an http(s) URL, got ${JSON.stringify(raw)}`);
+  return url.toString();
 }
 
 /** A claim name or a dotted path into nested objects, e.g. `realm_access.roles`. */
@@ -93,11 +118,15 @@ export interface AuthSettings {
   authJwtAlgorithm?: JwtAlgorithm;
   authJwtSecret?: string;
   authJwtPublicKey?: string;
+  authJwksUrl?: string;
   authJwtIssuer?: string;
   authJwtAudience?: string;
 }
 
-/** Cross-checks of AUTH_MODE=jwt: a pinned algorithm needs its key, an issuer and an audience. */
+/**
+ * Cross-checks of AUTH_MODE=jwt: a pinned algorithm needs its key (HS256 a secret; RS256 and ES256
+ * a public key of their type or a JWKS URL), an issuer and an audience.
+ */
 export function jwtSettingProblems(s: AuthSettings): string[] {
   if (s.authMode !== 'jwt') return [];
   const problems: string[] = [];
@@ -105,13 +134,23 @@ export function jwtSettingProblems(s: AuthSettings): string[] {
     problems.push('AUTH_MODE is jwt, so AUTH_JWT_ISSUER (the required "iss") must be set');
   if (!s.authJwtAudience)
     problems.push('AUTH_MODE is jwt, so AUTH_JWT_AUDIENCE (the required "aud") must be set');
-  const { authJwtAlgorithm: alg, authJwtSecret: secret, authJwtPublicKey: publicKey } = s;
-  if (alg === 'HS256' && !secret)
-    problems.push('AUTH_JWT_ALGORITHM is HS256, so AUTH_JWT_SECRET must be set');
-  if (alg === 'RS256' && !publicKey)
-    problems.push('AUTH_JWT_ALGORITHM is RS256, so AUTH_JWT_PUBLIC_KEY must be set');
-  // One key only: a leftover key of the other kind suggests a mix-up worth stopping for.
-  if (alg === 'HS256' && publicKey) problems.push('AUTH_JWT_ALGORITHM is HS256: unset AUTH_JWT_PUBLIC_KEY');
-  if (alg === 'RS256' && secret) problems.push('AUTH_JWT_ALGORITHM is RS256: unset AUTH_JWT_SECRET');
+  const { authJwtAlgorithm: alg, authJwtSecret: secret, authJwtPublicKey: publicKey, authJwksUrl: jwks } = s;
+  if (alg === 'HS256') {
+    if (!secret) problems.push('AUTH_JWT_ALGORITHM is HS256, so AUTH_JWT_SECRET must be set');
+    // One key only: a leftover key of the other kind suggests a mix-up worth stopping for.
+    if (publicKey) problems.push('AUTH_JWT_ALGORITHM is HS256: unset AUTH_JWT_PUBLIC_KEY');
+    if (jwks) problems.push('AUTH_JWT_ALGORITHM is HS256 (a shared secret): unset AUTH_JWKS_URL');
+    return problems;
+  }
+  if (alg === undefined) return problems;
+  if (secret) problems.push(`AUTH_JWT_ALGORITHM is ${alg}: unset AUTH_JWT_SECRET`);
+  if (!publicKey && !jwks)
+    problems.push(`AUTH_JWT_ALGORITHM is ${alg}, so AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL must be set`);
+  if (publicKey && jwks) problems.push('set AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL, not both');
+  const wanted = alg === 'RS256' ? 'rsa' : 'p256';
+  if (publicKey && publicKeyKind(publicKey) !== wanted)
+    problems.push(
+      `AUTH_JWT_ALGORITHM is ${alg}, so AUTH_JWT_PUBLIC_KEY must be ${alg === 'RS256' ? 'an RSA' : 'a P-256 EC'} key`,
+    );
   return problems;
 }

@@ -4,7 +4,8 @@ import {
   jwtSettingProblems,
   parseClaimPath,
   parseJwtSecret,
-  parseRsaPublicKey,
+  parseJwksUrl,
+  parseJwtPublicKey,
   parseStaticTokens,
   type AuthSettings,
 } from './auth-config';
@@ -34,11 +35,14 @@ const logLevel: Parser<LogLevel> = (raw) => {
 };
 
 /**
- * Every setting, read from environment variables once at start-up. Each mistake gets its own line
- * in one ConfigError, so an operator fixes them all in one go. `CONFIG_SCHEMA` also feeds the
- * README's configuration table (scripts/config-table.ts). The parsers are in env-parsers.ts.
+ * The settings every component reads (Kafka connection, topic names, log level, input limits),
+ * from environment variables, once at start-up. Each component validates only these plus its own:
+ * the service (processor and API) `SERVICE_SCHEMA` below, the bridge its BRIDGE_* and MQTT_*
+ * settings (bridge/bridge-config.ts), so a mistake in one component's settings never stops
+ * another. Every mistake gets its own line in one ConfigError, so an operator fixes them all in one
+ * go. The schemas also feed the README's configuration table (scripts/config-table.ts).
  */
-export const CONFIG_SCHEMA = {
+export const COMMON_SCHEMA = {
   applicationId: setting(
     'TWINFOLD_APPLICATION_ID',
     'twinfold',
@@ -57,6 +61,18 @@ export const CONFIG_SCHEMA = {
   kafkaSaslUsername: setting('KAFKA_SASL_USERNAME', '', 'SASL user name', optionalText),
   kafkaSaslPassword: setting('KAFKA_SASL_PASSWORD', '', 'SASL password', optionalText),
   topicPrefix: setting('TOPIC_PREFIX', '', 'Prefix for every topic name (e.g. "staging.")', text),
+  maxPayloadBytes: setting(
+    'MAX_PAYLOAD_BYTES',
+    '262144',
+    "Largest accepted message or request body (keep it below the broker's 1 MB record limit)",
+    integer(64, 900 * 1024),
+  ),
+  maxJsonDepth: setting('MAX_JSON_DEPTH', '32', 'Deepest accepted JSON nesting', integer(2, 1000)),
+  maxJsonKeys: setting('MAX_JSON_KEYS', '1000', 'Most keys accepted in one JSON payload', integer(1)),
+} as const;
+
+/** Settings only the service (stream processor and query API, api/main.ts) reads. */
+export const SERVICE_SCHEMA = {
   partitions: setting(
     'PARTITIONS',
     '8',
@@ -87,9 +103,6 @@ export const CONFIG_SCHEMA = {
     'Twins kept decoded in memory per partition',
     integer(100),
   ),
-  mqttUrl: setting('MQTT_URL', 'mqtt://127.0.0.1:1883', 'MQTT broker URL (mqtts:// for TLS)', url),
-  mqttUsername: setting('MQTT_USERNAME', '', 'MQTT user name', optionalText),
-  mqttPassword: setting('MQTT_PASSWORD', '', 'MQTT password', optionalText),
   httpHost: setting('HTTP_HOST', '0.0.0.0', 'Interface the API listens on', text),
   httpPort: setting('HTTP_PORT', '8080', 'Port the API listens on', integer(0, 65535)),
   advertisedUrl: setting(
@@ -116,14 +129,6 @@ export const CONFIG_SCHEMA = {
     "How long a desired-state patch waits for the processor's verdict (its version, or 412 for a stale If-Match) before 504",
     integer(100, 600000),
   ),
-  maxPayloadBytes: setting(
-    'MAX_PAYLOAD_BYTES',
-    '262144',
-    "Largest accepted message or request body (keep it below the broker's 1 MB record limit)",
-    integer(64, 900 * 1024),
-  ),
-  maxJsonDepth: setting('MAX_JSON_DEPTH', '32', 'Deepest accepted JSON nesting', integer(2, 1000)),
-  maxJsonKeys: setting('MAX_JSON_KEYS', '1000', 'Most keys accepted in one JSON payload', integer(1)),
   offlineAfterMs: setting(
     'OFFLINE_AFTER_MS',
     '300000',
@@ -157,15 +162,21 @@ export const CONFIG_SCHEMA = {
   authJwtAlgorithm: setting(
     'AUTH_JWT_ALGORITHM',
     'RS256',
-    'The one accepted JWT algorithm: RS256 (AUTH_JWT_PUBLIC_KEY) or HS256 (AUTH_JWT_SECRET)',
+    'The one accepted JWT algorithm: RS256 or ES256 (AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL), or HS256 (AUTH_JWT_SECRET)',
     oneOf(...JWT_ALGORITHMS),
   ),
   authJwtSecret: setting('AUTH_JWT_SECRET', '', 'HS256 shared secret (32+ bytes)', parseJwtSecret),
   authJwtPublicKey: setting(
     'AUTH_JWT_PUBLIC_KEY',
     '',
-    'RS256 public key: PEM text (newlines may be written \\n) or the path of a PEM file',
-    parseRsaPublicKey,
+    'RS256 (RSA) or ES256 (P-256) public key: PEM text (newlines may be written \\n) or the path of a PEM file',
+    parseJwtPublicKey,
+  ),
+  authJwksUrl: setting(
+    'AUTH_JWKS_URL',
+    '',
+    "RS256/ES256: the OIDC provider's key set URL (jwks_uri); keys are picked by kid and re-read when the provider rotates them",
+    parseJwksUrl,
   ),
   authJwtIssuer: setting('AUTH_JWT_ISSUER', '', 'Required JWT issuer (iss)', optionalText),
   authJwtAudience: setting('AUTH_JWT_AUDIENCE', '', 'Required JWT audience (aud)', optionalText),
@@ -207,17 +218,34 @@ export const CONFIG_SCHEMA = {
   ),
 } as const;
 
+/** Everything the service reads: the common settings and its own. */
+export const CONFIG_SCHEMA = { ...COMMON_SCHEMA, ...SERVICE_SCHEMA } as const;
+
+export type CommonConfig = SettingValues<typeof COMMON_SCHEMA>;
+/** The service's configuration: the common settings and `SERVICE_SCHEMA`. */
 export type Config = SettingValues<typeof CONFIG_SCHEMA>;
 
-/** Parses the environment; throws one ConfigError naming every invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const { values: out, problems } = parseSettings(CONFIG_SCHEMA, env);
-  if (out.kafkaSaslMechanism && (!out.kafkaSaslUsername || !out.kafkaSaslPassword)) {
-    problems.push('KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required');
+function commonProblems(values: Partial<CommonConfig>): string[] {
+  if (values.kafkaSaslMechanism && (!values.kafkaSaslUsername || !values.kafkaSaslPassword)) {
+    return ['KAFKA_SASL_MECHANISM is set, so KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required'];
   }
-  problems.push(...jwtSettingProblems(out as AuthSettings));
+  return [];
+}
+
+/** Parses the common settings only; throws one ConfigError naming every invalid variable. */
+export function loadCommonConfig(env: NodeJS.ProcessEnv = process.env): CommonConfig {
+  const { values, problems } = parseSettings(COMMON_SCHEMA, env);
+  problems.push(...commonProblems(values));
   if (problems.length > 0) throw new ConfigError(problems);
-  return out as Config;
+  return values as CommonConfig;
+}
+
+/** Parses the service's settings; throws one ConfigError naming every invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const { values, problems } = parseSettings(CONFIG_SCHEMA, env);
+  problems.push(...commonProblems(values), ...jwtSettingProblems(values as AuthSettings));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Config;
 }
 
 /** The URL peers use to reach this instance's API. */

@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import { toTwinfoldError } from './errors';
 
-/** Where a rejected record came from; the CONTRACT.md device.dlq headers. */
+/** Where a rejected record came from; the docs/contract.md device.dlq headers. */
 export interface DeadLetterSource {
   component: 'bridge' | 'processor' | 'api';
   /** Kafka topic, or the MQTT topic for records the bridge refused. */

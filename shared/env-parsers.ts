@@ -49,6 +49,28 @@ export function parseSettings<S extends Record<string, Setting<unknown>>>(
   return { values: values as Partial<SettingValues<S>>, problems };
 }
 
+/**
+ * Runs every loader and returns their results by name; when any throws ConfigError, throws one
+ * ConfigError with the problems of all of them (a component reading several schemas still
+ * reports every mistake at once). Other errors propagate.
+ */
+export function loadTogether<L extends Record<string, () => unknown>>(
+  loaders: L,
+): { [K in keyof L]: ReturnType<L[K]> } {
+  const problems: string[] = [];
+  const results: Record<string, unknown> = {};
+  for (const [name, load] of Object.entries(loaders)) {
+    try {
+      results[name] = load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return results as { [K in keyof L]: ReturnType<L[K]> };
+}
+
 export const text: Parser<string> = (raw) => raw;
 
 export const optionalText: Parser<string | undefined> = (raw) => (raw === '' ? undefined : raw);

@@ -1,6 +1,6 @@
 import { TwinfoldError } from './errors';
 
-/** CONTRACT.md: device ids never become an MQTT wildcard or a path segment. */
+/** docs/contract.md: device ids never become an MQTT wildcard or a path segment. */
 export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function isDeviceId(value: unknown): value is string {

@@ -1,5 +1,5 @@
 import { Kafka, logLevel as KafkaLogLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
-import type { Config } from './config';
+import type { CommonConfig } from './config';
 import type { Logger } from './logger';
 
 const LEVELS: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
@@ -9,7 +9,7 @@ const LEVELS: Record<number, 'debug' | 'info' | 'warn' | 'error'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
-function sasl(config: Config): SASLOptions | undefined {
+function sasl(config: CommonConfig): SASLOptions | undefined {
   const { kafkaSaslMechanism: mechanism, kafkaSaslUsername: username, kafkaSaslPassword: password } = config;
   if (!mechanism || !username || !password) return undefined;
   return { mechanism, username, password } as SASLOptions;
@@ -19,7 +19,7 @@ function sasl(config: Config): SASLOptions | undefined {
  * A kafkajs client whose logs go through our structured logger. kafkajs logs at ERROR for
  * conditions it retries (coordinator loading, rebalances in progress); those arrive as warn.
  */
-export function createKafka(config: Config, clientId: string, logger: Logger): Kafka {
+export function createKafka(config: CommonConfig, clientId: string, logger: Logger): Kafka {
   const log = logger.child('kafkajs');
   const kafkaConfig: KafkaConfig = {
     clientId,

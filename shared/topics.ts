@@ -1,6 +1,6 @@
 import type { Config } from './config';
 
-/** CONTRACT.md topic names, each behind the configured prefix. */
+/** docs/contract.md topic names, each behind the configured prefix. */
 export interface TopicNames {
   telemetry: string;
   state: string;

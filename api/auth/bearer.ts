@@ -14,12 +14,12 @@ export const MAX_TOKEN_LENGTH = 8192;
  * Authorization header) verifies it again and reaches the same answer with the same role.
  */
 export function bearerAuth(verify: TokenVerifier): AuthCheck {
-  return (req, access) => {
+  return async (req, access) => {
     const header = req.get('authorization');
     if (header === undefined || header.trim() === '') throw missingToken();
     const match = header.length <= MAX_TOKEN_LENGTH + 16 ? BEARER.exec(header) : null;
     if (!match) throw invalidRequest('the Authorization header must be "Bearer <token>"');
-    const principal = verify(match[1]!);
+    const principal = await verify(match[1]!);
     if (!roleAllows(principal.role, access)) {
       throw insufficientRole(
         `role ${principal.role} may not do this; it needs role ${REQUIRED_ROLE[access]} or stronger`,

@@ -2,6 +2,8 @@ import { ConfigError, type Config } from '../../shared/config';
 import type { Logger } from '../../shared/logger';
 import { allowAll, type AuthCheck } from './access';
 import { bearerAuth } from './bearer';
+import { remoteKeySet } from './jwks';
+import type { JwtPolicy } from './jwt';
 import { jwtKey } from './jwt-key';
 import { jwtVerifier } from './jwt-role';
 import { staticTokenVerifier } from './static-tokens';
@@ -13,6 +15,7 @@ type AuthConfig = Pick<
   | 'authJwtAlgorithm'
   | 'authJwtSecret'
   | 'authJwtPublicKey'
+  | 'authJwksUrl'
   | 'authJwtIssuer'
   | 'authJwtAudience'
   | 'authJwtRoleClaim'
@@ -46,24 +49,38 @@ export function authFromConfig(config: AuthConfig, logger: Logger): AuthCheck {
     logger.info('authentication: static bearer tokens', { authMode: 'static', tokens: roles });
     return bearerAuth(staticTokenVerifier(config.authTokens));
   }
-  const algorithm = config.authJwtAlgorithm;
-  const material = algorithm === 'HS256' ? config.authJwtSecret : config.authJwtPublicKey;
   // loadConfig has checked these are set (jwtSettingProblems); a gap here is a programming error.
-  if (!material || !config.authJwtIssuer || !config.authJwtAudience)
-    throw new Error('AUTH_MODE=jwt without key, issuer or audience passed loadConfig');
+  if (!config.authJwtIssuer || !config.authJwtAudience)
+    throw new Error('AUTH_MODE=jwt without issuer or audience passed loadConfig');
+  const { key, source } = verificationKey(config);
   const policy = {
-    algorithm,
-    key: jwtKey(algorithm, material),
+    algorithm: config.authJwtAlgorithm,
+    key,
     issuer: config.authJwtIssuer,
     audience: config.authJwtAudience,
     clockSkewSeconds: config.authJwtClockSkewSeconds,
   };
   logger.info('authentication: JWT bearer tokens', {
     authMode: 'jwt',
-    algorithm,
+    algorithm: policy.algorithm,
+    keys: source,
     issuer: policy.issuer,
     audience: policy.audience,
     roleClaim: config.authJwtRoleClaim,
   });
   return bearerAuth(jwtVerifier(policy, config.authJwtRoleClaim));
+}
+
+/** The key (or the provider's key set) of the pinned algorithm, and where it came from. */
+function verificationKey(config: AuthConfig): { key: JwtPolicy['key']; source: string } {
+  const algorithm = config.authJwtAlgorithm;
+  if (algorithm === 'HS256') {
+    if (config.authJwtSecret)
+      return { key: jwtKey(algorithm, config.authJwtSecret), source: 'AUTH_JWT_SECRET' };
+  } else if (config.authJwtPublicKey) {
+    return { key: jwtKey(algorithm, config.authJwtPublicKey), source: 'AUTH_JWT_PUBLIC_KEY' };
+  } else if (config.authJwksUrl) {
+    return { key: remoteKeySet(config.authJwksUrl), source: config.authJwksUrl };
+  }
+  throw new Error(`AUTH_MODE=jwt with ${algorithm} but without its key passed loadConfig`);
 }

@@ -8,6 +8,7 @@ export { challengeOf } from './challenge';
 export { authFromConfig } from './from-config';
 export { verifyJwt, type JwtPolicy } from './jwt';
 export { jwtKey } from './jwt-key';
+export { remoteKeySet, type KeySetOptions } from './jwks';
 export { jwtVerifier } from './jwt-role';
 export { principalOf, type Principal, type TokenVerifier } from './principal';
 export { REQUIRED_ROLE, roleAllows, type Role } from './roles';

@@ -26,8 +26,8 @@ function roleNames(value: JsonValue | undefined): string[] {
  * without a known role is 403 (authenticated, but allowed nothing), not 401.
  */
 export function jwtVerifier(policy: JwtPolicy, roleClaim: string): TokenVerifier {
-  return (token): Principal => {
-    const claims = verifyJwt(token, policy);
+  return async (token): Promise<Principal> => {
+    const claims = await verifyJwt(token, policy);
     const role = strongestRole(roleNames(claimAt(claims, roleClaim)));
     if (!role) {
       throw insufficientRole(`the token's "${roleClaim}" claim names none of the roles ${ROLES.join(', ')}`);

@@ -10,7 +10,7 @@ export interface Principal {
 }
 
 /** Checks a bearer token; throws TwinfoldError UNAUTHORIZED (bad token) or FORBIDDEN (no role). */
-export type TokenVerifier = (token: string) => Principal;
+export type TokenVerifier = (token: string) => Principal | Promise<Principal>;
 
 const principals = new WeakMap<Request, Principal>();
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { StaticToken } from '../../shared/auth-config';
 import { invalidToken } from './challenge';
-import type { TokenVerifier } from './principal';
+import type { Principal } from './principal';
 
 const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
@@ -10,7 +10,7 @@ const sha256 = (text: string): Buffer => createHash('sha256').update(text, 'utf8
  * and every configured one are compared as SHA-256 digests (equal lengths, so timingSafeEqual
  * applies and length leaks nothing), and every entry is compared whether or not one matched.
  */
-export function staticTokenVerifier(tokens: readonly StaticToken[]): TokenVerifier {
+export function staticTokenVerifier(tokens: readonly StaticToken[]): (token: string) => Principal {
   const entries = tokens.map((t) => {
     const digest = sha256(t.token);
     return { digest, role: t.role, subject: `token:${digest.toString('hex').slice(0, 8)}` };

@@ -16,7 +16,7 @@ import { API_PREFIX, accepted, twinUrl, type RouteDeps } from './common';
 
 /**
  * The REST shape of a command. `command_id` and `timestamp` are the names of the device-side
- * command message (CONTRACT.md, MQTT), which the contract also uses for the REST reply.
+ * command message (docs/contract.md, MQTT), which the contract also uses for the REST reply.
  */
 export function commandResource(c: CommandView): JsonObject {
   const out: JsonObject = {

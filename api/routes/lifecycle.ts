@@ -20,7 +20,7 @@ function lifecycleRoute(deps: RouteDeps, action: LifecycleAction, summary: strin
   };
 }
 
-/** Lifecycle actions and the attributes ("metadata" in seed 001) of a twin. */
+/** Lifecycle actions and the attributes (served as "metadata", docs/contract.md REST) of a twin. */
 export function lifecycleRoutes(deps: RouteDeps): RouteSpec[] {
   return [
     {

@@ -14,7 +14,7 @@ export interface ChannelSpec {
   monotonic?: boolean;
 }
 
-/** What a channel is doing wrong right now (seed 001 §1.3: abnormal behaviour). */
+/** What a channel is doing wrong right now (abnormal network behaviour). */
 export type Anomaly =
   | { kind: 'spike' }
   | { kind: 'stuck'; left: number; value: number }

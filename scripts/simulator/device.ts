@@ -2,7 +2,7 @@ import { Channel, type AnomalyKind, type ChannelSpec } from './channel';
 import type { JsonObject, JsonValue, SimMessage } from './message';
 import { pick, type Random } from './random';
 
-/** Device types and their readings (seed 001 §5.2: temperature, humidity, pressure, ...). */
+/** Device types and their readings (docs/contract.md, Telemetry: temperature, humidity, pressure, ...). */
 export const DEVICE_TYPES: Record<string, Record<string, ChannelSpec>> = {
   temperature_sensor: {
     temperature: { base: 23, spread: 3, step: 0.3, min: -20, max: 60, decimals: 1 },

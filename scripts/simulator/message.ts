@@ -2,7 +2,7 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** The device → cloud message kinds of CONTRACT.md's MQTT table. */
+/** The device → cloud message kinds of docs/contract.md's MQTT table. */
 export type SimKind = 'telemetry' | 'state' | 'status' | 'ack' | 'error';
 
 /** One message from one device. */
@@ -24,7 +24,7 @@ export interface Downlink {
   body: unknown;
 }
 
-/** The MQTT topic of a device message, in CONTRACT.md's layout under `root` (`device`). */
+/** The MQTT topic of a device message, in docs/contract.md's layout under `root` (`device`). */
 export function mqttTopicOf(message: Pick<SimMessage, 'kind' | 'deviceId'>, root = 'device'): string {
   return `${root}/${message.deviceId}/${message.kind}`;
 }

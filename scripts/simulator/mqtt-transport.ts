@@ -12,14 +12,14 @@ export interface MqttTransportOptions {
   password?: string;
   /** Subscribe to each device's command and desired topics (acks and state reports follow). */
   listen: boolean;
-  /** First level(s) of every topic: `device` gives CONTRACT.md's `device/{id}/telemetry`. */
+  /** First level(s) of every topic: `device` gives docs/contract.md's `device/{id}/telemetry`. */
   root: string;
 }
 
 const SUBSCRIBE_CHUNK = 500;
 
 /**
- * Devices over MQTT, in CONTRACT.md's topic layout. A connection that carries one device has that
+ * Devices over MQTT, in docs/contract.md's topic layout. A connection that carries one device has that
  * device's `offline` status as its last will, as a real device would; pooled connections have none
  * and re-announce their devices after a reconnect instead.
  */

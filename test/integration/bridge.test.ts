@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { Bridge } from '../../bridge/bridge';
 import { loadBridgeConfig } from '../../bridge/bridge-config';
 import { bridgeTopics } from '../../bridge/kafka-topics';
-import { loadConfig, type Config } from '../../shared/config';
+import { loadCommonConfig, type CommonConfig } from '../../shared/config';
 import { createLogger } from '../../shared/logger';
 import { partitionForKey } from '../../shared/partitioner';
 import { topicNames, type TopicNames } from '../../shared/topics';
@@ -27,7 +27,7 @@ const PARTITIONS = 3;
 jest.setTimeout(180_000);
 
 interface Harness {
-  config: Config;
+  config: CommonConfig;
   names: TopicNames;
   /** MQTT topic root standing in for `device`, unique to the test. */
   root: string;
@@ -45,7 +45,7 @@ afterEach(async () => {
 async function harness(name: string, options: { withoutTopics?: boolean } = {}): Promise<Harness> {
   const prefix = uniquePrefix(name);
   const { root, statusTopic, clientId, env } = bridgeTestSetup(prefix);
-  const config = loadConfig(env);
+  const config = loadCommonConfig(env);
   const names = topicNames(config);
   if (!options.withoutTopics) await createTopics(bridgeTopics(names), PARTITIONS);
   return { config, names, root, statusTopic, clientId, env };
@@ -460,7 +460,9 @@ describe('bridge process (dist/bridge/main.js)', () => {
     watcher.on('message', (_t, payload) => statuses.push(payload.toString('utf8')));
     await watcher.subscribeAsync(h.statusTopic, { qos: 1 });
 
-    const env = { ...h.env, LOG_LEVEL: 'info', BRIDGE_HTTP_PORT: String(port) };
+    // Invalid settings of the service: the bridge reads only its own and the common ones.
+    const serviceMistakes = { HTTP_PORT: 'eighty', PARTITIONS: '0', AUTH_MODE: 'jwt' };
+    const env = { ...h.env, ...serviceMistakes, LOG_LEVEL: 'info', BRIDGE_HTTP_PORT: String(port) };
     const bridge = processes.spawn('bridge/main.js', env, 'bridge');
     await bridge.waitForLine(/waiting for Kafka topics/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
@@ -482,5 +484,16 @@ describe('bridge process (dist/bridge/main.js)', () => {
     await expect(bridge.kill('SIGTERM')).resolves.toBe(0);
     expect(bridge.lines.some((l) => l.includes('bridge stopped'))).toBe(true);
     await waitFor('offline', () => statuses[statuses.length - 1] === 'offline');
+  });
+
+  it('exits 2 naming every invalid setting of its own', async () => {
+    const env = { LOG_LEVEL: 'loud', MQTT_URL: 'not a url', BRIDGE_MAX_IN_FLIGHT: '0', HTTP_PORT: 'eighty' };
+    const bridge = processes.spawn('bridge/main.js', env, 'bridge-misconfigured');
+    expect(await bridge.exited).toBe(2);
+    // Output may trail the exit event by a moment.
+    await waitFor('the reasons', () => bridge.lines.some((l) => l.includes('BRIDGE_MAX_IN_FLIGHT')));
+    const output = bridge.lines.join('\n');
+    for (const name of ['LOG_LEVEL', 'MQTT_URL', 'BRIDGE_MAX_IN_FLIGHT']) expect(output).toContain(name);
+    expect(output).not.toContain('HTTP_PORT');
   });
 });

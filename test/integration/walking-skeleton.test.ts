@@ -7,7 +7,7 @@ import { waitFor } from '../support/wait';
 /**
  * Every hop real: an MQTT client publishes telemetry -> Mosquitto -> the bridge process ->
  * device.telemetry -> the service process folds it into its LevelDB store -> GET /twins/{id},
- * and device.twins carries the CONTRACT.md twin document to a real Kafka consumer.
+ * and device.twins carries the docs/contract.md twin document to a real Kafka consumer.
  */
 describe('walking skeleton: MQTT -> Kafka -> LevelDB -> HTTP', () => {
   let d: Deployment;

@@ -6,7 +6,7 @@ export interface BridgeTestSetup {
   root: string;
   statusTopic: string;
   clientId: string;
-  /** The environment of the bridge (in-process via loadConfig/loadBridgeConfig, or dist/bridge/main.js). */
+  /** The environment of the bridge (in-process via loadCommonConfig/loadBridgeConfig, or dist/bridge/main.js). */
   env: Record<string, string>;
 }
 

@@ -4,7 +4,7 @@ import { copyJson } from './merge';
 import type { CommandEntry, CommandStatus, JsonObject, JsonValue } from './model';
 
 /**
- * Command queue lifecycle (seed 000):
+ * Command queue lifecycle (docs/contract.md, Commands):
  *
  *   PENDING --deliver--> DELIVERED --ack success--> ACKNOWLEDGED
  *   DELIVERED --ack failed, attempts < max--> PENDING (redelivered at once when online)

@@ -9,7 +9,7 @@ export interface PublicFieldMeta {
   version: number;
 }
 
-/** The public twin document of CONTRACT.md (REST and `device.twins`). */
+/** The public twin document of docs/contract.md (REST and `device.twins`). */
 export interface TwinDocument {
   id: string;
   type: string;
@@ -27,7 +27,7 @@ export interface TwinDocument {
 }
 
 /**
- * The public document of a twin, keys in CONTRACT.md order. It shares nothing with `state`
+ * The public document of a twin, keys in docs/contract.md order. It shares nothing with `state`
  * (values are deep-copied), and tombstones in the metadata are left out.
  */
 export function toTwinDocument(state: TwinState): TwinDocument {

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from './model';
 
-/** The input topics of the fold, by payload kind (CONTRACT.md Kafka topics). */
+/** The input topics of the fold, by payload kind (docs/contract.md Kafka topics). */
 export type InputKind =
   'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
 

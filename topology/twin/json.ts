@@ -39,7 +39,7 @@ function definedKeys(obj: Record<string, unknown>): string[] {
   return Object.keys(obj).filter((k) => obj[k] !== undefined);
 }
 
-/** Epoch ms as ISO-8601 UTC with milliseconds (CONTRACT.md). */
+/** Epoch ms as ISO-8601 UTC with milliseconds (docs/contract.md). */
 export function toIso(ms: number): string {
   return new Date(ms).toISOString();
 }

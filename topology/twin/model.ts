@@ -1,6 +1,6 @@
 /**
  * Types of the twin fold. `TwinState` is the internal, JSON-serialisable record held by the store
- * and its changelog; the public shape is `TwinDocument` (document.ts, CONTRACT.md).
+ * and its changelog; the public shape is `TwinDocument` (document.ts, docs/contract.md).
  * All times are epoch milliseconds; nothing here reads the clock.
  */
 
@@ -10,7 +10,7 @@ export interface JsonObject {
 }
 
 /**
- * Lifecycle (CONTRACT.md, seed 001 §10):
+ * Lifecycle (docs/contract.md, the twin document):
  *
  *   (none) --registry create / desired / command--> pending --first device message--> active
  *   (none) --device message--> active
@@ -140,7 +140,7 @@ export interface TwinEvent {
   data: JsonObject;
 }
 
-/** CONTRACT.md `device/{id}/command`. */
+/** docs/contract.md `device/{id}/command`. */
 export interface CommandDownlink {
   command_id: string;
   action: string;
@@ -149,7 +149,7 @@ export interface CommandDownlink {
   timeout?: number;
 }
 
-/** CONTRACT.md `device/{id}/desired`. */
+/** docs/contract.md `device/{id}/desired`. */
 export interface DesiredDownlink {
   version: number;
   desired: JsonObject;

@@ -13,7 +13,7 @@ interface OpenApiDoc {
   components: { schemas: Record<string, unknown> };
 }
 
-/** Every endpoint of CONTRACT.md's REST table except telemetry history (not built yet). */
+/** Every endpoint of docs/contract.md's REST table. */
 const CONTRACT_ENDPOINTS = [
   'get /api/v1/twins',
   'post /api/v1/twins',

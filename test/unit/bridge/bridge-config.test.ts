@@ -2,6 +2,7 @@ import { loadBridgeConfig } from '../../../bridge/bridge-config';
 import { assertTransition } from '../../../bridge/lifecycle';
 import { downlinkMqttOptions, uplinkMqttOptions } from '../../../bridge/mqtt-options';
 import { ConfigError } from '../../../shared/config';
+import { loadBridgeSettings } from '../../../bridge/bridge-config';
 
 describe('loadBridgeConfig', () => {
   it('has working defaults', () => {
@@ -51,11 +52,42 @@ describe('loadBridgeConfig', () => {
   });
 });
 
+describe('loadBridgeSettings', () => {
+  it('reads the common settings and its own, and none of the service', () => {
+    const { config, bridge } = loadBridgeSettings({
+      KAFKA_BROKERS: 'k1:9092',
+      MQTT_URL: 'mqtt://broker:1883',
+      // Invalid service settings: the bridge does not read them.
+      HTTP_PORT: 'eighty',
+      PARTITIONS: '0',
+      AUTH_MODE: 'jwt',
+      SSE_MAX_STREAMS: '-1',
+    });
+    expect(config.kafkaBrokers).toEqual(['k1:9092']);
+    expect(bridge.mqttUrl).toBe('mqtt://broker:1883');
+    expect(config).not.toHaveProperty('httpPort');
+  });
+
+  it('reports the invalid common and bridge settings together', () => {
+    expect(() =>
+      loadBridgeSettings({ KAFKA_BROKERS: 'nohost', LOG_LEVEL: 'loud', MQTT_URL: 'not a url' }),
+    ).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^LOG_LEVEL /),
+          expect.stringMatching(/^KAFKA_BROKERS /),
+          expect.stringMatching(/^MQTT_URL /),
+        ],
+      }),
+    );
+  });
+});
+
 describe('MQTT options', () => {
   const bridge = loadBridgeConfig({ BRIDGE_MAX_IN_FLIGHT: '200', BRIDGE_SESSION_EXPIRY_SECONDS: '600' });
 
   it('uplink: MQTT 5 persistent session, receive maximum = in-flight limit, offline will', () => {
-    const o = uplinkMqttOptions({ mqttUsername: 'u', mqttPassword: 'p' }, bridge);
+    const o = uplinkMqttOptions({ ...bridge, mqttUsername: 'u', mqttPassword: 'p' });
     expect(o).toMatchObject({
       protocolVersion: 5,
       clientId: 'twinfold-bridge',
@@ -69,7 +101,7 @@ describe('MQTT options', () => {
   });
 
   it('downlink: its own client id, no credentials when none are configured', () => {
-    const o = downlinkMqttOptions({ mqttUsername: undefined, mqttPassword: undefined }, bridge);
+    const o = downlinkMqttOptions(bridge);
     expect(o.clientId).toBe('twinfold-bridge-downlink');
     expect(o).not.toHaveProperty('username');
   });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError, loadConfig } from '../../../shared/config';
-import { rsaKeys } from '../../support/jwt';
+import { ecKeys, rsaKeys } from '../../support/jwt';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -33,7 +33,7 @@ describe('AUTH_* settings', () => {
     expect(problems({ AUTH_MODE: 'jwt' })).toEqual([
       'AUTH_MODE is jwt, so AUTH_JWT_ISSUER (the required "iss") must be set',
       'AUTH_MODE is jwt, so AUTH_JWT_AUDIENCE (the required "aud") must be set',
-      'AUTH_JWT_ALGORITHM is RS256, so AUTH_JWT_PUBLIC_KEY must be set',
+      'AUTH_JWT_ALGORITHM is RS256, so AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL must be set',
     ]);
     expect(
       problems({
@@ -72,14 +72,21 @@ describe('AUTH_* settings', () => {
     expect(problems({ AUTH_JWT_PUBLIC_KEY: '/no/such/file.pem' })[0]).toMatch(
       /AUTH_JWT_PUBLIC_KEY is neither PEM text nor a readable file/,
     );
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+    const p384 = generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey.export({
       type: 'spki',
       format: 'pem',
     });
-    expect(problems({ AUTH_JWT_PUBLIC_KEY: ec.toString() })).toEqual([
-      'AUTH_JWT_PUBLIC_KEY must be an RSA public key of at least 2048 bits',
+    expect(problems({ AUTH_JWT_PUBLIC_KEY: p384.toString() })).toEqual([
+      'AUTH_JWT_PUBLIC_KEY must be an RSA public key of at least 2048 bits or a P-256 EC public key',
     ]);
     const { publicPem } = rsaKeys();
+    const jwt = { AUTH_MODE: 'jwt', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' };
+    expect(problems({ ...jwt, AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY: publicPem })).toEqual([
+      'AUTH_JWT_ALGORITHM is ES256, so AUTH_JWT_PUBLIC_KEY must be a P-256 EC key',
+    ]);
+    expect(problems({ ...jwt, AUTH_JWT_PUBLIC_KEY: ecKeys().publicPem })).toEqual([
+      'AUTH_JWT_ALGORITHM is RS256, so AUTH_JWT_PUBLIC_KEY must be an RSA key',
+    ]);
     expect(
       problems({
         AUTH_MODE: 'jwt',
@@ -89,6 +96,32 @@ describe('AUTH_* settings', () => {
         AUTH_JWT_SECRET: SECRET,
       }),
     ).toEqual(['AUTH_JWT_ALGORITHM is RS256: unset AUTH_JWT_SECRET']);
+  });
+
+  it('accept ES256 with a P-256 key, and RS256 or ES256 with a JWKS URL instead of a key', () => {
+    const jwt = { AUTH_MODE: 'jwt', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' };
+    const es = loadConfig({ ...jwt, AUTH_JWT_ALGORITHM: 'ES256', AUTH_JWT_PUBLIC_KEY: ecKeys().publicPem });
+    expect(es.authJwtAlgorithm).toBe('ES256');
+    const jwks = 'https://idp.example/realms/x/protocol/openid-connect/certs';
+    for (const alg of ['RS256', 'ES256']) {
+      expect(loadConfig({ ...jwt, AUTH_JWT_ALGORITHM: alg, AUTH_JWKS_URL: jwks }).authJwksUrl).toBe(jwks);
+    }
+  });
+
+  it('reject a JWKS URL that is not http(s), one next to a public key, and one for HS256', () => {
+    const jwt = { AUTH_MODE: 'jwt', AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a' };
+    expect(problems({ AUTH_JWKS_URL: 'file:///etc/keys.json' })[0]).toMatch(/AUTH_JWKS_URL must be an http/);
+    expect(
+      problems({ ...jwt, AUTH_JWKS_URL: 'https://idp/certs', AUTH_JWT_PUBLIC_KEY: rsaKeys().publicPem }),
+    ).toEqual(['set AUTH_JWT_PUBLIC_KEY or AUTH_JWKS_URL, not both']);
+    expect(
+      problems({
+        ...jwt,
+        AUTH_JWT_ALGORITHM: 'HS256',
+        AUTH_JWT_SECRET: SECRET,
+        AUTH_JWKS_URL: 'https://idp/certs',
+      }),
+    ).toEqual(['AUTH_JWT_ALGORITHM is HS256 (a shared secret): unset AUTH_JWKS_URL']);
   });
 
   it('reject a role claim that is not a name or dotted path', () => {

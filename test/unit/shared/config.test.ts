@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../../shared/config';
+import { ConfigError, loadCommonConfig, loadConfig } from '../../../shared/config';
 
 describe('loadConfig', () => {
   it('has defaults that work on one laptop', () => {
@@ -6,7 +6,6 @@ describe('loadConfig', () => {
     expect(config.kafkaBrokers).toEqual(['127.0.0.1:9092']);
     expect(config.processingGuarantee).toBe('exactly_once');
     expect(config.partitions).toBe(8);
-    expect(config.mqttUrl).toBe('mqtt://127.0.0.1:1883');
   });
 
   it('reports every mistake at once, one line each, naming the variable', () => {
@@ -30,6 +29,11 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/HTTP_PORT must be between 0 and 65535/);
   });
 
+  it("is the service's own: MQTT settings are the bridge's", () => {
+    expect(() => loadConfig({ MQTT_URL: 'not a url' })).not.toThrow();
+    expect(loadConfig({})).not.toHaveProperty('mqttUrl');
+  });
+
   it('requires SASL credentials when a mechanism is set', () => {
     expect(() => loadConfig({ KAFKA_SASL_MECHANISM: 'plain' })).toThrow(
       /KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are required/,
@@ -38,5 +42,17 @@ describe('loadConfig', () => {
       loadConfig({ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' })
         .kafkaSaslMechanism,
     ).toBe('plain');
+  });
+});
+
+describe('loadCommonConfig', () => {
+  it('reads only the settings every component shares', () => {
+    const config = loadCommonConfig({ HTTP_PORT: 'eighty', AUTH_MODE: 'jwt', TOPIC_PREFIX: 'staging.' });
+    expect(config.topicPrefix).toBe('staging.');
+    expect(config).not.toHaveProperty('httpPort');
+  });
+
+  it('checks the SASL credentials too', () => {
+    expect(() => loadCommonConfig({ KAFKA_SASL_MECHANISM: 'plain' })).toThrow(ConfigError);
   });
 });

@@ -17,7 +17,7 @@ function sample(): TwinState {
 }
 
 describe('toTwinDocument', () => {
-  it('produces the CONTRACT.md document', () => {
+  it('produces the docs/contract.md document', () => {
     const doc = toTwinDocument(deepFreeze(sample()));
     expect(doc).toEqual({
       id: 'sensor-001',
