@@ -6,14 +6,21 @@ import {
   MAX_COMMAND_TTL_SECONDS,
   type InputKind,
   type TwinInput,
-} from '../../../topology/twin';
-import { T0 } from './helpers';
+} from '../../../shared/inputs';
+import { T0 } from '../twin/helpers';
 
 const KEY = 'sensor-001';
+/** A record time an hour after T0: payload times up to then are trusted. */
+const LATER = T0 + 3_600_000;
 
-function decode(kind: InputKind, value: unknown, key: Buffer | string | null = KEY): TwinInput {
+function decode(
+  kind: InputKind,
+  value: unknown,
+  key: Buffer | string | null = KEY,
+  recordMs = T0,
+): TwinInput {
   const bytes = typeof value === 'string' ? value : JSON.stringify(value);
-  return decodeInput(kind, key, Buffer.from(bytes), T0);
+  return decodeInput(kind, key, Buffer.from(bytes), recordMs);
 }
 
 function codeOf(fn: () => unknown): string {
@@ -100,7 +107,7 @@ describe('decodeInput: keys, values, limits', () => {
 describe('decodeInput: telemetry', () => {
   it('reads the wrapped form with a timestamp', () => {
     expect(
-      decode('telemetry', { timestamp: '2026-11-24T10:31:02.120Z', data: { temperature: 23.5 } }),
+      decode('telemetry', { timestamp: '2026-11-24T10:31:02.120Z', data: { temperature: 23.5 } }, KEY, LATER),
     ).toEqual({
       kind: 'telemetry',
       deviceId: KEY,
@@ -110,13 +117,17 @@ describe('decodeInput: telemetry', () => {
   });
 
   it('reads flat readings, taking timestamp out (seconds or milliseconds)', () => {
-    expect(decode('telemetry', { temperature: 23.5, humidity: 65, timestamp: 1_795_516_200 })).toEqual({
+    expect(
+      decode('telemetry', { temperature: 23.5, humidity: 65, timestamp: 1_795_516_200 }, KEY, LATER),
+    ).toEqual({
       kind: 'telemetry',
       deviceId: KEY,
       timestampMs: 1_795_516_200_000,
       readings: { temperature: 23.5, humidity: 65 },
     });
-    expect(decode('telemetry', { t: 1, timestamp: 1_795_516_200_123 }).timestampMs).toBe(1_795_516_200_123);
+    expect(decode('telemetry', { t: 1, timestamp: 1_795_516_200_123 }, KEY, LATER).timestampMs).toBe(
+      1_795_516_200_123,
+    );
   });
 
   it('uses the record timestamp when the payload has none', () => {
@@ -168,7 +179,7 @@ describe('decodeInput: state', () => {
       reported: { a: 1 },
       stateVersion: 7,
     });
-    expect(decode('state', { reported: { a: 1 }, timestamp: 1_795_516_200 })).toMatchObject({
+    expect(decode('state', { reported: { a: 1 }, timestamp: 1_795_516_200 }, KEY, LATER)).toMatchObject({
       reported: { a: 1 },
       stateVersion: null,
       timestampMs: 1_795_516_200_000,
@@ -176,7 +187,9 @@ describe('decodeInput: state', () => {
   });
 
   it('reads flat state, taking version and timestamp out', () => {
-    expect(decode('state', { a: 1, b: { c: 2 }, version: 3, timestamp: '2026-11-24T10:30:00Z' })).toEqual({
+    expect(
+      decode('state', { a: 1, b: { c: 2 }, version: 3, timestamp: '2026-11-24T10:30:00Z' }, KEY, LATER),
+    ).toEqual({
       kind: 'state',
       deviceId: KEY,
       timestampMs: Date.UTC(2026, 10, 24, 10, 30),
@@ -221,7 +234,7 @@ describe('decodeInput: status', () => {
   });
 
   it('reads a timestamp from the JSON form', () => {
-    expect(decode('status', { status: 'online', timestamp: 1_795_516_200 }).timestampMs).toBe(
+    expect(decode('status', { status: 'online', timestamp: 1_795_516_200 }, KEY, LATER).timestampMs).toBe(
       1_795_516_200_000,
     );
   });
