@@ -7,6 +7,8 @@ import type { FieldMeta, JsonObject, JsonValue } from './model';
  * Never mutates its arguments (copy-on-write; untouched subtrees are shared). Prototype keys in
  * the patch are skipped, so even a patch not built by parseJsonSafely cannot pollute.
  */
+export function mergePatch(target: JsonValue | undefined, patch: JsonObject): JsonObject;
+export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue;
 export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
   if (!isJsonObject(patch)) return copyJson(patch);
   const out: JsonObject = isJsonObject(target) ? { ...target } : {};
