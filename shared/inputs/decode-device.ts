@@ -100,10 +100,7 @@ function asStatus(value: unknown): 'online' | 'offline' | undefined {
  * valid, but the ack is timed by the record: command times are when the platform heard of them.
  */
 export function decodeAck(raw: RawRecord): AckInput {
-  const obj = parseObject(raw, 'ack');
-  checkDeviceId(obj, raw);
-  checkType(obj, 'ack');
-  checkTimestamp(obj);
+  const obj = parseReport(raw, 'ack');
   const result = optionalValue(obj, 'result');
   return {
     kind: 'ack',
@@ -120,10 +117,7 @@ export function decodeAck(raw: RawRecord): AckInput {
  * `error_code` (an integer, as many firmwares send) is kept as its decimal text.
  */
 export function decodeError(raw: RawRecord): ErrorInput {
-  const obj = parseObject(raw, 'error');
-  checkDeviceId(obj, raw);
-  checkType(obj, 'error');
-  checkTimestamp(obj);
+  const obj = parseReport(raw, 'error');
   const details = optionalValue(obj, 'details');
   const code = ownValue(obj, 'error_code');
   return {
@@ -136,7 +130,12 @@ export function decodeError(raw: RawRecord): ErrorInput {
   };
 }
 
-function checkTimestamp(obj: JsonObject): void {
+/** An ack or error: its envelope is checked, and a given timestamp must be valid (it is not used). */
+function parseReport(raw: RawRecord, kind: 'ack' | 'error'): JsonObject {
+  const obj = parseObject(raw, kind);
+  checkDeviceId(obj, raw);
+  checkType(obj, kind);
   const ts = ownValue(obj, 'timestamp');
   if (ts !== undefined) parseTimestamp(ts);
+  return obj;
 }
