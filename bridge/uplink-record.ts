@@ -6,9 +6,6 @@ import type { JsonLimits } from '../shared/safe-json';
 import type { TopicNames } from '../shared/topics';
 import type { TopicTemplate } from './topic-template';
 
-/** The device → cloud MQTT message kinds. */
-export type UplinkKind = DeviceKind;
-
 /** One MQTT PUBLISH as the bridge received it. */
 export interface InboundMessage {
   topic: string;
@@ -22,7 +19,7 @@ export interface InboundMessage {
 
 /** Where each uplink kind is read from (MQTT) and written to (Kafka). */
 export interface UplinkRoute {
-  kind: UplinkKind;
+  kind: DeviceKind;
   template: TopicTemplate;
   kafkaTopic: string;
 }
@@ -32,7 +29,7 @@ export interface UplinkRecord {
   topic: string;
   message: Message;
   /** The MQTT topic kind, or undefined when the topic matched no route. */
-  kind: UplinkKind | undefined;
+  kind: DeviceKind | undefined;
   /** Set when the record is a dead letter. */
   errorCode?: ErrorCode;
   /** Approximate size on the wire, for batch and memory limits. */
@@ -40,7 +37,7 @@ export interface UplinkRecord {
 }
 
 export function uplinkRoutes(
-  templates: Record<UplinkKind, TopicTemplate>,
+  templates: Record<DeviceKind, TopicTemplate>,
   names: Pick<TopicNames, 'telemetry' | 'state' | 'status' | 'acks' | 'errors'>,
 ): UplinkRoute[] {
   return [
@@ -77,7 +74,7 @@ function sizeOf(message: Message): number {
  */
 function deadLetterRecord(
   msg: InboundMessage,
-  kind: UplinkKind | undefined,
+  kind: DeviceKind | undefined,
   rawId: string | null,
   error: unknown,
   dlqTopic: string,

@@ -1,12 +1,7 @@
-import {
-  toUplinkRecord,
-  uplinkRoutes,
-  type InboundMessage,
-  type UplinkKind,
-} from '../../../bridge/uplink-record';
+import { toUplinkRecord, uplinkRoutes, type InboundMessage } from '../../../bridge/uplink-record';
 import { compileTopicTemplate } from '../../../bridge/topic-template';
 import { toTwinfoldError, type ErrorCode } from '../../../shared/errors';
-import { decodeInput } from '../../../shared/inputs';
+import { decodeInput, type DeviceKind } from '../../../shared/inputs';
 import { topicNames } from '../../../shared/topics';
 import { SEED_ACK, SEED_ERROR, SEED_TELEMETRY } from '../../support/seed-messages';
 
@@ -33,7 +28,7 @@ const RECEIVED = Date.UTC(2026, 10, 24, 10, 0, 0);
 type Verdict = 'accept' | ErrorCode;
 interface Entry {
   what: string;
-  kind: UplinkKind;
+  kind: DeviceKind;
   /** The id level of the MQTT topic (and so the Kafka key). */
   id: string;
   payload: string | Buffer;
@@ -42,7 +37,7 @@ interface Entry {
 
 const entry = (
   what: string,
-  kind: UplinkKind,
+  kind: DeviceKind,
   payload: string | Buffer,
   verdict: Verdict,
   id = 's1',
@@ -197,7 +192,7 @@ function inbound(e: Entry): InboundMessage {
   };
 }
 
-function processorVerdict(kind: UplinkKind, key: Buffer | string | null, value: Buffer): Verdict {
+function processorVerdict(kind: DeviceKind, key: Buffer | string | null, value: Buffer): Verdict {
   try {
     decodeInput(kind, key, value, RECEIVED, limits);
     return 'accept';

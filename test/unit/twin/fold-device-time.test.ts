@@ -1,20 +1,21 @@
-import { decodeInput, toTwinDocument, type TwinInput, type TwinState } from '../../../topology/twin';
+import {
+  decodeInput,
+  toTwinDocument,
+  type DeviceKind,
+  type TwinInput,
+  type TwinState,
+} from '../../../topology/twin';
 import { SEED_ERROR, SEED_TELEMETRY } from '../../support/seed-messages';
 import { MIN, next, SEC, T0 } from './helpers';
 
 /** Decodes a device payload as the processor does: keyed `id`, received by the broker at `recordMs`. */
-function input(
-  kind: 'telemetry' | 'state' | 'status' | 'error',
-  payload: string,
-  recordMs: number,
-  id = 's1',
-): TwinInput {
+function input(kind: DeviceKind, payload: string, recordMs: number, id = 's1'): TwinInput {
   return decodeInput(kind, id, Buffer.from(payload), recordMs);
 }
 
 /** Folds each payload at its record time, as the partition task does (nowMs = record timestamp). */
 function foldPayloads(
-  records: [kind: 'telemetry' | 'state' | 'status' | 'error', payload: string, recordMs: number][],
+  records: [kind: DeviceKind, payload: string, recordMs: number][],
   id = 's1',
 ): TwinState {
   let state: TwinState | undefined;
