@@ -414,3 +414,63 @@ describe('decodeInput: registry', () => {
     }
   });
 });
+
+describe("decodeInput: seed 001's envelope", () => {
+  it('reads data as the readings, with the units of metadata', () => {
+    const input = decode(
+      'telemetry',
+      {
+        device_id: KEY,
+        timestamp: 1707134400,
+        type: 'telemetry',
+        data: { temperature: 23.5, pressure: 1013.25, gone: null },
+        metadata: { unit: 'celsius', units: { pressure: 'hPa' }, precision: 0.1 },
+      },
+      KEY,
+    );
+    expect(input).toEqual({
+      kind: 'telemetry',
+      deviceId: KEY,
+      timestampMs: 1707134400_000,
+      readings: { temperature: 23.5, pressure: 1013.25, gone: null },
+      units: { temperature: 'celsius', pressure: 'hPa' },
+    });
+  });
+
+  it('takes device_id and timestamp out of flat readings, and names no units', () => {
+    expect(
+      decode('telemetry', { device_id: KEY, timestamp: 1707134400, t: 1, metadata: { unit: 'x' } }),
+    ).toEqual({
+      kind: 'telemetry',
+      deviceId: KEY,
+      timestampMs: 1707134400_000,
+      readings: { t: 1, metadata: { unit: 'x' } },
+    });
+  });
+
+  it('refuses a device_id of another device on every device kind', () => {
+    const other = { device_id: 'sensor-002' };
+    expect(codeOf(() => decode('telemetry', { ...other, t: 1 }))).toBe('DEVICE_ID_MISMATCH');
+    expect(codeOf(() => decode('state', { ...other, state: {} }))).toBe('DEVICE_ID_MISMATCH');
+    expect(codeOf(() => decode('status', { ...other, status: 'online' }))).toBe('DEVICE_ID_MISMATCH');
+    expect(codeOf(() => decode('ack', { ...other, command_id: 'c', status: 'success' }))).toBe(
+      'DEVICE_ID_MISMATCH',
+    );
+    expect(codeOf(() => decode('error', { ...other, error_code: 'E', message: 'm' }))).toBe(
+      'DEVICE_ID_MISMATCH',
+    );
+  });
+
+  it('refuses an envelope type that is not the kind of the topic', () => {
+    expect(codeOf(() => decode('telemetry', { type: 'state', data: { t: 1 } }))).toBe('VALIDATION_ERROR');
+    expect(codeOf(() => decode('error', { type: 'telemetry', error_code: 'E', message: 'm' }))).toBe(
+      'VALIDATION_ERROR',
+    );
+    expect(decode('state', { type: 'state', state: { a: 1 } })).toMatchObject({ reported: { a: 1 } });
+  });
+
+  it('keeps an integer error_code as its text', () => {
+    expect(decode('error', { error_code: 7, message: 'm' })).toMatchObject({ errorCode: '7' });
+    expect(codeOf(() => decode('error', { error_code: 7.5, message: 'm' }))).toBe('VALIDATION_ERROR');
+  });
+});
