@@ -1,18 +1,9 @@
-import { compileTopicTemplate } from '../../../bridge/topic-template';
-import { toUplinkRecord, uplinkRoutes, type InboundMessage } from '../../../bridge/uplink-record';
+import { toUplinkRecord, type InboundMessage } from '../../../bridge/uplink-record';
 import { topicNames } from '../../../shared/topics';
+import { defaultUplinkRoutes } from '../../support/uplink-routes';
 
 const names = topicNames({ topicPrefix: 'p.' });
-const routes = uplinkRoutes(
-  {
-    telemetry: compileTopicTemplate('device/{id}/telemetry'),
-    state: compileTopicTemplate('device/{id}/state'),
-    status: compileTopicTemplate('device/{id}/status'),
-    ack: compileTopicTemplate('device/{id}/ack'),
-    error: compileTopicTemplate('device/{id}/error'),
-  },
-  names,
-);
+const routes = defaultUplinkRoutes(names);
 const limits = { maxBytes: 100, maxDepth: 8, maxKeys: 50 };
 
 function inbound(

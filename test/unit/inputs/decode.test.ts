@@ -1,4 +1,3 @@
-import { TwinfoldError } from '../../../shared/errors';
 import {
   decodeInput,
   decodeKey,
@@ -7,6 +6,7 @@ import {
   type InputKind,
   type TwinInput,
 } from '../../../shared/inputs';
+import { codeOf } from '../../support/error-code';
 import { T0 } from '../twin/helpers';
 
 const KEY = 'sensor-001';
@@ -21,16 +21,6 @@ function decode(
 ): TwinInput {
   const bytes = typeof value === 'string' ? value : JSON.stringify(value);
   return decodeInput(kind, key, Buffer.from(bytes), recordMs);
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TwinfoldError);
-    return (err as TwinfoldError).code;
-  }
-  throw new Error('expected a throw');
 }
 
 afterEach(() => {

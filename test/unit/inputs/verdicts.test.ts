@@ -1,9 +1,9 @@
-import { toUplinkRecord, uplinkRoutes, type InboundMessage } from '../../../bridge/uplink-record';
-import { compileTopicTemplate } from '../../../bridge/topic-template';
+import { toUplinkRecord, type InboundMessage } from '../../../bridge/uplink-record';
 import { toTwinfoldError, type ErrorCode } from '../../../shared/errors';
 import { decodeInput, type DeviceKind } from '../../../shared/inputs';
 import { topicNames } from '../../../shared/topics';
 import { SEED_ACK, SEED_ERROR, SEED_TELEMETRY } from '../../support/seed-messages';
+import { defaultUplinkRoutes } from '../../support/uplink-routes';
 
 /**
  * One corpus of device payloads, good and hostile, each with the verdict twinfold gives it. The
@@ -12,16 +12,7 @@ import { SEED_ACK, SEED_ERROR, SEED_TELEMETRY } from '../../support/seed-message
  * the dead-letter topic as the device's original bytes.
  */
 const names = topicNames({ topicPrefix: '' });
-const routes = uplinkRoutes(
-  {
-    telemetry: compileTopicTemplate('device/{id}/telemetry'),
-    state: compileTopicTemplate('device/{id}/state'),
-    status: compileTopicTemplate('device/{id}/status'),
-    ack: compileTopicTemplate('device/{id}/ack'),
-    error: compileTopicTemplate('device/{id}/error'),
-  },
-  names,
-);
+const routes = defaultUplinkRoutes(names);
 const limits = { maxBytes: 2048, maxDepth: 8, maxKeys: 64 };
 const RECEIVED = Date.UTC(2026, 10, 24, 10, 0, 0);
 
