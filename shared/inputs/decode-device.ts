@@ -29,12 +29,7 @@ export function decodeTelemetry(raw: RawRecord): TelemetryInput {
   const data = ownValue(obj, 'data');
   const wrapped = isJsonObject(data) && onlyKeys(obj, ['data', 'metadata', ...ENVELOPE_KEYS]);
   if (wrapped) checkType(obj, 'telemetry');
-  const readings = wrapped
-    ? data
-    : omitKeys(
-        obj,
-        ENVELOPE_KEYS.filter((k) => k !== 'type'),
-      );
+  const readings = wrapped ? data : omitKeys(obj, ['device_id', 'timestamp']);
   if (Object.keys(readings).length === 0) throw invalid('telemetry', 'has no readings');
   const units = wrapped ? readUnits(obj, readings) : undefined;
   return {
