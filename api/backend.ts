@@ -1,3 +1,4 @@
+import type { RegistryOp } from '../shared/inputs';
 import type { JsonObject, JsonValue } from './json';
 import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './twin-document';
 
@@ -88,11 +89,14 @@ export interface TwinReader {
   getCommand(id: string, commandId: string): Promise<CommandView | undefined>;
 }
 
-/** What a write hands to `device.registry`. */
-export type RegistryOp = 'create' | 'update' | 'delete' | 'suspend' | 'resume' | 'set-attributes';
+/**
+ * What a write hands to `device.registry`: one of the registry's ops, or `set-attributes` (sent
+ * as an `update` that replaces the attributes).
+ */
+export type RegistryWriteOp = RegistryOp | 'set-attributes';
 
 export interface RegistryRequest {
-  op: RegistryOp;
+  op: RegistryWriteOp;
   id: string;
   type?: string;
   attributes?: Attributes;

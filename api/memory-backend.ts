@@ -8,18 +8,19 @@ import type {
   NewCommand,
   NewTwin,
   Readiness,
-  RegistryOp,
+  RegistryWriteOp,
   RegistryRequest,
   StateInjection,
   TwinChanges,
-  TwinFilter,
   TwinListQuery,
   TwinPage,
 } from './backend';
 import type { JsonObject } from './json';
-import { computeDelta, mergePatch } from './merge-patch';
+import { computeDelta, mergePatch } from '../topology/twin';
 import { isForbiddenKey } from '../shared/safe-json';
+import { decodeCursor, encodeCursor } from './list-cursor';
 import type { Attributes, PublicFieldMeta, TwinDocument } from './twin-document';
+import { matchesFilter } from './twin-filter';
 
 export interface MemoryBackendOptions {
   now?: () => Date;
@@ -68,10 +69,10 @@ export class MemoryBackend implements Backend {
   }
 
   async listTwins({ cursor, limit, filter }: TwinListQuery): Promise<TwinPage> {
-    const after = cursor === undefined ? undefined : decodeCursor(cursor);
+    const after = decodeCursor(cursor);
     const matching = [...this.twins.values()]
       .filter((t) => after === undefined || t.id > after)
-      .filter((t) => matches(t, filter))
+      .filter((t) => matchesFilter(filter, t))
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const twins = matching.slice(0, limit).map((t) => structuredClone(t));
     const last = twins[twins.length - 1];
@@ -207,11 +208,11 @@ export class MemoryBackend implements Backend {
     twin.version += 1;
     twin.updatedAt = this.now().toISOString();
     apply(twin);
-    twin.delta = computeDelta(twin.desired, twin.reported);
+    twin.delta = computeDelta(twin.reported, twin.desired);
     return structuredClone(twin);
   }
 
-  private request(op: RegistryOp, id: string, fields: TwinChanges): RegistryRequest {
+  private request(op: RegistryWriteOp, id: string, fields: TwinChanges): RegistryRequest {
     return { op, id, ...structuredClone(fields), requestedAt: this.now().toISOString() };
   }
 }
@@ -229,28 +230,4 @@ function stamp(
     else out[key] = { timestamp, version };
   }
   return out;
-}
-
-function matches(twin: TwinDocument, filter: TwinFilter): boolean {
-  if (filter.type !== undefined && twin.type !== filter.type) return false;
-  if (filter.status !== undefined && twin.connection.status !== filter.status) return false;
-  if (filter.lifecycle !== undefined && twin.lifecycle !== filter.lifecycle) return false;
-  return Object.entries(filter.attributes ?? {}).every(
-    ([key, value]) => Object.hasOwn(twin.attributes, key) && String(twin.attributes[key]) === value,
-  );
-}
-
-function encodeCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const after = (parsed as { after?: unknown } | null)?.after;
-    if (typeof after === 'string') return after;
-  } catch {
-    // fall through: not one of ours
-  }
-  throw new TwinfoldError('VALIDATION_ERROR', 'cursor is not valid: use nextCursor of the previous page');
 }

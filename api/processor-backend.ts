@@ -14,17 +14,17 @@ import type {
   NewTwin,
   ReadOptions,
   Readiness,
-  RegistryOp,
+  RegistryWriteOp,
   RegistryRequest,
   StateInjection,
   TwinChanges,
-  TwinFilter,
   TwinListQuery,
   TwinPage,
 } from './backend';
 import type { JsonObject } from './json';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import type { Attributes, TwinDocument } from './twin-document';
+import { matchesFilter } from './twin-filter';
 import { desiredPatchVersion } from './write-outcome';
 
 /** How long `?minVersion=` waits when the request gives no `waitMs`. */
@@ -37,16 +37,6 @@ const COMMAND_STATUS: Record<CommandEntry['status'], CommandView['status']> = {
   FAILED: 'failed',
   EXPIRED: 'expired',
 };
-
-function matches(filter: TwinFilter): (t: TwinState) => boolean {
-  return (t) =>
-    (filter.type === undefined || t.type === filter.type) &&
-    (filter.status === undefined || t.connection.status === filter.status) &&
-    (filter.lifecycle === undefined || t.lifecycle === filter.lifecycle) &&
-    Object.entries(filter.attributes ?? {}).every(
-      ([k, v]) => Object.hasOwn(t.attributes, k) && String(t.attributes[k]) === v,
-    );
-}
 
 function commandView(deviceId: string, c: CommandEntry): CommandView {
   const iso = (ms: number): string => new Date(ms).toISOString();
@@ -118,7 +108,7 @@ export class ProcessorBackend implements Backend {
     const { twins, more, partitions } = await this.queries.list(
       decodeCursor(query.cursor),
       query.limit,
-      matches(query.filter),
+      (t) => matchesFilter(query.filter, t),
     );
     const last = twins[twins.length - 1];
     return {
@@ -151,7 +141,7 @@ export class ProcessorBackend implements Backend {
   }
 
   private async registry(
-    op: RegistryOp,
+    op: RegistryWriteOp,
     id: string,
     extra: { type?: string; attributes?: Attributes },
   ): Promise<RegistryRequest> {

@@ -1,11 +1,10 @@
 import type { IHeaders, Message } from 'kafkajs';
 import { deadLetter } from '../shared/dead-letter';
 import { toTwinfoldError, TwinfoldError, type ErrorCode } from '../shared/errors';
-import { assertDeviceId } from '../shared/ids';
+import { decodeInput, type DeviceKind } from '../shared/inputs';
 import type { JsonLimits } from '../shared/safe-json';
 import type { TopicNames } from '../shared/topics';
 import type { TopicTemplate } from './topic-template';
-import { normaliseUplinkPayload, type UplinkKind } from './uplink-payload';
 
 /** One MQTT PUBLISH as the bridge received it. */
 export interface InboundMessage {
@@ -20,7 +19,7 @@ export interface InboundMessage {
 
 /** Where each uplink kind is read from (MQTT) and written to (Kafka). */
 export interface UplinkRoute {
-  kind: UplinkKind;
+  kind: DeviceKind;
   template: TopicTemplate;
   kafkaTopic: string;
 }
@@ -30,7 +29,7 @@ export interface UplinkRecord {
   topic: string;
   message: Message;
   /** The MQTT topic kind, or undefined when the topic matched no route. */
-  kind: UplinkKind | undefined;
+  kind: DeviceKind | undefined;
   /** Set when the record is a dead letter. */
   errorCode?: ErrorCode;
   /** Approximate size on the wire, for batch and memory limits. */
@@ -38,7 +37,7 @@ export interface UplinkRecord {
 }
 
 export function uplinkRoutes(
-  templates: Record<UplinkKind, TopicTemplate>,
+  templates: Record<DeviceKind, TopicTemplate>,
   names: Pick<TopicNames, 'telemetry' | 'state' | 'status' | 'acks' | 'errors'>,
 ): UplinkRoute[] {
   return [
@@ -75,7 +74,7 @@ function sizeOf(message: Message): number {
  */
 function deadLetterRecord(
   msg: InboundMessage,
-  kind: UplinkKind | undefined,
+  kind: DeviceKind | undefined,
   rawId: string | null,
   error: unknown,
   dlqTopic: string,
@@ -96,8 +95,10 @@ function deadLetterRecord(
 
 /**
  * Turns one received MQTT message into the one Kafka record the bridge writes for it: keyed by the
- * device id to the kind's topic with a normalised JSON value, or, when anything about it is wrong
- * (topic, id, size, encoding, JSON, shape), a dead letter to `dlqTopic`. Never throws.
+ * device id to the kind's topic with the payload's original bytes, or, when the shared decoder
+ * refuses it (topic, id, size, encoding, JSON, shape, a device id naming another device), a dead
+ * letter of those bytes to `dlqTopic`. The processor runs the same decoder on the same bytes, so it
+ * never refuses what the bridge let through. Never throws.
  */
 export function toUplinkRecord(
   msg: InboundMessage,
@@ -122,11 +123,10 @@ export function toUplinkRecord(
     return deadLetterRecord(msg, route?.kind, null, err, dlqTopic, limits);
   }
   try {
-    const deviceId = assertDeviceId(rawId);
-    const value = normaliseUplinkPayload(route.kind, msg.payload, limits);
+    const { deviceId } = decodeInput(route.kind, rawId, msg.payload, msg.receivedAt, limits);
     const message: Message = {
       key: deviceId,
-      value,
+      value: msg.payload,
       timestamp: String(msg.receivedAt),
       headers: mqttHeaders(msg),
     };

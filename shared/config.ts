@@ -69,6 +69,12 @@ export const COMMON_SCHEMA = {
   ),
   maxJsonDepth: setting('MAX_JSON_DEPTH', '32', 'Deepest accepted JSON nesting', integer(2, 1000)),
   maxJsonKeys: setting('MAX_JSON_KEYS', '1000', 'Most keys accepted in one JSON payload', integer(1)),
+  maxClockSkewMs: setting(
+    'MAX_CLOCK_SKEW_MS',
+    '300000',
+    "How far a device's timestamp may run ahead of the broker's receive time; a later one (or one before 2000) is not trusted and the reading is folded at the receive time",
+    integer(0, 86400000),
+  ),
 } as const;
 
 /** Settings only the service (stream processor and query API, api/main.ts) reads. */

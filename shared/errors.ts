@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   INVALID_ID: 400,
   MALFORMED_JSON: 400,
   LIMIT_EXCEEDED: 400,
+  /** A payload naming another device than its topic or key: refused as spoofing. */
+  DEVICE_ID_MISMATCH: 400,
   PAYLOAD_TOO_LARGE: 413,
   VERSION_CONFLICT: 412,
   LIFECYCLE_CONFLICT: 409,

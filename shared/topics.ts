@@ -1,4 +1,5 @@
 import type { Config } from './config';
+import type { InputKind } from './inputs';
 
 /** docs/contract.md topic names, each behind the configured prefix. */
 export interface TopicNames {
@@ -16,8 +17,7 @@ export interface TopicNames {
   dlq: string;
 }
 
-export type InputKind =
-  'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
+export type { InputKind };
 
 export function topicNames(config: Pick<Config, 'topicPrefix'>): TopicNames {
   const p = config.topicPrefix;

@@ -1,6 +1,6 @@
 import type { Config } from '../shared/config';
 import { changelogTopic, topicNames, type TopicNames } from '../shared/topics';
-import type { JsonLimits } from '../shared/safe-json';
+import type { DecodeLimits } from '../shared/inputs';
 import type { FoldConfig } from './twin';
 
 /** What the processor's parts need from the configuration, derived once. */
@@ -11,7 +11,7 @@ export interface ProcessorSettings {
   cacheMaxEntries: number;
   topics: TopicNames;
   changelogTopic: string;
-  limits: JsonLimits;
+  limits: DecodeLimits;
   foldConfig: FoldConfig;
   partitions: number;
   replicationFactor: number;
@@ -25,7 +25,12 @@ export function processorSettings(config: Config): ProcessorSettings {
     cacheMaxEntries: config.cacheMaxEntries,
     topics: topicNames(config),
     changelogTopic: changelogTopic(config),
-    limits: { maxBytes: config.maxPayloadBytes, maxDepth: config.maxJsonDepth, maxKeys: config.maxJsonKeys },
+    limits: {
+      maxBytes: config.maxPayloadBytes,
+      maxDepth: config.maxJsonDepth,
+      maxKeys: config.maxJsonKeys,
+      maxClockSkewMs: config.maxClockSkewMs,
+    },
     foldConfig: {
       offlineAfterMs: config.offlineAfterMs,
       defaultCommandTtlMs: config.commandTtlMs,

@@ -1,5 +1,6 @@
 import type { TwinFilter } from '../backend';
 import type { TwinDocument } from '../twin-document';
+import { matchesFilter } from '../twin-filter';
 
 /** One record of `device.twins` as the event streams see it. */
 export interface TwinChange {
@@ -45,18 +46,6 @@ export function decodeTwinRecord(partition: number, record: TwinRecord): TwinCha
 /** Which changes a stream wants: one twin's, or all twins' matching a filter. */
 export type ChangeSelector = { kind: 'twin'; id: string } | { kind: 'fleet'; filter: TwinFilter };
 
-function documentMatches(filter: TwinFilter, t: TwinDocument): boolean {
-  return (
-    (filter.type === undefined || t.type === filter.type) &&
-    (filter.status === undefined || t.connection?.status === filter.status) &&
-    (filter.lifecycle === undefined || t.lifecycle === filter.lifecycle) &&
-    Object.entries(filter.attributes ?? {}).every(
-      ([k, v]) =>
-        t.attributes !== undefined && Object.hasOwn(t.attributes, k) && String(t.attributes[k]) === v,
-    )
-  );
-}
-
 /**
  * Whether a stream delivers a change. A filtered stream gets the documents that match after the
  * change, and every deletion: a tombstone carries no document to filter on, and a client that
@@ -65,5 +54,5 @@ function documentMatches(filter: TwinFilter, t: TwinDocument): boolean {
 export function selects(selector: ChangeSelector, change: TwinChange): boolean {
   if (change.id === undefined || change.twin === undefined) return false;
   if (selector.kind === 'twin') return change.id === selector.id;
-  return change.twin === null || documentMatches(selector.filter, change.twin);
+  return change.twin === null || matchesFilter(selector.filter, change.twin);
 }

@@ -13,7 +13,21 @@ const nullableTimestamp: Schema = { type: ['string', 'null'], format: 'date-time
 const object: Schema = { type: 'object' };
 const fieldMetadata: Schema = {
   type: 'object',
-  additionalProperties: { type: 'object', properties: { timestamp }, required: ['timestamp'] },
+  additionalProperties: {
+    type: 'object',
+    properties: {
+      timestamp,
+      version: { type: 'integer' },
+      unit: { type: 'string', description: "The value's unit, from its message's metadata" },
+      clock: {
+        type: 'string',
+        enum: ['receive'],
+        description: "The device's time was not trusted: `timestamp` is the broker's receive time",
+      },
+      deviceTimestamp: { ...timestamp, description: "With `clock`: the device's untrusted time" },
+    },
+    required: ['timestamp', 'version'],
+  },
 };
 const attributes: Schema = {
   type: 'object',

@@ -1,5 +1,6 @@
 import { Channel, type AnomalyKind, type ChannelSpec } from './channel';
-import type { JsonObject, JsonValue, SimMessage } from './message';
+import type { JsonObject, JsonValue } from '../../shared/json';
+import type { SimMessage } from './message';
 import { pick, type Random } from './random';
 
 /** Device types and their readings (docs/contract.md, Telemetry: temperature, humidity, pressure, ...). */

@@ -1,9 +1,9 @@
 /** What the simulated devices send and receive, independent of how it travels (MQTT or Kafka). */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+import type { DeviceKind } from '../../shared/inputs';
+import type { JsonObject } from '../../shared/json';
 
-/** The device → cloud message kinds of docs/contract.md's MQTT table. */
-export type SimKind = 'telemetry' | 'state' | 'status' | 'ack' | 'error';
+/** The device → cloud message kinds. */
+export type SimKind = DeviceKind;
 
 /** One message from one device. */
 export interface SimMessage {

@@ -27,6 +27,9 @@ describe('processor: poison input', () => {
       { key: 'dev/../x', value: '{"t": 1}', code: 'INVALID_ID' },
       { key: '+', value: '{"t": 1}', code: 'INVALID_ID' },
       { key: null, value: '{"t": 1}', code: 'INVALID_ID' },
+      // Written to Kafka without the bridge, a spoofed or reading-less payload is refused all the same.
+      { key: 'p-1', value: '{"device_id": "p-2", "t": 1}', code: 'DEVICE_ID_MISMATCH' },
+      { key: 'p-1', value: '{"__proto__": {"polluted": "yes"}}', code: 'VALIDATION_ERROR' },
     ];
     const pollution = [
       '{"__proto__": {"polluted": "yes"}, "temperature": 1}',

@@ -1,5 +1,5 @@
 import { type Draft, emit, update, withOptional } from './draft';
-import type { ErrorInput } from './input-types';
+import type { ErrorInput } from '../../shared/inputs';
 import { deepEqual } from './json';
 import { copyJson } from './merge';
 import type { TwinErrorReport } from './model';

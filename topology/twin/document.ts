@@ -3,10 +3,16 @@ import { computeDelta } from './delta';
 import { hasOwn, toIso, toIsoOrNull } from './json';
 import type { ConnectionStatus, FieldMeta, JsonObject, Lifecycle, TwinState } from './model';
 
-/** Field metadata as published: ISO timestamp and the twin version at which it changed. */
+/**
+ * Field metadata as published: ISO timestamp and the twin version at which it changed; for
+ * reported fields also the unit, and `clock: "receive"` with the device's untrusted time.
+ */
 export interface PublicFieldMeta {
   timestamp: string;
   version: number;
+  unit?: string;
+  clock?: 'receive';
+  deviceTimestamp?: string;
 }
 
 /** The public twin document of docs/contract.md (REST and `device.twins`). */
@@ -61,7 +67,17 @@ function publicMeta(values: JsonObject, meta: Record<string, FieldMeta>): Record
   const out: Record<string, PublicFieldMeta> = {};
   for (const key of Object.keys(values)) {
     const entry = hasOwn(meta, key) ? meta[key] : undefined;
-    if (entry !== undefined) out[key] = { timestamp: toIso(entry.timestamp), version: entry.version };
+    if (entry !== undefined) out[key] = publicEntry(entry);
   }
   return out;
+}
+
+function publicEntry({ timestamp, version, unit, clock, deviceTimestamp }: FieldMeta): PublicFieldMeta {
+  return {
+    timestamp: toIso(timestamp),
+    version,
+    ...(unit === undefined ? {} : { unit }),
+    ...(clock === undefined ? {} : { clock }),
+    ...(deviceTimestamp === undefined ? {} : { deviceTimestamp: toIso(deviceTimestamp) }),
+  };
 }

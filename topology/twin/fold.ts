@@ -2,7 +2,7 @@ import { enqueueCommand, applyAck, findCommand } from './commands';
 import { applyStatus, isStaleStatus, touchDevice } from './connection';
 import { applyDesired } from './desired';
 import { type Draft, emit, makeEvent, startDraft, withOptional } from './draft';
-import { type DesiredInput, isDeviceInput, type TwinInput } from './input-types';
+import { type DesiredInput, isDeviceInput, type TwinInput } from '../../shared/inputs';
 import { applyRegistry, patchAttributes } from './lifecycle';
 import type { FoldContext, FoldResult, TwinState } from './model';
 import { recordDeviceError } from './device-error';
@@ -108,12 +108,10 @@ function apply(draft: Draft, input: TwinInput): string | undefined {
 function applyOwnPart(draft: Draft, input: TwinInput): string | undefined {
   switch (input.kind) {
     case 'telemetry':
-      applyTelemetry(draft, input.readings, input.timestampMs);
+      applyTelemetry(draft, input);
       return undefined;
     case 'state':
-      return applyState(draft, input.reported, input.timestampMs, input.stateVersion)
-        ? undefined
-        : 'stale-state-version';
+      return applyState(draft, input) ? undefined : 'stale-state-version';
     case 'status':
       if (isStaleStatus(draft.state, input.timestampMs)) return 'stale-status';
       applyStatus(draft, input.status, input.timestampMs, draft.nowMs);

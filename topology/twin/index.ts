@@ -4,10 +4,8 @@
  * functions to compute a reference fold.
  */
 export * from './model';
-export * from './input-types';
-export { decodeInput, decodeKey } from './inputs';
-export { parseTimestamp } from './timestamps';
-export { MAX_COMMAND_TTL_SECONDS } from './decode-app';
+// The decoder is shared with the bridge; re-exported so the fold's callers have one import.
+export * from '../../shared/inputs';
 export { foldTwin } from './fold';
 export { tickTwin, nextDeadline } from './tick';
 export { toTwinDocument, type TwinDocument, type PublicFieldMeta } from './document';

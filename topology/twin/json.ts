@@ -1,15 +1,4 @@
-import { getOwn, isPlainObject } from '../../shared/safe-json';
-import type { JsonObject, JsonValue } from './model';
-
-/** Narrowing for JSON objects produced by parseJsonSafely. */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return isPlainObject(value);
-}
-
-/** Own-property read of a JSON object (`toString` as a field name must not hit the prototype). */
-export function ownValue(obj: JsonObject, key: string): JsonValue | undefined {
-  return getOwn(obj, key) as JsonValue | undefined;
-}
+export { isJsonObject, ownValue } from '../../shared/json';
 
 export function hasOwn(obj: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(obj, key);

@@ -1,6 +1,6 @@
 import { cancelOpenCommands } from './commands';
 import { type Draft, emit, update, withOptional } from './draft';
-import type { RegistryInput } from './input-types';
+import type { RegistryInput } from '../../shared/inputs';
 import { deepEqual, isJsonObject } from './json';
 import { mergePatch } from './merge';
 import type { JsonObject, Lifecycle, TwinState } from './model';

@@ -7,6 +7,8 @@ import type { FieldMeta, JsonObject, JsonValue } from './model';
  * Never mutates its arguments (copy-on-write; untouched subtrees are shared). Prototype keys in
  * the patch are skipped, so even a patch not built by parseJsonSafely cannot pollute.
  */
+export function mergePatch(target: JsonValue | undefined, patch: JsonObject): JsonObject;
+export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue;
 export function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue {
   if (!isJsonObject(patch)) return copyJson(patch);
   const out: JsonObject = isJsonObject(target) ? { ...target } : {};
@@ -30,12 +32,26 @@ export interface FieldSet {
   meta: Record<string, FieldMeta>;
 }
 
+/** What a message says about its reported values besides the values: units, an untrusted clock. */
+export interface ReadingNotes {
+  /** Unit per field. */
+  units?: Record<string, string>;
+  /** The device's own time when it was not trusted (`t` is then the receive time). */
+  deviceTimestamp?: number;
+}
+
 /**
  * Reported readings (telemetry): per top-level field last-writer-wins by timestamp, merge-patch
  * inside object values. A reading older than the field's metadata (or tombstone) is dropped;
  * equal timestamps let the later message win. `null` deletes and leaves a tombstone.
  */
-export function applyReadings(fields: FieldSet, readings: JsonObject, t: number, version: number): FieldSet {
+export function applyReadings(
+  fields: FieldSet,
+  readings: JsonObject,
+  t: number,
+  version: number,
+  notes: ReadingNotes = {},
+): FieldSet {
   const out = copyFieldSet(fields);
   for (const key of Object.keys(readings)) {
     if (isForbiddenKey(key)) continue;
@@ -44,8 +60,8 @@ export function applyReadings(fields: FieldSet, readings: JsonObject, t: number,
       out,
       key,
       value === null ? undefined : mergePatch(ownValue(out.values, key), value),
-      t,
-      version,
+      { timestamp: t, version },
+      notes,
     );
   }
   return out;
@@ -56,7 +72,13 @@ export function applyReadings(fields: FieldSet, readings: JsonObject, t: number,
  * every field it omits (or sets to null) is deleted, but still per field LWW: a field written by
  * a newer reading survives an older snapshot.
  */
-export function applySnapshot(fields: FieldSet, snapshot: JsonObject, t: number, version: number): FieldSet {
+export function applySnapshot(
+  fields: FieldSet,
+  snapshot: JsonObject,
+  t: number,
+  version: number,
+  notes: ReadingNotes = {},
+): FieldSet {
   const out = copyFieldSet(fields);
   const keys = new Set([...Object.keys(fields.values), ...Object.keys(snapshot)]);
   for (const key of keys) {
@@ -66,8 +88,8 @@ export function applySnapshot(fields: FieldSet, snapshot: JsonObject, t: number,
       out,
       key,
       value === null || value === undefined ? undefined : copyJson(value),
-      t,
-      version,
+      { timestamp: t, version },
+      notes,
     );
   }
   return out;
@@ -78,18 +100,36 @@ function writeReportedField(
   out: FieldSet,
   key: string,
   next: JsonValue | undefined,
-  t: number,
-  version: number,
+  stamp: FieldMeta,
+  notes: ReadingNotes,
 ): void {
   const meta = hasOwn(out.meta, key) ? out.meta[key] : undefined;
-  if (meta !== undefined && t < meta.timestamp) return;
+  if (meta !== undefined && stamp.timestamp < meta.timestamp) return;
   const current = ownValue(out.values, key);
   // Deleting a field the twin never had leaves no trace: there is nothing an old reading could undo.
   if (next === undefined && current === undefined && meta === undefined) return;
-  if (deepEqual(next, current) && meta !== undefined && meta.timestamp === t) return;
+  if (deepEqual(next, current) && meta !== undefined && meta.timestamp === stamp.timestamp) return;
   if (next === undefined) delete out.values[key];
   else out.values[key] = next;
-  out.meta[key] = { timestamp: t, version };
+  out.meta[key] = next === undefined ? stamp : annotate(stamp, key, notes, meta);
+}
+
+/** A written value's metadata: its unit (the message's, else the field's previous one) and clock. */
+function annotate(
+  stamp: FieldMeta,
+  key: string,
+  notes: ReadingNotes,
+  previous: FieldMeta | undefined,
+): FieldMeta {
+  const units = notes.units;
+  const unit = (units !== undefined && hasOwn(units, key) ? units[key] : undefined) ?? previous?.unit;
+  return {
+    ...stamp,
+    ...(unit === undefined ? {} : { unit }),
+    ...(notes.deviceTimestamp === undefined
+      ? {}
+      : { clock: 'receive' as const, deviceTimestamp: notes.deviceTimestamp }),
+  };
 }
 
 /**

@@ -4,10 +4,9 @@
  * All times are epoch milliseconds; nothing here reads the clock.
  */
 
-export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
+import type { JsonObject, JsonValue } from '../../shared/json';
+
+export type { JsonObject, JsonValue };
 
 /**
  * Lifecycle (docs/contract.md, the twin document):
@@ -33,6 +32,12 @@ export interface Connection {
 export interface FieldMeta {
   timestamp: number;
   version: number;
+  /** Unit of a reported value, from its message's metadata; kept until a message names another. */
+  unit?: string;
+  /** `receive`: the device's clock was not trusted, so `timestamp` is the broker's receive time. */
+  clock?: 'receive';
+  /** With `clock`: the device's own, untrusted time of the value. */
+  deviceTimestamp?: number;
 }
 
 export interface TwinMetadata {

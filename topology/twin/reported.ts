@@ -1,11 +1,18 @@
+import type { StateInput, TelemetryInput } from '../../shared/inputs';
 import { type Draft, update } from './draft';
 import { deepEqual } from './json';
-import { applyReadings, applySnapshot, type FieldSet } from './merge';
-import type { JsonObject } from './model';
+import { applyReadings, applySnapshot, type FieldSet, type ReadingNotes } from './merge';
 
-/** Telemetry: readings merge into reported, field by field, last-writer-wins by reading time. */
-export function applyTelemetry(draft: Draft, readings: JsonObject, readingTime: number): void {
-  setReported(draft, applyReadings(reportedFields(draft), readings, readingTime, draft.version));
+/**
+ * Telemetry: readings merge into reported, field by field, last-writer-wins by reading time. The
+ * fields' metadata takes the message's units, and `clock: receive` when the device's time was not
+ * trusted (the reading is then timed at the broker's receive time).
+ */
+export function applyTelemetry(draft: Draft, input: TelemetryInput): void {
+  setReported(
+    draft,
+    applyReadings(reportedFields(draft), input.readings, input.timestampMs, draft.version, notesOf(input)),
+  );
 }
 
 /**
@@ -13,17 +20,23 @@ export function applyTelemetry(draft: Draft, readings: JsonObject, readingTime: 
  * not newer than the last accepted one. A state without `version` is always applied (per-field
  * LWW still protects newer readings) and leaves `stateVersion` as it was.
  */
-export function applyState(
-  draft: Draft,
-  snapshot: JsonObject,
-  stateTime: number,
-  version: number | null,
-): boolean {
+export function applyState(draft: Draft, input: StateInput): boolean {
+  const { stateVersion: version } = input;
   const last = draft.state.stateVersion;
   if (version !== null && last !== null && version <= last) return false;
-  setReported(draft, applySnapshot(reportedFields(draft), snapshot, stateTime, draft.version));
+  setReported(
+    draft,
+    applySnapshot(reportedFields(draft), input.reported, input.timestampMs, draft.version, notesOf(input)),
+  );
   if (version !== null) update(draft, { stateVersion: version });
   return true;
+}
+
+function notesOf(input: TelemetryInput | StateInput): ReadingNotes {
+  return {
+    ...(input.kind === 'telemetry' && input.units !== undefined ? { units: input.units } : {}),
+    ...(input.deviceTimestampMs === undefined ? {} : { deviceTimestamp: input.deviceTimestampMs }),
+  };
 }
 
 function reportedFields(draft: Draft): FieldSet {

@@ -1,7 +1,6 @@
 import { TwinfoldError } from '../../../shared/errors';
 import { etagFor, parseIfMatch } from '../../../api/conditional';
 import { toApiError } from '../../../api/error-handler';
-import { computeDelta, jsonEqual, mergePatch } from '../../../api/merge-patch';
 import { openApiPath, pathParamNames } from '../../../api/route';
 
 describe('parseIfMatch', () => {
@@ -44,48 +43,6 @@ describe('toApiError', () => {
   it('keeps TwinfoldErrors as they are', () => {
     const err = new TwinfoldError('NOT_READY', 'x');
     expect(toApiError(err)).toBe(err);
-  });
-});
-
-describe('mergePatch (RFC 7386)', () => {
-  it.each([
-    [{ a: 'b' }, { a: 'c' }, { a: 'c' }],
-    [{ a: 'b' }, { b: 'c' }, { a: 'b', b: 'c' }],
-    [{ a: 'b' }, { a: null }, {}],
-    [{ a: 'b', b: 'c' }, { a: null }, { b: 'c' }],
-    [{ a: ['b'] }, { a: 'c' }, { a: 'c' }],
-    [{ a: 'c' }, { a: ['b'] }, { a: ['b'] }],
-    [{ a: { b: 'c' } }, { a: { b: 'd', c: null } }, { a: { b: 'd' } }],
-    [{ a: [{ b: 'c' }] }, { a: [1] }, { a: [1] }],
-    [{ e: null }, { a: 1 }, { e: null, a: 1 }],
-    [{}, { a: { bb: { ccc: null } } }, { a: { bb: {} } }],
-  ])('%j + %j = %j', (target, patch, expected) => {
-    expect(mergePatch(target, patch)).toEqual(expected);
-  });
-
-  it('does not mutate its inputs and skips forbidden keys', () => {
-    const target = { a: { b: 1 } };
-    const patch = JSON.parse('{"a":{"c":2},"__proto__":{"x":1}}') as Record<string, never>;
-    const out = mergePatch(target, patch);
-    expect(target).toEqual({ a: { b: 1 } });
-    expect(out).toEqual({ a: { b: 1, c: 2 } });
-    expect(Object.getPrototypeOf(out)).toBe(Object.getPrototypeOf({}));
-  });
-});
-
-describe('computeDelta and jsonEqual', () => {
-  it('lists desired fields whose reported value differs', () => {
-    expect(computeDelta({ a: 1, b: { c: [1, 2] }, d: 'x' }, { a: 1, b: { c: [1, 2] }, d: 'y' })).toEqual({
-      d: 'x',
-    });
-    expect(computeDelta({}, { a: 1 })).toEqual({});
-  });
-
-  it('compares deeply', () => {
-    expect(jsonEqual({ a: [1, { b: null }] }, { a: [1, { b: null }] })).toBe(true);
-    expect(jsonEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
-    expect(jsonEqual([1], { 0: 1 })).toBe(false);
-    expect(jsonEqual({ toString: 1 }, { other: 1 })).toBe(false);
   });
 });
 

@@ -1,18 +1,9 @@
-import { compileTopicTemplate } from '../../../bridge/topic-template';
-import { toUplinkRecord, uplinkRoutes, type InboundMessage } from '../../../bridge/uplink-record';
+import { toUplinkRecord, type InboundMessage } from '../../../bridge/uplink-record';
 import { topicNames } from '../../../shared/topics';
+import { defaultUplinkRoutes } from '../../support/uplink-routes';
 
 const names = topicNames({ topicPrefix: 'p.' });
-const routes = uplinkRoutes(
-  {
-    telemetry: compileTopicTemplate('device/{id}/telemetry'),
-    state: compileTopicTemplate('device/{id}/state'),
-    status: compileTopicTemplate('device/{id}/status'),
-    ack: compileTopicTemplate('device/{id}/ack'),
-    error: compileTopicTemplate('device/{id}/error'),
-  },
-  names,
-);
+const routes = defaultUplinkRoutes(names);
 const limits = { maxBytes: 100, maxDepth: 8, maxKeys: 50 };
 
 function inbound(
@@ -34,14 +25,14 @@ function inbound(
 const convert = (msg: InboundMessage) => toUplinkRecord(msg, routes, names.dlq, limits);
 
 describe('toUplinkRecord', () => {
-  it('keys telemetry by device id with normalised JSON and the MQTT headers', () => {
+  it('keys telemetry by device id with the original bytes and the MQTT headers', () => {
     const r = convert(inbound('device/sensor-001/telemetry', '{ "t": 1 }'));
     expect(r.topic).toBe('p.device.telemetry');
     expect(r.kind).toBe('telemetry');
     expect(r.errorCode).toBeUndefined();
     expect(r.message).toEqual({
       key: 'sensor-001',
-      value: '{"t":1}',
+      value: Buffer.from('{ "t": 1 }'),
       timestamp: '1700000000123',
       headers: {
         'mqtt.topic': 'device/sensor-001/telemetry',
@@ -71,9 +62,9 @@ describe('toUplinkRecord', () => {
     expect(r.message.key).toBe('s-1');
   });
 
-  it('normalises a plain-text status to JSON', () => {
+  it('forwards a plain-text status as it is: the processor reads it with the same decoder', () => {
     expect(convert(inbound('device/s-1/status', 'offline', { retain: true })).message).toMatchObject({
-      value: '{"status":"offline"}',
+      value: Buffer.from('offline'),
       headers: { 'mqtt.retain': 'true' },
     });
   });

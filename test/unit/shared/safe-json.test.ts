@@ -8,18 +8,9 @@ import {
   isPlainObject,
   parseJsonSafely,
 } from '../../../shared/safe-json';
+import { codeOf } from '../../support/error-code';
 
 const limits = { maxBytes: 1024, maxDepth: 4, maxKeys: 5 };
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TwinfoldError);
-    return (err as TwinfoldError).code;
-  }
-  throw new Error('expected a throw');
-}
 
 afterEach(() => {
   // Every test must leave Object.prototype clean.

@@ -1,4 +1,3 @@
-import { TwinfoldError } from '../../../shared/errors';
 import {
   decodeInput,
   decodeKey,
@@ -6,24 +5,22 @@ import {
   MAX_COMMAND_TTL_SECONDS,
   type InputKind,
   type TwinInput,
-} from '../../../topology/twin';
-import { T0 } from './helpers';
+} from '../../../shared/inputs';
+import { codeOf } from '../../support/error-code';
+import { T0 } from '../twin/helpers';
 
 const KEY = 'sensor-001';
+/** A record time an hour after T0: payload times up to then are trusted. */
+const LATER = T0 + 3_600_000;
 
-function decode(kind: InputKind, value: unknown, key: Buffer | string | null = KEY): TwinInput {
+function decode(
+  kind: InputKind,
+  value: unknown,
+  key: Buffer | string | null = KEY,
+  recordMs = T0,
+): TwinInput {
   const bytes = typeof value === 'string' ? value : JSON.stringify(value);
-  return decodeInput(kind, key, Buffer.from(bytes), T0);
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TwinfoldError);
-    return (err as TwinfoldError).code;
-  }
-  throw new Error('expected a throw');
+  return decodeInput(kind, key, Buffer.from(bytes), recordMs);
 }
 
 afterEach(() => {
@@ -100,7 +97,7 @@ describe('decodeInput: keys, values, limits', () => {
 describe('decodeInput: telemetry', () => {
   it('reads the wrapped form with a timestamp', () => {
     expect(
-      decode('telemetry', { timestamp: '2026-11-24T10:31:02.120Z', data: { temperature: 23.5 } }),
+      decode('telemetry', { timestamp: '2026-11-24T10:31:02.120Z', data: { temperature: 23.5 } }, KEY, LATER),
     ).toEqual({
       kind: 'telemetry',
       deviceId: KEY,
@@ -110,13 +107,17 @@ describe('decodeInput: telemetry', () => {
   });
 
   it('reads flat readings, taking timestamp out (seconds or milliseconds)', () => {
-    expect(decode('telemetry', { temperature: 23.5, humidity: 65, timestamp: 1_795_516_200 })).toEqual({
+    expect(
+      decode('telemetry', { temperature: 23.5, humidity: 65, timestamp: 1_795_516_200 }, KEY, LATER),
+    ).toEqual({
       kind: 'telemetry',
       deviceId: KEY,
       timestampMs: 1_795_516_200_000,
       readings: { temperature: 23.5, humidity: 65 },
     });
-    expect(decode('telemetry', { t: 1, timestamp: 1_795_516_200_123 }).timestampMs).toBe(1_795_516_200_123);
+    expect(decode('telemetry', { t: 1, timestamp: 1_795_516_200_123 }, KEY, LATER).timestampMs).toBe(
+      1_795_516_200_123,
+    );
   });
 
   it('uses the record timestamp when the payload has none', () => {
@@ -168,7 +169,7 @@ describe('decodeInput: state', () => {
       reported: { a: 1 },
       stateVersion: 7,
     });
-    expect(decode('state', { reported: { a: 1 }, timestamp: 1_795_516_200 })).toMatchObject({
+    expect(decode('state', { reported: { a: 1 }, timestamp: 1_795_516_200 }, KEY, LATER)).toMatchObject({
       reported: { a: 1 },
       stateVersion: null,
       timestampMs: 1_795_516_200_000,
@@ -176,7 +177,9 @@ describe('decodeInput: state', () => {
   });
 
   it('reads flat state, taking version and timestamp out', () => {
-    expect(decode('state', { a: 1, b: { c: 2 }, version: 3, timestamp: '2026-11-24T10:30:00Z' })).toEqual({
+    expect(
+      decode('state', { a: 1, b: { c: 2 }, version: 3, timestamp: '2026-11-24T10:30:00Z' }, KEY, LATER),
+    ).toEqual({
       kind: 'state',
       deviceId: KEY,
       timestampMs: Date.UTC(2026, 10, 24, 10, 30),
@@ -221,7 +224,7 @@ describe('decodeInput: status', () => {
   });
 
   it('reads a timestamp from the JSON form', () => {
-    expect(decode('status', { status: 'online', timestamp: 1_795_516_200 }).timestampMs).toBe(
+    expect(decode('status', { status: 'online', timestamp: 1_795_516_200 }, KEY, LATER).timestampMs).toBe(
       1_795_516_200_000,
     );
   });
@@ -399,5 +402,65 @@ describe('decodeInput: registry', () => {
     ]) {
       expect(codeOf(() => decode('registry', v))).toBe('VALIDATION_ERROR');
     }
+  });
+});
+
+describe("decodeInput: seed 001's envelope", () => {
+  it('reads data as the readings, with the units of metadata', () => {
+    const input = decode(
+      'telemetry',
+      {
+        device_id: KEY,
+        timestamp: 1707134400,
+        type: 'telemetry',
+        data: { temperature: 23.5, pressure: 1013.25, gone: null },
+        metadata: { unit: 'celsius', units: { pressure: 'hPa' }, precision: 0.1 },
+      },
+      KEY,
+    );
+    expect(input).toEqual({
+      kind: 'telemetry',
+      deviceId: KEY,
+      timestampMs: 1707134400_000,
+      readings: { temperature: 23.5, pressure: 1013.25, gone: null },
+      units: { temperature: 'celsius', pressure: 'hPa' },
+    });
+  });
+
+  it('takes device_id and timestamp out of flat readings, and names no units', () => {
+    expect(
+      decode('telemetry', { device_id: KEY, timestamp: 1707134400, t: 1, metadata: { unit: 'x' } }),
+    ).toEqual({
+      kind: 'telemetry',
+      deviceId: KEY,
+      timestampMs: 1707134400_000,
+      readings: { t: 1, metadata: { unit: 'x' } },
+    });
+  });
+
+  it('refuses a device_id of another device on every device kind', () => {
+    const other = { device_id: 'sensor-002' };
+    expect(codeOf(() => decode('telemetry', { ...other, t: 1 }))).toBe('DEVICE_ID_MISMATCH');
+    expect(codeOf(() => decode('state', { ...other, state: {} }))).toBe('DEVICE_ID_MISMATCH');
+    expect(codeOf(() => decode('status', { ...other, status: 'online' }))).toBe('DEVICE_ID_MISMATCH');
+    expect(codeOf(() => decode('ack', { ...other, command_id: 'c', status: 'success' }))).toBe(
+      'DEVICE_ID_MISMATCH',
+    );
+    expect(codeOf(() => decode('error', { ...other, error_code: 'E', message: 'm' }))).toBe(
+      'DEVICE_ID_MISMATCH',
+    );
+  });
+
+  it('refuses an envelope type that is not the kind of the topic', () => {
+    expect(codeOf(() => decode('telemetry', { type: 'state', data: { t: 1 } }))).toBe('VALIDATION_ERROR');
+    expect(codeOf(() => decode('error', { type: 'telemetry', error_code: 'E', message: 'm' }))).toBe(
+      'VALIDATION_ERROR',
+    );
+    expect(decode('state', { type: 'state', state: { a: 1 } })).toMatchObject({ reported: { a: 1 } });
+  });
+
+  it('keeps an integer error_code as its text', () => {
+    expect(decode('error', { error_code: 7, message: 'm' })).toMatchObject({ errorCode: '7' });
+    expect(codeOf(() => decode('error', { error_code: 7.5, message: 'm' }))).toBe('VALIDATION_ERROR');
   });
 });

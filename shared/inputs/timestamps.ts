@@ -1,4 +1,4 @@
-import { TwinfoldError } from '../../shared/errors';
+import { invalid } from './fields';
 
 /** Numbers below this are epoch seconds (1e11 s is the year 5138; 1e11 ms is 1973). */
 const SECONDS_BELOW = 1e11;
@@ -57,6 +57,27 @@ function parseIso(text: string, field: string): number {
   return m[9] === '+' ? local - offset : local + offset;
 }
 
-function invalid(field: string, why: string): TwinfoldError {
-  return new TwinfoldError('VALIDATION_ERROR', `${field} ${why}`, { details: { field } });
+/** 2000-01-01T00:00:00Z: a device clock earlier than this was never set (e.g. 1970 after a reset). */
+export const EARLIEST_TRUSTED_MS = Date.UTC(2000, 0, 1);
+
+/** How far a device clock may run ahead of the broker's before its timestamps are not trusted. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** When an input is folded, and the device's own time when that was not trusted. */
+export interface InputTime {
+  timestampMs: number;
+  deviceTimestampMs?: number;
+}
+
+/**
+ * The time an input is folded at. A device time later than the record time (the broker's receive
+ * time) plus `maxSkewMs`, or before 2000, is not trusted: one such reading would otherwise win
+ * every later last-writer-wins comparison and freeze its field. It is replaced by the record
+ * time, never the wall clock, so a replay folds the same twin.
+ */
+export function inputTime(deviceMs: number | undefined, recordMs: number, maxSkewMs: number): InputTime {
+  if (deviceMs === undefined) return { timestampMs: recordMs };
+  if (deviceMs > recordMs + maxSkewMs || deviceMs < EARLIEST_TRUSTED_MS)
+    return { timestampMs: recordMs, deviceTimestampMs: deviceMs };
+  return { timestampMs: deviceMs };
 }

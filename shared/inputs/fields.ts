@@ -1,7 +1,6 @@
-import { TwinfoldError } from '../../shared/errors';
-import { isForbiddenKey } from '../../shared/safe-json';
-import { isJsonObject, ownValue } from './json';
-import type { JsonObject, JsonValue } from './model';
+import { TwinfoldError } from '../errors';
+import { isJsonObject, ownValue, type JsonObject, type JsonValue } from '../json';
+import { isForbiddenKey } from '../safe-json';
 
 /**
  * Field readers for decoded payloads. Each throws VALIDATION_ERROR naming the field, so a

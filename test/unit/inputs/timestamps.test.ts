@@ -1,5 +1,5 @@
 import { TwinfoldError } from '../../../shared/errors';
-import { parseTimestamp } from '../../../topology/twin';
+import { parseTimestamp } from '../../../shared/inputs';
 
 const T = Date.UTC(2026, 10, 24, 10, 30, 0); // 2026-11-24T10:30:00Z
 

@@ -1,38 +1,38 @@
-import type { JsonObject, JsonValue } from './model';
+import type { JsonObject, JsonValue } from '../json';
 
-/** The input topics of the fold, by payload kind (docs/contract.md Kafka topics). */
-export type InputKind =
-  'telemetry' | 'state' | 'status' | 'ack' | 'error' | 'desired' | 'command' | 'registry';
+/** Kinds sent by the device itself (its MQTT uplink): they prove it is alive and can auto-discover a twin. */
+export const DEVICE_KINDS = ['telemetry', 'state', 'status', 'ack', 'error'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
-export const INPUT_KINDS: readonly InputKind[] = Object.freeze([
-  'telemetry',
-  'state',
-  'status',
-  'ack',
-  'error',
-  'desired',
-  'command',
-  'registry',
-]);
+/** Kinds written by applications through the API. */
+export const APPLICATION_KINDS = ['desired', 'command', 'registry'] as const;
+export type ApplicationKind = (typeof APPLICATION_KINDS)[number];
 
-/** Kinds sent by the device itself: they prove it is alive and can auto-discover a twin. */
-export const DEVICE_ORIGIN_KINDS: ReadonlySet<InputKind> = new Set([
-  'telemetry',
-  'state',
-  'status',
-  'ack',
-  'error',
-]);
+/** The input topics of the fold, by payload kind (the Kafka topics of the contract). */
+export type InputKind = DeviceKind | ApplicationKind;
+export const INPUT_KINDS: readonly InputKind[] = Object.freeze([...DEVICE_KINDS, ...APPLICATION_KINDS]);
+
+const DEVICE_KIND_SET: ReadonlySet<InputKind> = new Set(DEVICE_KINDS);
 
 interface InputBase {
   deviceId: string;
-  /** Payload time for telemetry/state/status when given, else the record timestamp. */
+  /**
+   * When the input happened, epoch ms: the payload's time for telemetry, state, status and error
+   * when it is given and trusted, else the record timestamp (the broker's receive time).
+   */
   timestampMs: number;
+  /**
+   * The payload's own time when it was not trusted (later than the record time plus the allowed
+   * clock skew, or before 2000): the input is then timed at the record timestamp instead.
+   */
+  deviceTimestampMs?: number;
 }
 
 export interface TelemetryInput extends InputBase {
   kind: 'telemetry';
   readings: JsonObject;
+  /** Unit of each reading that has one (from the message's `metadata`). */
+  units?: Record<string, string>;
 }
 
 export interface StateInput extends InputBase {
@@ -102,5 +102,5 @@ export type ApplicationInput = DesiredInput | CommandInput | RegistryInput;
 export type TwinInput = DeviceInput | ApplicationInput;
 
 export function isDeviceInput(input: TwinInput): input is DeviceInput {
-  return DEVICE_ORIGIN_KINDS.has(input.kind);
+  return DEVICE_KIND_SET.has(input.kind);
 }

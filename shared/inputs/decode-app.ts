@@ -1,5 +1,4 @@
-import { parseJsonSafely } from '../../shared/safe-json';
-import type { RawRecord } from './decode-device';
+import { ownValue, type JsonObject } from '../json';
 import {
   invalid,
   optionalInteger,
@@ -7,23 +6,18 @@ import {
   optionalString,
   requireObject,
   requireString,
-} from './input-fields';
+} from './fields';
+import { parseObject, type RawRecord } from './raw-record';
 import {
   type CommandInput,
   type DesiredInput,
   REGISTRY_OPS,
   type RegistryInput,
   type RegistryOp,
-} from './input-types';
-import { ownValue } from './json';
-import type { JsonObject } from './model';
+} from './types';
 
 /** Longest command TTL accepted: one year. */
 export const MAX_COMMAND_TTL_SECONDS = 365 * 24 * 3600;
-
-function parseObject(raw: RawRecord, what: string): JsonObject {
-  return requireObject(parseJsonSafely(raw.value, raw.limits), what);
-}
 
 function base(raw: RawRecord): { deviceId: string; timestampMs: number } {
   return { deviceId: raw.deviceId, timestampMs: raw.recordTimestampMs };
