@@ -1,4 +1,4 @@
-import type { FoldResult, TwinEvent, TwinInput, TwinState } from './twin';
+import type { FoldResult, StoredTwin, TwinEvent, TwinInput } from './twin';
 
 /**
  * What folding one record did, told only after its transaction committed and its store batch was
@@ -13,7 +13,8 @@ export interface CommittedChange {
   reason?: string;
   /**
    * The twin's version after the fold: the new version when changed, the current one when
-   * unchanged or ignored (0 for a twin that does not exist), the tombstone's when deleted.
+   * unchanged or ignored (a grave's, or 0, for a twin that does not exist), the tombstone's when
+   * deleted.
    */
   version: number;
   events: readonly TwinEvent[];
@@ -36,7 +37,7 @@ function requestIdOf(input: TwinInput | undefined): string | undefined {
 export function committedChange(
   deviceId: string,
   input: TwinInput | undefined,
-  before: TwinState | undefined,
+  before: StoredTwin | undefined,
   result: FoldResult,
 ): CommittedChange | undefined {
   const requestId = requestIdOf(input);

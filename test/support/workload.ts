@@ -37,6 +37,7 @@ export const FOLD_CONFIG: FoldConfig = {
   defaultCommandTtlMs: 24 * 3600 * 1000,
   maxCommandRetries: 3,
   maxCommandHistory: 50,
+  downlinkLimits: DEFAULT_JSON_LIMITS,
 };
 
 const TOPIC_OF: Record<InputKind, keyof ReturnType<typeof topicNames>> = {

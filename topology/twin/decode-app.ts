@@ -16,7 +16,7 @@ import {
   type RegistryOp,
 } from './input-types';
 import { ownValue } from './json';
-import type { JsonObject } from './model';
+import { DEFAULT_COMMAND_PRIORITY, type JsonObject } from './model';
 
 /** Longest command TTL accepted: one year. */
 export const MAX_COMMAND_TTL_SECONDS = 365 * 24 * 3600;
@@ -56,7 +56,7 @@ export function decodeCommand(raw: RawRecord): CommandInput {
     commandId: requireString(obj, 'command_id'),
     action: requireString(obj, 'action'),
     parameters: optionalObject(obj, 'parameters') ?? {},
-    priority: optionalInteger(obj, 'priority', Number.MIN_SAFE_INTEGER) ?? 0,
+    priority: optionalInteger(obj, 'priority', Number.MIN_SAFE_INTEGER) ?? DEFAULT_COMMAND_PRIORITY,
     ...opt('ttlMs', readTtlMs(obj)),
     ...opt('requestId', optionalString(obj, 'requestId')),
   };
@@ -71,7 +71,7 @@ function readTtlMs(obj: JsonObject): number | undefined {
   return Math.max(1, Math.round(ttl * 1000));
 }
 
-/** `{"op", "type"?, "attributes"? (merge-patch), "requestId"?}`. */
+/** `{"op", "type"?, "attributes"? (merge-patch), "replaceAttributes"? (boolean), "requestId"?}`. */
 export function decodeRegistry(raw: RawRecord): RegistryInput {
   const obj = parseObject(raw, 'registry');
   const op = ownValue(obj, 'op');
@@ -83,6 +83,13 @@ export function decodeRegistry(raw: RawRecord): RegistryInput {
     op: op as RegistryOp,
     ...opt('type', optionalString(obj, 'type')),
     ...opt('attributes', optionalObject(obj, 'attributes')),
+    ...opt('replaceAttributes', optionalBoolean(obj, 'replaceAttributes')),
     ...opt('requestId', optionalString(obj, 'requestId')),
   };
+}
+
+function optionalBoolean(obj: JsonObject, field: string): boolean | undefined {
+  const value = ownValue(obj, field);
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw invalid(field, 'must be a boolean');
 }

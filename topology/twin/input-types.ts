@@ -92,8 +92,9 @@ export interface RegistryInput extends InputBase {
   kind: 'registry';
   op: RegistryOp;
   type?: string;
-  /** Merge-patch of the attributes. */
+  /** Merge-patch of the attributes; with `replaceAttributes`, the whole new attribute map. */
   attributes?: JsonObject;
+  replaceAttributes?: boolean;
   requestId?: string;
 }
 

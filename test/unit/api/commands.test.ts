@@ -1,5 +1,5 @@
 import type { TwinDocument } from '../../../api/twin-document';
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 interface Command {
   command_id: string;
@@ -15,7 +15,7 @@ interface Command {
 let api: TestApi;
 beforeEach(async () => {
   api = await startTestApi();
-  api.backend.putTwin(twinFixture('light-001'));
+  putTwin(api.backend, twinFixture('light-001'));
 });
 afterEach(() => api.close());
 
@@ -70,7 +70,7 @@ describe('POST /api/v1/twins/:id/command', () => {
   });
 
   it('answers 409 LIFECYCLE_CONFLICT for a suspended twin', async () => {
-    api.backend.putTwin(twinFixture('light-002', { lifecycle: 'suspended' }));
+    putTwin(api.backend, twinFixture('light-002', { lifecycle: 'suspended' }));
     const res = await queue({ action: 'turn_on' }, 'light-002');
     expect(res.status).toBe(409);
     expect(apiError(res).code).toBe('LIFECYCLE_CONFLICT');
