@@ -80,13 +80,7 @@ export interface TwinReader {
 
 /** The registry request a write produced (`set-attributes`: an update replacing the attributes). */
 export type RegistryOp =
-  | 'create'
-  | 'update'
-  | 'delete'
-  | 'suspend'
-  | 'resume'
-  | 'decommission'
-  | 'set-attributes';
+  'create' | 'update' | 'delete' | 'suspend' | 'resume' | 'decommission' | 'set-attributes';
 
 export interface RegistryRequest {
   op: RegistryOp;

@@ -1,4 +1,10 @@
-import { toIso, type CommandEntry, type CommandStatus, type JsonObject, type JsonValue } from '../topology/twin';
+import {
+  toIso,
+  type CommandEntry,
+  type CommandStatus,
+  type JsonObject,
+  type JsonValue,
+} from '../topology/twin';
 
 /**
  * A command as REST shows it. `command_id` and `timestamp` (when it was queued) are the names of
@@ -49,7 +55,8 @@ export function commandView(c: CommandEntry): CommandView {
   };
   if (c.deliveredAt !== undefined) view.deliveredAt = toIso(c.deliveredAt);
   const completedField = COMPLETED_AT[c.status];
-  if (completedField !== undefined && c.completedAt !== undefined) view[completedField] = toIso(c.completedAt);
+  if (completedField !== undefined && c.completedAt !== undefined)
+    view[completedField] = toIso(c.completedAt);
   if (c.ackStatus !== undefined) view.ackStatus = c.ackStatus;
   if (c.result !== undefined) view.result = c.result;
   if (c.error !== undefined) view.error = c.error;

@@ -117,7 +117,11 @@ export class MemoryTwinLog implements InputProducer, TwinQueries {
     }
   }
 
-  async list(after: string | undefined, limit: number, accept: (t: TwinState) => boolean): Promise<LocalPage> {
+  async list(
+    after: string | undefined,
+    limit: number,
+    accept: (t: TwinState) => boolean,
+  ): Promise<LocalPage> {
     const twins = [...this.store.keys()]
       .sort()
       .filter((id) => after === undefined || id > after)

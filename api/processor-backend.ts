@@ -125,8 +125,10 @@ export class ProcessorBackend implements Backend {
 
   async listCommands(id: string): Promise<CommandView[] | undefined> {
     const state = await this.options.queries.get(id);
+    // Newest first; the same instant in reverse arrival (the queue keeps arrival order per priority).
     return state?.commands
       .map(commandView)
+      .reverse()
       .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
   }
 
@@ -160,7 +162,8 @@ export class ProcessorBackend implements Backend {
   }
 
   async registerTwin({ id, type, attributes }: NewTwin): Promise<RegistryRequest> {
-    if (await this.options.queries.get(id)) throw new TwinfoldError('ALREADY_EXISTS', `twin ${id} already exists`);
+    if (await this.options.queries.get(id))
+      throw new TwinfoldError('ALREADY_EXISTS', `twin ${id} already exists`);
     return this.registry('create', id, { type, attributes });
   }
 
@@ -193,7 +196,13 @@ export class ProcessorBackend implements Backend {
       outcome.cancel();
       throw err;
     }
-    const version = desiredPatchVersion(id, requestId, ifVersion, await outcome.promise, writeOutcomeTimeoutMs);
+    const version = desiredPatchVersion(
+      id,
+      requestId,
+      ifVersion,
+      await outcome.promise,
+      writeOutcomeTimeoutMs,
+    );
     return { id, patch, ...(ifVersion === undefined ? {} : { ifVersion }), version, requestedAt };
   }
 

@@ -47,7 +47,8 @@ export function checkWrite(
   if (result.outcome === 'ignored') throw refusal(liveTwin(stored), input, result.reason);
   if (result.state) encodeWithinLimit(result.state);
   const downlink = [...result.downlink];
-  const queued = input.kind === 'command' ? findCommand(result.state?.commands ?? [], input.commandId) : undefined;
+  const queued =
+    input.kind === 'command' ? findCommand(result.state?.commands ?? [], input.commandId) : undefined;
   if (queued !== undefined) downlink.push(commandDownlink(id, queued, ctx.nowMs));
   for (const message of downlink) {
     const refused = downlinkRefusal(message, ctx.limits);

@@ -21,6 +21,9 @@ export function desiredPatchVersion(
     );
   }
   if (change.outcome !== 'ignored') return change.version;
+  // The owner checked the patch before producing it (write-check.ts); these are the writes that
+  // raced with another one: the twin was deleted, suspended or changed meanwhile.
+  if (change.reason === 'unknown-twin') throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} not found`);
   if (change.reason === 'version-conflict') {
     throw new TwinfoldError(
       'VERSION_CONFLICT',

@@ -18,7 +18,11 @@ export interface ProcessorSettings {
 }
 
 export function processorSettings(config: Config): ProcessorSettings {
-  const limits = { maxBytes: config.maxPayloadBytes, maxDepth: config.maxJsonDepth, maxKeys: config.maxJsonKeys };
+  const limits = {
+    maxBytes: config.maxPayloadBytes,
+    maxDepth: config.maxJsonDepth,
+    maxKeys: config.maxJsonKeys,
+  };
   return {
     applicationId: config.applicationId,
     guarantee: config.processingGuarantee,

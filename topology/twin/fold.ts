@@ -75,7 +75,12 @@ function gate(state: TwinState | undefined, input: TwinInput, ctx: FoldContext):
 }
 
 /** A suspended twin keeps its data and its connection but takes no readings and no new work. */
-const SUSPENDED_IGNORES: ReadonlySet<TwinInput['kind']> = new Set(['telemetry', 'state', 'desired', 'command']);
+const SUSPENDED_IGNORES: ReadonlySet<TwinInput['kind']> = new Set([
+  'telemetry',
+  'state',
+  'desired',
+  'command',
+]);
 
 /** `ifVersion` must equal the twin's version. */
 function checkIfVersion(state: TwinState, input: DesiredInput, nowMs: number): FoldResult | undefined {

@@ -72,7 +72,7 @@ describe('GET /api/v1/twins', () => {
     ['status=sleeping', /status must be one of online, offline, unknown/],
     ['lifecycle=gone', /lifecycle must be one of/],
     ['cursor=', /cursor/],
-    ['cursor=bm90LW91cnM', /cursor is not valid/],
+    ['cursor=!!', /cursor is not one this API issued/],
     ['offset=10', /unknown query parameter "offset"/],
     ['limit=1&limit=2', /limit must be given once/],
     ['attr.=x', /unknown query parameter/],

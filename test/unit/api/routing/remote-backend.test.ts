@@ -67,7 +67,8 @@ describe('RemoteBackend over PeerClient', () => {
       ttlMs: 60_000,
     });
     // The twin is online, so the command is delivered as soon as it is folded.
-    const delivered = { ...queued, status: 'delivered', attempts: 1 };
+    const { command_id, action, parameters, priority } = queued;
+    const delivered = { command_id, action, parameters, priority, status: 'delivered', attempts: 1 };
     expect(await remote.getCommand('sensor-001', queued.command_id)).toMatchObject(delivered);
     expect(await remote.listCommands('sensor-001')).toMatchObject([delivered]);
     const { version } = (await remote.getTwin('sensor-001'))!;
@@ -79,11 +80,12 @@ describe('RemoteBackend over PeerClient', () => {
     await remote.registerTwin({ id: 'new-1', type: 'lamp', attributes: { room: 'B' } });
     await remote.updateTwin('new-1', { type: 'lamp2' });
     await remote.setAttributes('new-1', { room: 'C' });
-    await remote.setLifecycle('new-1', 'suspend');
     await remote.injectState('new-1', { on: true });
+    await remote.setLifecycle('new-1', 'suspend');
     expect(await peer.backend.getTwin('new-1')).toMatchObject({
       type: 'lamp2',
       attributes: { room: 'C' },
+      reported: { on: true },
       lifecycle: 'suspended',
     });
     await remote.deleteTwin('new-1');
