@@ -1,6 +1,6 @@
 import { TwinfoldError } from '../shared/errors';
 import type { Codec } from '../store';
-import type { StoredTwin } from './twin';
+import { isGrave, type StoredTwin } from './twin';
 
 /**
  * Largest stored twin: with its document and framing it must fit the broker's 1 MB record limit.
@@ -15,8 +15,18 @@ export const MAX_TWIN_BYTES = 512 * 1024;
  */
 export const storedTwinCodec: Codec<StoredTwin> = {
   encode: (stored) => Buffer.from(JSON.stringify(stored), 'utf8'),
-  decode: (bytes) => JSON.parse(bytes.toString('utf8')) as StoredTwin,
+  decode: (bytes) => upgrade(JSON.parse(bytes.toString('utf8')) as StoredTwin),
 };
+
+/**
+ * Stores and changelogs written by earlier versions hold command statuses in capitals (`PENDING`); they
+ * read as seed 000's lowercase words, so a store need not be rebuilt after the upgrade.
+ */
+function upgrade(stored: StoredTwin): StoredTwin {
+  if (isGrave(stored) || stored.commands.every((c) => c.status === c.status.toLowerCase())) return stored;
+  const commands = stored.commands.map((c) => ({ ...c, status: c.status.toLowerCase() as typeof c.status }));
+  return { ...stored, commands };
+}
 
 /** The stored bytes of `stored`; LIMIT_EXCEEDED past MAX_TWIN_BYTES. */
 export function encodeWithinLimit(stored: StoredTwin): Buffer {
