@@ -1,7 +1,7 @@
 import { TwinfoldError, toTwinfoldError } from '../shared/errors';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../shared/safe-json';
 import { inputTopics, type InputKind, type TopicNames } from '../shared/topics';
-import { committedChange, type CommittedChange } from '../topology/commit-notice';
+import { committedChange, deadLetteredChange, type CommittedChange } from '../topology/commit-notice';
 import { CommitWatch, type Wait } from '../topology/commit-watch';
 import type { LocalPage } from '../topology/local-queries';
 import {
@@ -13,6 +13,7 @@ import {
   type FoldResult,
   type JsonObject,
   type StoredTwin,
+  type TwinInput,
   type TwinState,
 } from '../topology/twin';
 import { encodeWithinLimit } from '../topology/twin-codec';
@@ -65,9 +66,10 @@ export class MemoryTwinLog implements InputProducer, TwinQueries {
   fold(kind: InputKind, key: string, value: JsonObject): FoldResult | undefined {
     const nowMs = this.options.now();
     const topic = inputTopics(this.options.topics).find((t) => t.kind === kind)!.topic;
+    let input: TwinInput | undefined;
+    const before = this.store.get(key);
     try {
-      const input = decodeInput(kind, key, Buffer.from(JSON.stringify(value)), nowMs, this.limits);
-      const before = this.store.get(key);
+      input = decodeInput(kind, key, Buffer.from(JSON.stringify(value)), nowMs, this.limits);
       const result = foldTwin(before, input, { nowMs, config: this.foldConfig });
       const stored = result.state === null ? result.grave : result.state;
       if (stored !== undefined) {
@@ -78,7 +80,10 @@ export class MemoryTwinLog implements InputProducer, TwinQueries {
       if (change) this.watch.handle({ partition: 0, changes: [change] });
       return result;
     } catch (err) {
-      this.deadLetters.push({ topic, key, value, error: toTwinfoldError(err) });
+      const error = toTwinfoldError(err);
+      this.deadLetters.push({ topic, key, value, error });
+      const change = deadLetteredChange(key, input, before, error);
+      if (change) this.watch.handle({ partition: 0, changes: [change] });
       return undefined;
     }
   }

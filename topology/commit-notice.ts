@@ -1,3 +1,4 @@
+import type { ErrorCode, TwinfoldError } from '../shared/errors';
 import type { FoldResult, StoredTwin, TwinEvent, TwinInput } from './twin';
 
 /**
@@ -18,6 +19,8 @@ export interface CommittedChange {
    */
   version: number;
   events: readonly TwinEvent[];
+  /** Set when the record was dead-lettered instead of folded (outcome 'ignored'): why. */
+  error?: { code: ErrorCode; message: string };
 }
 
 /** One commit of one partition task: its changes in fold order. */
@@ -52,5 +55,29 @@ export function committedChange(
     ...(result.reason === undefined ? {} : { reason: result.reason }),
     version,
     events: result.events,
+  };
+}
+
+/**
+ * The news of an application write that was dead-lettered after it was decoded (e.g. the twin would
+ * outgrow its limit), so whoever waits for its request id hears why instead of timing out; undefined
+ * when nobody can be waiting (no request id).
+ */
+export function deadLetteredChange(
+  deviceId: string,
+  input: TwinInput | undefined,
+  before: StoredTwin | undefined,
+  error: TwinfoldError,
+): CommittedChange | undefined {
+  const requestId = requestIdOf(input);
+  if (requestId === undefined) return undefined;
+  const { code, message } = error;
+  return {
+    deviceId,
+    requestId,
+    outcome: 'ignored',
+    version: before?.version ?? 0,
+    events: [],
+    error: { code, message },
   };
 }

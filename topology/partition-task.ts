@@ -21,7 +21,12 @@ import {
   writeCheckpoint,
 } from '../store';
 import type { ChangelogEntry, RestoreTarget } from './changelog-reader';
-import { committedChange, type CommitNotice, type CommittedChange } from './commit-notice';
+import {
+  committedChange,
+  deadLetteredChange,
+  type CommitNotice,
+  type CommittedChange,
+} from './commit-notice';
 import { DeadlineIndex } from './deadline-index';
 import type { ProcessorMetrics } from './metrics';
 import { OutputBuffer } from './output-buffer';
@@ -177,9 +182,11 @@ export class PartitionTask {
   ): void {
     const timestampMs = Number(m.timestamp);
     const key = m.key?.toString('utf8') ?? '';
+    let input: TwinInput | undefined;
+    let before: StoredTwin | undefined;
     try {
-      const input = decodeInput(kind, key, m.value, timestampMs, this.settings.limits);
-      const before = this.cache.get(key);
+      input = decodeInput(kind, key, m.value, timestampMs, this.settings.limits);
+      before = this.cache.get(key);
       const result = foldTwin(before, input, { nowMs: timestampMs, config: this.settings.foldConfig });
       this.apply(key, before, result, timestampMs, out, changes, input);
       this.metrics.records.inc({ topic, outcome: result.outcome });
@@ -196,6 +203,8 @@ export class PartitionTask {
           timestampMs,
         ),
       );
+      const change = deadLetteredChange(key, input, before, error);
+      if (change) changes.push(change);
       this.metrics.records.inc({ topic, outcome: 'dead-letter' });
       this.metrics.deadLetters.inc({ code: error.code });
       if (error.code === 'INTERNAL')

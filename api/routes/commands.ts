@@ -1,4 +1,5 @@
 import { TwinfoldError } from '../../shared/errors';
+import { DEFAULT_COMMAND_PRIORITY } from '../../topology/twin';
 import type { CommandRequest } from '../backend';
 import type { JsonObject } from '../json';
 import { ref } from '../openapi/schemas';
@@ -34,7 +35,13 @@ const COMMAND_BODY = {
   properties: {
     action: { type: 'string', pattern: ACTION_PATTERN.source },
     parameters: { type: 'object' },
-    priority: { type: 'integer', minimum: 0, maximum: MAX_PRIORITY, description: 'Higher first' },
+    priority: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_PRIORITY,
+      default: DEFAULT_COMMAND_PRIORITY,
+      description: 'Higher first',
+    },
     ttl: { type: 'integer', minimum: 1, maximum: MAX_TTL_SECONDS, description: 'Time to live in seconds' },
   },
 };
@@ -50,12 +57,14 @@ export function commandRoutes({ backend }: RouteDeps): RouteSpec[] {
       summary: 'Queue a command for the device',
       access: 'write',
       body: {
-        description: '`action` required; `parameters`, `priority` (0..9), `ttl` (s) optional',
+        description:
+          '`action` required; `parameters`, `priority` (0..9, default 0), `ttl` (s, default COMMAND_TTL_MS) optional',
         schema: COMMAND_BODY,
       },
       response: {
         status: 202,
-        description: 'Queued; see `command_id`',
+        description:
+          'Queued (`pending`, a UUID `command_id`); refused at once if the device could never receive it',
         schema: ref('Command'),
         headers: ['Location'],
       },

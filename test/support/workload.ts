@@ -6,6 +6,7 @@ import {
   foldTwin,
   toTwinDocument,
   type FoldConfig,
+  type StoredTwin,
   type TwinDocument,
   type TwinState,
 } from '../../topology/twin';
@@ -171,6 +172,8 @@ export function generateWorkload(options: {
 /** The reference: the same pure fold the processor runs, over the same bytes, in round order. */
 export function referenceFold(rounds: Round[]): Map<string, TwinState | null> {
   const twins = new Map<string, TwinState | null>();
+  // What the store holds: deleted twins leave a grave, from which a re-created one continues its version.
+  const stored = new Map<string, StoredTwin>();
   for (const round of rounds) {
     for (const r of round.records) {
       let input;
@@ -179,11 +182,14 @@ export function referenceFold(rounds: Round[]): Map<string, TwinState | null> {
       } catch {
         continue; // the processor dead-letters it
       }
-      const result = foldTwin(twins.get(r.key) ?? undefined, input, {
+      const result = foldTwin(stored.get(r.key), input, {
         nowMs: r.timestampMs,
         config: FOLD_CONFIG,
       });
-      if (result.state !== undefined) twins.set(r.key, result.state);
+      if (result.state === undefined) continue;
+      twins.set(r.key, result.state);
+      const next = result.state ?? result.grave;
+      if (next !== undefined) stored.set(r.key, next);
     }
   }
   return twins;
