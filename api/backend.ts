@@ -79,8 +79,16 @@ export interface TwinReader {
 }
 
 /** The registry request a write produced (`set-attributes`: an update replacing the attributes). */
-export type RegistryOp =
-  'create' | 'update' | 'delete' | 'suspend' | 'resume' | 'decommission' | 'set-attributes';
+export const REGISTRY_REQUEST_OPS = [
+  'create',
+  'update',
+  'delete',
+  'suspend',
+  'resume',
+  'decommission',
+  'set-attributes',
+] as const;
+export type RegistryOp = (typeof REGISTRY_REQUEST_OPS)[number];
 
 export interface RegistryRequest {
   op: RegistryOp;

@@ -1,4 +1,5 @@
 import { COMMAND_STATUSES } from '../../topology/twin';
+import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
 
@@ -96,7 +97,7 @@ const DeviceView = obj({
 
 const RegistryRequest = obj(
   {
-    op: { enum: ['create', 'update', 'delete', 'suspend', 'resume', 'set-attributes'] },
+    op: { enum: [...REGISTRY_REQUEST_OPS] },
     id: { type: 'string' },
     type: { type: 'string' },
     attributes,

@@ -279,14 +279,17 @@ export async function listAllTwins(url: string): Promise<TwinDocument[]> {
 
 /**
  * Versions of one twin in device.twins (0 = tombstone) must rise by one: a gap is a lost change, a
- * repeat a duplicate. A twin re-created after a delete starts again at 1.
+ * repeat a duplicate. A tombstone takes the next version too, and a twin re-created after it
+ * continues from there (versions never decrease).
  */
 export function versionProblems(versions: Map<string, number[]>): string[] {
   const problems: string[] = [];
   for (const [id, vs] of versions) {
+    let last = 0;
     vs.forEach((v, i) => {
       const prev = i === 0 ? 0 : vs[i - 1]!;
-      const ok = v === 0 ? prev !== 0 : v === (prev === 0 ? 1 : prev + 1);
+      const ok = v === 0 ? prev !== 0 : v === last + 1;
+      last += v === 0 ? 1 : v - last;
       if (!ok) problems.push(`${id}: version ${prev} then ${v}`);
     });
   }
