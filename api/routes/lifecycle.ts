@@ -44,6 +44,7 @@ export function lifecycleRoutes(deps: RouteDeps): RouteSpec[] {
       access: 'admin',
       body: { description: 'The new attribute map (replaces the old one)', schema: ref('Attributes') },
       response: { status: 202, description: 'Update accepted', schema: ref('RegistryRequest') },
+      errors: ['TWIN_NOT_FOUND', 'LIFECYCLE_CONFLICT'],
       async handle({ params, body }) {
         return accepted(await deps.backend.setAttributes(params.id!, parseAttributes(body, 'request body')));
       },

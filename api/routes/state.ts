@@ -83,6 +83,8 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
         schema: { type: 'object', minProperties: 1 },
       },
       response: { status: 202, description: 'State accepted', schema: ref('StateInjection') },
+      // A suspended or decommissioned twin takes no state; the twin must fit its size limit.
+      errors: ['LIFECYCLE_CONFLICT', 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE'],
       async handle({ params, body }) {
         return accepted(await backend.injectState(params.id!, nonEmpty(body, 'state')));
       },
