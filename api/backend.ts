@@ -1,20 +1,27 @@
-import type { RegistryOp } from '../shared/inputs';
-import type { JsonObject, JsonValue } from './json';
+import { REGISTRY_OPS } from '../shared/inputs';
+import type { CommandInput } from '../topology/twin';
+import type { CommandView } from './command-view';
+import type { JsonObject } from './json';
 import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './twin-document';
 
 /**
  * The seam between the REST routes and whatever holds the twins: the stream processor's local
- * stores today, a routing layer that forwards to the partition owner later, an in-memory map in
- * unit tests (memory-backend.ts).
+ * stores (processor-backend.ts), the routing layer that forwards to the partition owner, and in
+ * unit tests the same ProcessorBackend over the pure fold and an in-memory store
+ * (memory-backend.ts).
  *
  * Ids reaching a backend are already valid device ids (shared/ids.ts) and bodies are already
  * validated and free of `__proto__` / `constructor` / `prototype` keys.
  *
  * Errors: implementations throw `TwinfoldError` and the API maps its code to HTTP once:
- * - `TWIN_NOT_FOUND`: a write (other than `registerTwin`) names a twin that does not exist;
+ * - `TWIN_NOT_FOUND`: a write (other than `registerTwin` and `injectState`) names a twin that
+ *   does not exist (no write invents a twin);
  * - `ALREADY_EXISTS`: `registerTwin` for an existing twin;
  * - `VERSION_CONFLICT`: `patchDesired` with an `ifVersion` that is not the twin's current version;
- * - `LIFECYCLE_CONFLICT`: a lifecycle action not allowed from the twin's current lifecycle;
+ * - `LIFECYCLE_CONFLICT`: a lifecycle action not allowed from the twin's current lifecycle, or a
+ *   desired patch or command for a suspended or decommissioned twin;
+ * - `LIMIT_EXCEEDED` / `PAYLOAD_TOO_LARGE`: a write the processor or the bridge would refuse
+ *   (depth, keys, bytes of the record or of its downlink, the twin's size after it);
  * - `VALIDATION_ERROR`: a cursor this backend did not issue;
  * - `NOT_READY` (retriable; optional `details.retryAfterSeconds`): stores still restoring, or the
  *   owner of the twin's partition is unknown during a rebalance;
@@ -62,24 +69,7 @@ export interface ReadOptions {
   waitMs?: number;
 }
 
-export const COMMAND_STATUSES = ['pending', 'delivered', 'success', 'failed', 'expired'] as const;
-export type CommandStatus = (typeof COMMAND_STATUSES)[number];
-
-/** A command in a twin's queue, as the backend tracks it. */
-export interface CommandView {
-  commandId: string;
-  deviceId: string;
-  action: string;
-  parameters: JsonObject;
-  /** Higher first. */
-  priority: number;
-  status: CommandStatus;
-  createdAt: string;
-  expiresAt: string;
-  updatedAt: string;
-  /** The device's `result` from its ack, when it sent one. */
-  result?: JsonValue;
-}
+export type { CommandView } from './command-view';
 
 export interface TwinReader {
   getTwin(id: string, options?: ReadOptions): Promise<TwinDocument | undefined>;
@@ -93,7 +83,8 @@ export interface TwinReader {
  * What a write hands to `device.registry`: one of the registry's ops, or `set-attributes` (sent
  * as an `update` that replaces the attributes).
  */
-export type RegistryWriteOp = RegistryOp | 'set-attributes';
+export const REGISTRY_REQUEST_OPS = [...REGISTRY_OPS, 'set-attributes'] as const;
+export type RegistryWriteOp = (typeof REGISTRY_REQUEST_OPS)[number];
 
 export interface RegistryRequest {
   op: RegistryWriteOp;
@@ -115,7 +106,7 @@ export interface TwinChanges {
   attributes?: Attributes;
 }
 
-export type LifecycleAction = 'suspend' | 'resume';
+export type LifecycleAction = 'suspend' | 'resume' | 'decommission';
 
 /** What a write hands to `device.desired`. */
 export interface DesiredPatchRequest {
@@ -139,14 +130,12 @@ export interface StateInjection {
   requestedAt: string;
 }
 
-export interface NewCommand {
-  action: string;
-  parameters: JsonObject;
-  /** Higher first; the backend picks a default when absent. */
-  priority?: number;
-  /** Time to live in milliseconds; the backend's default (COMMAND_TTL_MS) when absent. */
-  ttlMs?: number;
-}
+/**
+ * `POST /twins/{id}/command`: the command input without the ids the backend assigns; `priority`
+ * defaults to DEFAULT_COMMAND_PRIORITY, `ttlMs` to COMMAND_TTL_MS.
+ */
+export type CommandRequest = Pick<CommandInput, 'action' | 'parameters' | 'ttlMs'> &
+  Partial<Pick<CommandInput, 'priority'>>;
 
 /**
  * Writes produce to the Kafka input topics and resolve once the broker has acknowledged the
@@ -163,8 +152,8 @@ export interface TwinWriter {
   setAttributes(id: string, attributes: Attributes): Promise<RegistryRequest>;
   patchDesired(id: string, patch: JsonObject, ifVersion?: number): Promise<DesiredPatchRequest>;
   injectState(id: string, state: JsonObject): Promise<StateInjection>;
-  /** Returns the queued command (status `pending`) with its generated `commandId`. */
-  queueCommand(id: string, command: NewCommand): Promise<CommandView>;
+  /** Returns the queued command (status `pending`) with its generated `command_id`. */
+  queueCommand(id: string, command: CommandRequest): Promise<CommandView>;
 }
 
 export interface Readiness {

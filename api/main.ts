@@ -16,6 +16,7 @@ import { StreamProcessor } from '../topology/stream-processor';
 import { createApp } from './app';
 import { authFromConfig } from './auth';
 import { kafkaEventStreams } from './events';
+import { KafkaInputProducer } from './input-producer';
 import { ProcessorBackend } from './processor-backend';
 import { createRouting } from './routing/setup';
 import { startApiServer } from './server';
@@ -36,14 +37,20 @@ async function main(): Promise<void> {
     registry,
   );
   const queries = new LocalTwinQueries(processor);
-  const backend = new ProcessorBackend(
-    kafka,
-    processor,
+  const producer = new KafkaInputProducer(kafka);
+  const backend = new ProcessorBackend({
+    producer,
     queries,
-    settings.topics,
-    config.commandTtlMs,
-    config.writeOutcomeTimeoutMs,
-  );
+    readiness: () => {
+      const status = processor.lifecycle.state;
+      const ready = status === 'running';
+      return { ready, status, ...(ready ? {} : { retryAfterSeconds: 1 }) };
+    },
+    topics: settings.topics,
+    limits: settings.limits,
+    foldConfig: settings.foldConfig,
+    writeOutcomeTimeoutMs: config.writeOutcomeTimeoutMs,
+  });
   // Any instance answers for any twin: the routes talk to the routing layer, which serves from
   // `backend` or forwards to the partition's owner.
   const routing = createRouting({
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
   });
   const server = await startApiServer(app, config.httpHost, config.httpPort);
   logger.info('api listening', { url: server.url, advertised: advertisedUrl(config) });
-  await backend.connect();
+  await producer.connect();
   await routing.start();
   await processor.start();
 
@@ -105,7 +112,7 @@ async function main(): Promise<void> {
     await server.close();
     await processor.stop();
     await routing.stop();
-    await backend.disconnect();
+    await producer.disconnect();
     logger.info('shut down');
     process.exit(EXIT_CODES.ok);
   };

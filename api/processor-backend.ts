@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { TwinfoldError } from '../shared/errors';
-import type { TopicNames } from '../shared/topics';
-import type { LocalTwinQueries } from '../topology/local-queries';
-import type { StreamProcessor } from '../topology/stream-processor';
-import { toTwinDocument, type CommandEntry, type TwinState } from '../topology/twin';
+import type { JsonLimits } from '../shared/safe-json';
+import { inputTopics, type InputKind, type TopicNames } from '../shared/topics';
+import type { CommittedChange } from '../topology/commit-notice';
+import type { Wait } from '../topology/commit-watch';
+import type { LocalPage } from '../topology/local-queries';
+import {
+  DEFAULT_COMMAND_PRIORITY,
+  findCommand,
+  toTwinDocument,
+  type FoldConfig,
+  type FoldResult,
+  type StoredTwin,
+  type TwinState,
+} from '../topology/twin';
 import type {
   Backend,
-  CommandView,
+  CommandRequest,
   DesiredPatchRequest,
   LifecycleAction,
-  NewCommand,
   NewTwin,
   ReadOptions,
   Readiness,
@@ -21,91 +29,78 @@ import type {
   TwinListQuery,
   TwinPage,
 } from './backend';
+import { commandView, type CommandView } from './command-view';
+import type { InputProducer } from './input-producer';
 import type { JsonObject } from './json';
 import { decodeCursor, encodeCursor } from './list-cursor';
-import type { Attributes, TwinDocument } from './twin-document';
+import type { TwinDocument } from './twin-document';
 import { matchesFilter } from './twin-filter';
+import { checkWrite } from './write-check';
 import { desiredPatchVersion } from './write-outcome';
 
 /** How long `?minVersion=` waits when the request gives no `waitMs`. */
 export const DEFAULT_MIN_VERSION_WAIT_MS = 5000;
 
-const COMMAND_STATUS: Record<CommandEntry['status'], CommandView['status']> = {
-  PENDING: 'pending',
-  DELIVERED: 'delivered',
-  ACKNOWLEDGED: 'success',
-  FAILED: 'failed',
-  EXPIRED: 'expired',
-};
+/** Reads of the stores this instance serves (topology/local-queries.ts `LocalTwinQueries`). */
+export interface TwinQueries {
+  get(id: string): Promise<TwinState | undefined>;
+  getStored(id: string): Promise<StoredTwin | undefined>;
+  getAtLeast(id: string, minVersion: number, waitMs: number): Promise<TwinState | undefined>;
+  list(after: string | undefined, limit: number, accept: (t: TwinState) => boolean): Promise<LocalPage>;
+  awaitRequest(requestId: string, timeoutMs: number): Wait<CommittedChange | undefined>;
+}
 
-function commandView(deviceId: string, c: CommandEntry): CommandView {
-  const iso = (ms: number): string => new Date(ms).toISOString();
-  return {
-    commandId: c.commandId,
-    deviceId,
-    action: c.action,
-    parameters: c.parameters,
-    priority: c.priority,
-    status: COMMAND_STATUS[c.status],
-    createdAt: iso(c.createdAt),
-    expiresAt: iso(c.expiresAt),
-    updatedAt: iso(c.completedAt ?? c.deliveredAt ?? c.createdAt),
-    ...(c.result === undefined ? {} : { result: c.result }),
-  };
+export interface ProcessorBackendOptions {
+  producer: InputProducer;
+  queries: TwinQueries;
+  readiness: () => Readiness;
+  topics: TopicNames;
+  /** The processor's input limits, which are also the bridge's downlink limits. */
+  limits: JsonLimits;
+  /** The processor's fold configuration: writes are dry-run with it before they are produced. */
+  foldConfig: FoldConfig;
+  /** How long a desired patch waits for the fold's verdict. */
+  writeOutcomeTimeoutMs: number;
+  /** The clock of the dry runs and of `requestedAt`. */
+  now?: () => number;
 }
 
 /**
  * The Backend of one processor instance: reads from its local stores, writes by producing to the
- * input topics (keyed by device id, acks=all, idempotent). Cross-instance routing wraps this
- * (api/routing/), so a call reaches here on the instance that owns the twin's partition; one that
- * does not throws NOT_READY.
+ * input topics. Cross-instance routing wraps this (api/routing/), so a call reaches here on the
+ * instance that owns the twin's partition; one that does not throws NOT_READY.
  *
- * A desired patch waits (up to `writeOutcomeTimeoutMs`) for this instance's processor to fold it,
- * so its `If-Match` is decided by the fold, in topic order, and the reply carries the version it
- * produced.
+ * Every write is decided here before it is produced (write-check.ts): the owner folds it into the
+ * twin as stored (a dry run of the processor's own fold), so what the fold would ignore (an unknown
+ * twin, a lifecycle that forbids it) or what the processor or bridge would refuse (limits) gets its
+ * 4xx at once instead of a 202 that never takes effect. A desired patch also waits (up to
+ * `writeOutcomeTimeoutMs`) for the real fold, so its `If-Match` is decided in topic order and the
+ * reply carries the version it produced.
  */
 export class ProcessorBackend implements Backend {
-  private readonly producer: Producer;
+  private readonly now: () => number;
+  private readonly topicOf: ReadonlyMap<InputKind, string>;
 
-  constructor(
-    kafka: Kafka,
-    private readonly processor: StreamProcessor,
-    private readonly queries: LocalTwinQueries,
-    private readonly topics: TopicNames,
-    private readonly defaultCommandTtlMs: number,
-    private readonly writeOutcomeTimeoutMs = 10_000,
-  ) {
-    this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
-  }
-
-  connect(): Promise<void> {
-    return this.producer.connect();
-  }
-
-  disconnect(): Promise<void> {
-    return this.producer.disconnect();
+  constructor(private readonly options: ProcessorBackendOptions) {
+    this.now = options.now ?? Date.now;
+    this.topicOf = new Map(inputTopics(options.topics).map(({ topic, kind }) => [kind, topic]));
   }
 
   readiness(): Readiness {
-    const status = this.processor.lifecycle.state;
-    const ready = status === 'running';
-    return { ready, status, ...(ready ? {} : { retryAfterSeconds: 1 }) };
+    return this.options.readiness();
   }
 
   async getTwin(id: string, options: ReadOptions = {}): Promise<TwinDocument | undefined> {
+    const { queries } = this.options;
     const state =
       options.minVersion === undefined
-        ? await this.queries.get(id)
-        : await this.queries.getAtLeast(
-            id,
-            options.minVersion,
-            options.waitMs ?? DEFAULT_MIN_VERSION_WAIT_MS,
-          );
+        ? await queries.get(id)
+        : await queries.getAtLeast(id, options.minVersion, options.waitMs ?? DEFAULT_MIN_VERSION_WAIT_MS);
     return state && toTwinDocument(state);
   }
 
   async listTwins(query: TwinListQuery): Promise<TwinPage> {
-    const { twins, more, partitions } = await this.queries.list(
+    const { twins, more, partitions } = await this.options.queries.list(
       decodeCursor(query.cursor),
       query.limit,
       (t) => matchesFilter(query.filter, t),
@@ -119,87 +114,74 @@ export class ProcessorBackend implements Backend {
   }
 
   async listCommands(id: string): Promise<CommandView[] | undefined> {
-    const state = await this.queries.get(id);
+    const state = await this.options.queries.get(id);
+    // Newest first; the same instant in reverse arrival (the queue keeps arrival order per priority).
     return state?.commands
-      .map((c) => commandView(id, c))
-      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+      .map(commandView)
+      .reverse()
+      .sort((a, b) => (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
   }
 
   async getCommand(id: string, commandId: string): Promise<CommandView | undefined> {
-    const command = (await this.queries.get(id))?.commands.find((c) => c.commandId === commandId);
-    return command && commandView(id, command);
+    const command = (await this.options.queries.get(id))?.commands.find((c) => c.commandId === commandId);
+    return command && commandView(command);
   }
 
-  private async existing(id: string): Promise<TwinState> {
-    const state = await this.queries.get(id);
-    if (!state) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} does not exist`);
-    return state;
-  }
-
-  private async send(topic: string, id: string, value: JsonObject): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages: [{ key: id, value: JSON.stringify(value) }] });
+  /** Decides the write against the twin as stored now, then produces it; returns the dry run. */
+  private async write(kind: InputKind, id: string, record: JsonObject): Promise<FoldResult> {
+    const { queries, limits, foldConfig, producer } = this.options;
+    const stored = await queries.getStored(id);
+    const result = checkWrite(stored, kind, id, record, { limits, foldConfig, nowMs: this.now() });
+    await producer.send(this.topicOf.get(kind)!, id, record);
+    return result;
   }
 
   private async registry(
     op: RegistryWriteOp,
     id: string,
-    extra: { type?: string; attributes?: Attributes },
+    fields: Pick<RegistryRequest, 'type' | 'attributes'> = {},
   ): Promise<RegistryRequest> {
-    const request: RegistryRequest = { op, id, ...extra, requestedAt: new Date().toISOString() };
-    const { op: _op, id: _id, requestedAt: _at, ...rest } = request;
-    await this.send(this.topics.registry, id, {
+    const replaceAttributes = fields.attributes !== undefined && op !== 'create';
+    await this.write('registry', id, {
       op: op === 'set-attributes' ? 'update' : op,
-      ...rest,
-      replaceAttributes: op === 'set-attributes',
+      ...fields,
+      ...(replaceAttributes ? { replaceAttributes } : {}),
       requestId: randomUUID(),
     });
-    return request;
+    return { op, id, ...fields, requestedAt: new Date(this.now()).toISOString() };
   }
 
-  async registerTwin(twin: NewTwin): Promise<RegistryRequest> {
-    if (await this.queries.get(twin.id))
-      throw new TwinfoldError('ALREADY_EXISTS', `twin ${twin.id} already exists`);
-    return this.registry('create', twin.id, { type: twin.type, attributes: twin.attributes });
+  async registerTwin({ id, type, attributes }: NewTwin): Promise<RegistryRequest> {
+    if (await this.options.queries.get(id))
+      throw new TwinfoldError('ALREADY_EXISTS', `twin ${id} already exists`);
+    return this.registry('create', id, { type, attributes });
   }
 
-  async updateTwin(id: string, changes: TwinChanges): Promise<RegistryRequest> {
-    await this.existing(id);
-    return this.registry(changes.attributes ? 'set-attributes' : 'update', id, changes);
+  /** `attributes`, when given, replace the whole map. */
+  updateTwin(id: string, changes: TwinChanges): Promise<RegistryRequest> {
+    return this.registry('update', id, changes);
   }
 
-  async deleteTwin(id: string): Promise<RegistryRequest> {
-    await this.existing(id);
-    return this.registry('delete', id, {});
+  deleteTwin(id: string): Promise<RegistryRequest> {
+    return this.registry('delete', id);
   }
 
-  async setLifecycle(id: string, action: LifecycleAction): Promise<RegistryRequest> {
-    const twin = await this.existing(id);
-    if (twin.lifecycle === 'decommissioned')
-      throw new TwinfoldError('LIFECYCLE_CONFLICT', `twin ${id} is decommissioned`);
-    return this.registry(action, id, {});
+  setLifecycle(id: string, action: LifecycleAction): Promise<RegistryRequest> {
+    return this.registry(action, id);
   }
 
-  async setAttributes(id: string, attributes: Attributes): Promise<RegistryRequest> {
-    await this.existing(id);
+  setAttributes(id: string, attributes: TwinDocument['attributes']): Promise<RegistryRequest> {
     return this.registry('set-attributes', id, { attributes });
   }
 
   async patchDesired(id: string, patch: JsonObject, ifVersion?: number): Promise<DesiredPatchRequest> {
-    const twin = await this.queries.get(id);
-    const current = twin?.version ?? 0;
-    // A fast answer for a stale If-Match; the fold decides the ones that race (same ifVersion).
-    if (ifVersion !== undefined && ifVersion !== current) {
-      throw new TwinfoldError('VERSION_CONFLICT', `twin ${id} is at version ${current}, not ${ifVersion}`);
-    }
-    const requestedAt = new Date().toISOString();
+    const { queries, writeOutcomeTimeoutMs } = this.options;
+    const requestedAt = new Date(this.now()).toISOString();
     const requestId = randomUUID();
-    const outcome = this.queries.awaitRequest(requestId, this.writeOutcomeTimeoutMs);
+    const record = { patch, ...(ifVersion === undefined ? {} : { ifVersion }), requestId };
+    const outcome = queries.awaitRequest(requestId, writeOutcomeTimeoutMs);
     try {
-      await this.send(this.topics.desired, id, {
-        patch,
-        ...(ifVersion === undefined ? {} : { ifVersion }),
-        requestId,
-      });
+      await this.write('desired', id, record);
     } catch (err) {
       outcome.cancel();
       throw err;
@@ -209,39 +191,30 @@ export class ProcessorBackend implements Backend {
       requestId,
       ifVersion,
       await outcome.promise,
-      this.writeOutcomeTimeoutMs,
+      writeOutcomeTimeoutMs,
     );
     return { id, patch, ...(ifVersion === undefined ? {} : { ifVersion }), version, requestedAt };
   }
 
   async injectState(id: string, state: JsonObject): Promise<StateInjection> {
-    await this.send(this.topics.state, id, { reported: state });
-    return { id, state, requestedAt: new Date().toISOString() };
+    await this.write('state', id, { reported: state });
+    return { id, state, requestedAt: new Date(this.now()).toISOString() };
   }
 
-  async queueCommand(id: string, command: NewCommand): Promise<CommandView> {
+  /** The reply is the command as queued (`pending`); it is delivered once the device is online. */
+  async queueCommand(id: string, command: CommandRequest): Promise<CommandView> {
     const commandId = randomUUID();
-    const now = Date.now();
-    const priority = command.priority ?? 0;
-    const value: JsonObject = {
+    const record: JsonObject = {
       command_id: commandId,
       action: command.action,
       parameters: command.parameters,
-      priority,
+      priority: command.priority ?? DEFAULT_COMMAND_PRIORITY,
     };
-    if (command.ttlMs !== undefined) value.ttl = Math.ceil(command.ttlMs / 1000);
-    await this.send(this.topics.commands, id, value);
-    const expiresAt = new Date(now + (command.ttlMs ?? this.defaultCommandTtlMs)).toISOString();
-    return {
-      commandId,
-      deviceId: id,
-      action: command.action,
-      parameters: command.parameters,
-      priority,
-      status: 'pending',
-      createdAt: new Date(now).toISOString(),
-      expiresAt,
-      updatedAt: new Date(now).toISOString(),
-    };
+    if (command.ttlMs !== undefined) record.ttl = Math.ceil(command.ttlMs / 1000);
+    const result = await this.write('command', id, record);
+    const queued = findCommand(result.state?.commands ?? [], commandId);
+    if (queued === undefined) throw new TwinfoldError('INTERNAL', `command ${commandId} was not queued`);
+    const { deliveredAt: _deliveredAt, ...rest } = queued;
+    return commandView({ ...rest, status: 'pending', attempts: 0 });
   }
 }

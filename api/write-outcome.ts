@@ -21,6 +21,16 @@ export function desiredPatchVersion(
     );
   }
   if (change.outcome !== 'ignored') return change.version;
+  // Refused by a limit after all (it raced with another write that grew the twin): say which.
+  if (change.error !== undefined) {
+    throw new TwinfoldError(
+      change.error.code,
+      `the desired patch for twin ${id} was refused: ${change.error.message}`,
+    );
+  }
+  // The owner checked the patch before producing it (write-check.ts); these are the writes that
+  // raced with another one: the twin was deleted, suspended or changed meanwhile.
+  if (change.reason === 'unknown-twin') throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} not found`);
   if (change.reason === 'version-conflict') {
     throw new TwinfoldError(
       'VERSION_CONFLICT',

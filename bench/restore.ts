@@ -5,7 +5,7 @@ import { partitionForKey } from '../shared/partitioner';
 import { DEFAULT_JSON_LIMITS } from '../shared/safe-json';
 import { changelogTopic, inputTopics, topicNames } from '../shared/topics';
 import { decodeInput, DEFAULT_FOLD_CONFIG, foldTwin, type TwinState } from '../topology/twin';
-import { twinStateCodec } from '../topology/twin-codec';
+import { storedTwinCodec } from '../topology/twin-codec';
 import type { BenchContext } from './context';
 import { printSetup, type BenchResult } from './report';
 import {
@@ -73,7 +73,7 @@ async function fillChangelog(
     for (let i = 0; i < count; i++) {
       const id = deviceId('rs-', i);
       const reported = { ...template.reported, temperature: 15 + (i % 200) / 10 };
-      const value = twinStateCodec.encode({ ...template, id, reported });
+      const value = storedTwinCodec.encode({ ...template, id, reported });
       bytes += value.length;
       const partition = partitionForKey(id, partitions);
       const buffer = buffers[partition]!;

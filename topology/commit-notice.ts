@@ -1,4 +1,5 @@
-import type { FoldResult, TwinEvent, TwinInput, TwinState } from './twin';
+import type { ErrorCode, TwinfoldError } from '../shared/errors';
+import type { FoldResult, StoredTwin, TwinEvent, TwinInput } from './twin';
 
 /**
  * What folding one record did, told only after its transaction committed and its store batch was
@@ -13,10 +14,13 @@ export interface CommittedChange {
   reason?: string;
   /**
    * The twin's version after the fold: the new version when changed, the current one when
-   * unchanged or ignored (0 for a twin that does not exist), the tombstone's when deleted.
+   * unchanged or ignored (a grave's, or 0, for a twin that does not exist), the tombstone's when
+   * deleted.
    */
   version: number;
   events: readonly TwinEvent[];
+  /** Set when the record was dead-lettered instead of folded (outcome 'ignored'): why. */
+  error?: { code: ErrorCode; message: string };
 }
 
 /** One commit of one partition task: its changes in fold order. */
@@ -36,7 +40,7 @@ function requestIdOf(input: TwinInput | undefined): string | undefined {
 export function committedChange(
   deviceId: string,
   input: TwinInput | undefined,
-  before: TwinState | undefined,
+  before: StoredTwin | undefined,
   result: FoldResult,
 ): CommittedChange | undefined {
   const requestId = requestIdOf(input);
@@ -51,5 +55,29 @@ export function committedChange(
     ...(result.reason === undefined ? {} : { reason: result.reason }),
     version,
     events: result.events,
+  };
+}
+
+/**
+ * The news of an application write that was dead-lettered after it was decoded (e.g. the twin would
+ * outgrow its limit), so whoever waits for its request id hears why instead of timing out; undefined
+ * when nobody can be waiting (no request id).
+ */
+export function deadLetteredChange(
+  deviceId: string,
+  input: TwinInput | undefined,
+  before: StoredTwin | undefined,
+  error: TwinfoldError,
+): CommittedChange | undefined {
+  const requestId = requestIdOf(input);
+  if (requestId === undefined) return undefined;
+  const { code, message } = error;
+  return {
+    deviceId,
+    requestId,
+    outcome: 'ignored',
+    version: before?.version ?? 0,
+    events: [],
+    error: { code, message },
   };
 }

@@ -3,8 +3,8 @@ import { partitionForKey } from '../shared/partitioner';
 import type { CommittedChange } from './commit-notice';
 import { CommitWatch, type Wait } from './commit-watch';
 import type { StreamProcessor } from './stream-processor';
-import { twinStateCodec } from './twin-codec';
-import type { TwinState } from './twin';
+import { storedTwinCodec } from './twin-codec';
+import { liveTwin, type StoredTwin, type TwinState } from './twin';
 
 /** Re-read at least this often while waiting for a version, in case a change came unannounced (a restore). */
 const WAIT_POLL_MS = 500;
@@ -82,6 +82,11 @@ export class LocalTwinQueries {
    * serve the twin's partition right now (restoring, rebalancing, or owned by another instance).
    */
   async get(deviceId: string): Promise<TwinState | undefined> {
+    return liveTwin(await this.getStored(deviceId));
+  }
+
+  /** What the store holds under the id: the twin, the grave of a deleted one, or nothing. Like `get`. */
+  async getStored(deviceId: string): Promise<StoredTwin | undefined> {
     const partition = this.partitionOf(deviceId);
     const task = this.processor.taskManager?.runningTask(partition);
     if (!task) {
@@ -119,8 +124,8 @@ export class LocalTwinQueries {
       tasks.map(async (task) => {
         const found: TwinState[] = [];
         for await (const [, bytes] of task.iterateStore(after)) {
-          const twin = twinStateCodec.decode(bytes);
-          if (!accept(twin)) continue;
+          const twin = liveTwin(storedTwinCodec.decode(bytes));
+          if (twin === undefined || !accept(twin)) continue;
           if (found.length === limit) {
             more = true;
             break;

@@ -8,7 +8,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { deadLetter } from '../shared/dead-letter';
-import { toTwinfoldError, TwinfoldError } from '../shared/errors';
+import { toTwinfoldError } from '../shared/errors';
 import { isDeviceId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { InputKind } from '../shared/topics';
@@ -21,7 +21,12 @@ import {
   writeCheckpoint,
 } from '../store';
 import type { ChangelogEntry, RestoreTarget } from './changelog-reader';
-import { committedChange, type CommitNotice, type CommittedChange } from './commit-notice';
+import {
+  committedChange,
+  deadLetteredChange,
+  type CommitNotice,
+  type CommittedChange,
+} from './commit-notice';
 import { DeadlineIndex } from './deadline-index';
 import type { ProcessorMetrics } from './metrics';
 import { OutputBuffer } from './output-buffer';
@@ -31,20 +36,19 @@ import { SerialQueue } from './serial-queue';
 import {
   decodeInput,
   foldTwin,
+  liveTwin,
   nextDeadline,
   tickTwin,
   type FoldResult,
+  type StoredTwin,
   type TwinInput,
-  type TwinState,
 } from './twin';
-import { twinStateCodec } from './twin-codec';
+import { encodeWithinLimit, storedTwinCodec } from './twin-codec';
 import { accountChange, emptyCounts, type TwinCounts } from './twin-stats';
 
 const CHECKPOINT_INTERVAL_MS = 5000;
 /** Below the broker's default message.max.bytes (1 MB), with room for batch overhead. */
 const MAX_SEND_BYTES = 512 * 1024;
-/** Largest stored twin: with its document and framing it must fit the broker's 1 MB record limit. */
-const MAX_TWIN_BYTES = 512 * 1024;
 
 export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
 
@@ -69,7 +73,7 @@ export class PartitionTask {
   readonly counts: TwinCounts = emptyCounts();
   private readonly dir: string;
   private readonly store: LevelStore;
-  private readonly cache: TwinCache<TwinState>;
+  private readonly cache: TwinCache<StoredTwin>;
   private readonly queue = new SerialQueue();
   private readonly deadlines = new DeadlineIndex();
   private producer: Producer | undefined;
@@ -92,7 +96,7 @@ export class PartitionTask {
     this.store = new LevelStore(`twins-${partition}`, this.dir);
     this.cache = new TwinCache({
       store: this.store,
-      codec: twinStateCodec,
+      codec: storedTwinCodec,
       maxEntries: settings.cacheMaxEntries,
     });
     this.log = logger.child('task', { partition });
@@ -147,7 +151,8 @@ export class PartitionTask {
   async startProcessing(restoredPosition: number): Promise<void> {
     this.changelogPosition = Math.max(this.changelogPosition, restoredPosition);
     for await (const [key, bytes] of this.store.iterate()) {
-      const state = twinStateCodec.decode(bytes);
+      const state = liveTwin(storedTwinCodec.decode(bytes));
+      if (state === undefined) continue;
       accountChange(this.counts, undefined, state);
       this.deadlines.set(key, nextDeadline(state, this.settings.foldConfig));
     }
@@ -177,9 +182,11 @@ export class PartitionTask {
   ): void {
     const timestampMs = Number(m.timestamp);
     const key = m.key?.toString('utf8') ?? '';
+    let input: TwinInput | undefined;
+    let before: StoredTwin | undefined;
     try {
-      const input = decodeInput(kind, key, m.value, timestampMs, this.settings.limits);
-      const before = this.cache.get(key);
+      input = decodeInput(kind, key, m.value, timestampMs, this.settings.limits);
+      before = this.cache.get(key);
       const result = foldTwin(before, input, { nowMs: timestampMs, config: this.settings.foldConfig });
       this.apply(key, before, result, timestampMs, out, changes, input);
       this.metrics.records.inc({ topic, outcome: result.outcome });
@@ -196,6 +203,8 @@ export class PartitionTask {
           timestampMs,
         ),
       );
+      const change = deadLetteredChange(key, input, before, error);
+      if (change) changes.push(change);
       this.metrics.records.inc({ topic, outcome: 'dead-letter' });
       this.metrics.deadLetters.inc({ code: error.code });
       if (error.code === 'INTERNAL')
@@ -207,39 +216,27 @@ export class PartitionTask {
     }
   }
 
-  /**
-   * A twin's bytes, refused with LIMIT_EXCEEDED past MAX_TWIN_BYTES: a larger record would be
-   * refused by the broker at every commit and block the partition for good. Throwing here, before
-   * anything is cached or emitted, dead-letters the record and leaves the twin as it was.
-   */
-  private encodeWithinLimit(key: string, state: TwinState | null): Buffer | null {
-    if (state === null) return null;
-    const encoded = twinStateCodec.encode(state);
-    if (encoded.length > MAX_TWIN_BYTES) {
-      throw new TwinfoldError(
-        'LIMIT_EXCEEDED',
-        `twin ${key} would grow to ${encoded.length} bytes, over the ${MAX_TWIN_BYTES}-byte limit`,
-      );
-    }
-    return encoded;
-  }
-
   private apply(
     key: string,
-    before: TwinState | undefined,
+    before: StoredTwin | undefined,
     result: FoldResult,
     timestampMs: number,
     out: OutputBuffer,
     changes: CommittedChange[],
     input?: TwinInput,
   ): void {
-    const encoded = result.state === undefined ? undefined : this.encodeWithinLimit(key, result.state);
+    // A deleted twin leaves its grave in the store and changelog (device.twins gets the tombstone).
+    // A twin past MAX_TWIN_BYTES would be refused by the broker at every commit and block the
+    // partition for good: throwing here, before anything is cached or emitted, dead-letters the
+    // record and leaves the twin as it was.
+    const stored = result.state === null ? (result.grave ?? null) : result.state;
+    const encoded = stored === undefined || stored === null ? null : encodeWithinLimit(stored);
     const change = committedChange(key, input, before, result);
     if (change) changes.push(change);
     if (result.state === undefined && result.events.length === 0 && result.downlink.length === 0) return;
     if (result.state !== undefined) {
-      this.cache.put(key, result.state, encoded ?? null);
-      accountChange(this.counts, before, result.state);
+      this.cache.put(key, stored ?? null, encoded);
+      accountChange(this.counts, liveTwin(before), result.state);
       this.deadlines.set(
         key,
         result.state === null ? null : nextDeadline(result.state, this.settings.foldConfig),
@@ -248,7 +245,7 @@ export class PartitionTask {
     // A rejection (e.g. a desired patch with a stale If-Match) changes no twin but is still news.
     out.addChange(key, result.state, result.events, result.downlink, timestampMs);
     for (const e of result.events)
-      if (e.type === 'command.status' && e.data.status === 'EXPIRED') this.metrics.commandsExpired.inc();
+      if (e.type === 'command.status' && e.data.status === 'expired') this.metrics.commandsExpired.inc();
   }
 
   /** The wall-clock timer: expires commands and marks silent twins unknown. */
@@ -261,7 +258,7 @@ export class PartitionTask {
       const out = new OutputBuffer(this.settings.topics);
       const changes: CommittedChange[] = [];
       for (const key of due) {
-        const before = this.cache.get(key);
+        const before = liveTwin(this.cache.get(key));
         if (!before) continue;
         this.apply(key, before, tickTwin(before, nowMs, this.settings.foldConfig), nowMs, out, changes);
       }
@@ -394,10 +391,10 @@ export class PartitionTask {
   }
 
   /** Read access for the query API; undefined when the task does not serve reads now. */
-  async read(deviceId: string): Promise<TwinState | undefined> {
+  async read(deviceId: string): Promise<StoredTwin | undefined> {
     if (this.status !== 'running') return undefined;
     const bytes = await this.store.get(deviceId);
-    return bytes ? twinStateCodec.decode(bytes) : undefined;
+    return bytes ? storedTwinCodec.decode(bytes) : undefined;
   }
 
   iterateStore(after?: string): AsyncIterable<[string, Buffer]> {

@@ -18,6 +18,11 @@ export interface ProcessorSettings {
 }
 
 export function processorSettings(config: Config): ProcessorSettings {
+  const limits = {
+    maxBytes: config.maxPayloadBytes,
+    maxDepth: config.maxJsonDepth,
+    maxKeys: config.maxJsonKeys,
+  };
   return {
     applicationId: config.applicationId,
     guarantee: config.processingGuarantee,
@@ -25,17 +30,14 @@ export function processorSettings(config: Config): ProcessorSettings {
     cacheMaxEntries: config.cacheMaxEntries,
     topics: topicNames(config),
     changelogTopic: changelogTopic(config),
-    limits: {
-      maxBytes: config.maxPayloadBytes,
-      maxDepth: config.maxJsonDepth,
-      maxKeys: config.maxJsonKeys,
-      maxClockSkewMs: config.maxClockSkewMs,
-    },
+    limits: { ...limits, maxClockSkewMs: config.maxClockSkewMs },
     foldConfig: {
       offlineAfterMs: config.offlineAfterMs,
       defaultCommandTtlMs: config.commandTtlMs,
       maxCommandRetries: config.commandMaxRetries,
       maxCommandHistory: 50,
+      // The bridge checks device.downlink records against the same settings.
+      downlinkLimits: limits,
     },
     partitions: config.partitions,
     replicationFactor: config.replicationFactor,

@@ -1,4 +1,4 @@
-import { deltaOf, type TwinState } from './twin';
+import { deltaOf, isOpenCommand, type TwinState } from './twin';
 
 /** Fleet gauges of one task, kept current by diffing each twin before and after a change. */
 export interface TwinCounts {
@@ -20,9 +20,7 @@ function contribution(state: TwinState | null | undefined): TwinCounts {
   c.twins = 1;
   c[state.connection.status] = 1;
   c.withDelta = Object.keys(deltaOf(state)).length > 0 ? 1 : 0;
-  c.commandsPending = state.commands.filter(
-    (cmd) => cmd.status === 'PENDING' || cmd.status === 'DELIVERED',
-  ).length;
+  c.commandsPending = state.commands.filter(isOpenCommand).length;
   return c;
 }
 

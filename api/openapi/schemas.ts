@@ -1,4 +1,5 @@
-import { COMMAND_STATUSES } from '../backend';
+import { COMMAND_STATUSES } from '../../topology/twin';
+import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
 
@@ -72,13 +73,30 @@ const Command = obj(
     action: { type: 'string' },
     parameters: object,
     priority: { type: 'integer' },
-    status: { enum: [...COMMAND_STATUSES] },
+    status: { enum: [...COMMAND_STATUSES], description: "Seed 000's command lifecycle" },
     timestamp: { ...timestamp, description: 'When the command was queued' },
     expiresAt: timestamp,
-    updatedAt: timestamp,
+    updatedAt: { ...timestamp, description: 'Time of the latest status change' },
+    attempts: { type: 'integer', minimum: 0, description: 'Deliveries so far' },
+    deliveredAt: { ...timestamp, description: 'Time of the latest delivery' },
+    acknowledgedAt: timestamp,
+    failedAt: timestamp,
+    expiredAt: timestamp,
+    ackStatus: { type: 'string', description: "The `status` of the device's latest ack" },
     result: { description: "The device's ack result, if any" },
+    error: { type: 'string', description: 'Why the command failed' },
   },
-  ['command_id', 'action', 'parameters', 'priority', 'status', 'timestamp', 'expiresAt', 'updatedAt'],
+  [
+    'command_id',
+    'action',
+    'parameters',
+    'priority',
+    'status',
+    'timestamp',
+    'expiresAt',
+    'updatedAt',
+    'attempts',
+  ],
 );
 
 const DeviceView = obj({
@@ -93,7 +111,7 @@ const DeviceView = obj({
 
 const RegistryRequest = obj(
   {
-    op: { enum: ['create', 'update', 'delete', 'suspend', 'resume', 'set-attributes'] },
+    op: { enum: [...REGISTRY_REQUEST_OPS] },
     id: { type: 'string' },
     type: { type: 'string' },
     attributes,

@@ -1,5 +1,6 @@
 import { TwinfoldError } from '../../shared/errors';
-import type { CommandView, NewCommand } from '../backend';
+import { DEFAULT_COMMAND_PRIORITY } from '../../topology/twin';
+import type { CommandRequest } from '../backend';
 import type { JsonObject } from '../json';
 import { ref } from '../openapi/schemas';
 import type { RouteSpec } from '../route';
@@ -14,28 +15,9 @@ import {
 } from '../validate';
 import { API_PREFIX, accepted, twinUrl, type RouteDeps } from './common';
 
-/**
- * The REST shape of a command. `command_id` and `timestamp` are the names of the device-side
- * command message (docs/contract.md, MQTT), which the contract also uses for the REST reply.
- */
-export function commandResource(c: CommandView): JsonObject {
-  const out: JsonObject = {
-    command_id: c.commandId,
-    action: c.action,
-    parameters: c.parameters,
-    priority: c.priority,
-    status: c.status,
-    timestamp: c.createdAt,
-    expiresAt: c.expiresAt,
-    updatedAt: c.updatedAt,
-  };
-  if (c.result !== undefined) out.result = c.result;
-  return out;
-}
-
-function parseCommand(body: JsonObject): NewCommand {
+function parseCommand(body: JsonObject): CommandRequest {
   rejectUnknownFields(body, ['action', 'parameters', 'priority', 'ttl'], 'request body');
-  const command: NewCommand = {
+  const command: CommandRequest = {
     action: parsePattern(body.action, 'action', ACTION_PATTERN),
     parameters: body.parameters === undefined ? {} : requireObject(body.parameters, 'parameters'),
   };
@@ -53,7 +35,13 @@ const COMMAND_BODY = {
   properties: {
     action: { type: 'string', pattern: ACTION_PATTERN.source },
     parameters: { type: 'object' },
-    priority: { type: 'integer', minimum: 0, maximum: MAX_PRIORITY, description: 'Higher first' },
+    priority: {
+      type: 'integer',
+      minimum: 0,
+      maximum: MAX_PRIORITY,
+      default: DEFAULT_COMMAND_PRIORITY,
+      description: 'Higher first',
+    },
     ttl: { type: 'integer', minimum: 1, maximum: MAX_TTL_SECONDS, description: 'Time to live in seconds' },
   },
 };
@@ -69,20 +57,23 @@ export function commandRoutes({ backend }: RouteDeps): RouteSpec[] {
       summary: 'Queue a command for the device',
       access: 'write',
       body: {
-        description: '`action` required; `parameters`, `priority` (0..9), `ttl` (s) optional',
+        description:
+          '`action` required; `parameters`, `priority` (0..9, default 0), `ttl` (s, default COMMAND_TTL_MS) optional',
         schema: COMMAND_BODY,
       },
       response: {
         status: 202,
-        description: 'Queued; see `command_id`',
+        description:
+          'Queued (`pending`, a UUID `command_id`); refused at once if the device could never receive it',
         schema: ref('Command'),
         headers: ['Location'],
       },
-      errors: ['LIFECYCLE_CONFLICT'],
+      // LIMIT_EXCEEDED / PAYLOAD_TOO_LARGE: the bridge could never deliver the command.
+      errors: ['TWIN_NOT_FOUND', 'LIFECYCLE_CONFLICT', 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE'],
       async handle({ params, body }) {
         const queued = await backend.queueCommand(params.id!, parseCommand(body));
-        const location = `${twinUrl(params.id!)}/commands/${encodeURIComponent(queued.commandId)}`;
-        return accepted(commandResource(queued), { Location: location });
+        const location = `${twinUrl(params.id!)}/commands/${encodeURIComponent(queued.command_id)}`;
+        return accepted(queued, { Location: location });
       },
     },
     {
@@ -96,7 +87,7 @@ export function commandRoutes({ backend }: RouteDeps): RouteSpec[] {
       async handle({ params }) {
         const commands = await backend.listCommands(params.id!);
         if (!commands) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${params.id} not found`);
-        return { data: { count: commands.length, commands: commands.map(commandResource) } };
+        return { data: { count: commands.length, commands } };
       },
     },
     {
@@ -116,7 +107,7 @@ export function commandRoutes({ backend }: RouteDeps): RouteSpec[] {
             `command ${params.cid} of twin ${params.id} not found`,
           );
         }
-        return { data: commandResource(command) };
+        return { data: command };
       },
     },
   ];

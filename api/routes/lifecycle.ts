@@ -13,7 +13,7 @@ function lifecycleRoute(deps: RouteDeps, action: LifecycleAction, summary: strin
     summary,
     access: 'admin',
     response: { status: 202, description: 'Lifecycle change accepted', schema: ref('RegistryRequest') },
-    errors: ['LIFECYCLE_CONFLICT'],
+    errors: ['TWIN_NOT_FOUND', 'LIFECYCLE_CONFLICT'],
     async handle({ params }) {
       return accepted(await deps.backend.setLifecycle(params.id!, action));
     },
@@ -44,11 +44,21 @@ export function lifecycleRoutes(deps: RouteDeps): RouteSpec[] {
       access: 'admin',
       body: { description: 'The new attribute map (replaces the old one)', schema: ref('Attributes') },
       response: { status: 202, description: 'Update accepted', schema: ref('RegistryRequest') },
+      errors: ['TWIN_NOT_FOUND', 'LIFECYCLE_CONFLICT'],
       async handle({ params, body }) {
         return accepted(await deps.backend.setAttributes(params.id!, parseAttributes(body, 'request body')));
       },
     },
-    lifecycleRoute(deps, 'suspend', 'Suspend a twin (stops processing its messages, keeps its data)'),
-    lifecycleRoute(deps, 'resume', 'Resume a suspended twin'),
+    lifecycleRoute(
+      deps,
+      'suspend',
+      'Suspend a twin: it keeps its data but takes no readings, desired patches or commands',
+    ),
+    lifecycleRoute(deps, 'resume', 'Resume a suspended twin (active, or pending if its device never spoke)'),
+    lifecycleRoute(
+      deps,
+      'decommission',
+      'Decommission a twin for good: open commands fail, and it accepts nothing but delete',
+    ),
   ];
 }

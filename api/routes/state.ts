@@ -55,8 +55,17 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
         description: 'Patch folded by the owner; `version` is the version it produced',
         schema: ref('DesiredPatchRequest'),
       },
-      // TIMEOUT: the owner did not see the patch folded in time (it is in Kafka and may still apply).
-      errors: ['VERSION_CONFLICT', 'LIFECYCLE_CONFLICT', 'TIMEOUT'],
+      // LIMIT_EXCEEDED / PAYLOAD_TOO_LARGE: the processor or the bridge would refuse the patch, or
+      // the twin would outgrow its limit. TIMEOUT: the owner did not see the patch folded in time
+      // (it is in Kafka and may still apply).
+      errors: [
+        'TWIN_NOT_FOUND',
+        'VERSION_CONFLICT',
+        'LIFECYCLE_CONFLICT',
+        'LIMIT_EXCEEDED',
+        'PAYLOAD_TOO_LARGE',
+        'TIMEOUT',
+      ],
       async handle({ req, params, body }) {
         const ifVersion = parseIfMatch(req.get('If-Match'));
         return accepted(await backend.patchDesired(params.id!, nonEmpty(body, 'desired patch'), ifVersion));
@@ -74,6 +83,8 @@ export function stateRoutes({ backend }: RouteDeps): RouteSpec[] {
         schema: { type: 'object', minProperties: 1 },
       },
       response: { status: 202, description: 'State accepted', schema: ref('StateInjection') },
+      // A suspended or decommissioned twin takes no state; the twin must fit its size limit.
+      errors: ['LIFECYCLE_CONFLICT', 'LIMIT_EXCEEDED', 'PAYLOAD_TOO_LARGE'],
       async handle({ params, body }) {
         return accepted(await backend.injectState(params.id!, nonEmpty(body, 'state')));
       },

@@ -105,6 +105,7 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
         schema: { ...TWIN_BODY, minProperties: 1 },
       },
       response: { status: 202, description: 'Update accepted', schema: ref('RegistryRequest') },
+      errors: ['TWIN_NOT_FOUND', 'LIFECYCLE_CONFLICT'],
       async handle({ params, body }) {
         rejectUnknownFields(body, ['type', 'attributes'], 'request body');
         const changes: TwinChanges = {};
@@ -125,6 +126,7 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       summary: 'Delete a twin (a tombstone on device.twins)',
       access: 'admin',
       response: { status: 202, description: 'Deletion accepted', schema: ref('RegistryRequest') },
+      errors: ['TWIN_NOT_FOUND'],
       async handle({ params }) {
         return accepted(await backend.deleteTwin(params.id!));
       },

@@ -2,8 +2,8 @@ import { isTwinfoldError } from '../../shared/errors';
 import type {
   CommandView,
   DesiredPatchRequest,
+  CommandRequest,
   LifecycleAction,
-  NewCommand,
   NewTwin,
   ReadOptions,
   RegistryRequest,
@@ -20,34 +20,6 @@ import { API_PREFIX } from '../routes/common';
 import type { Attributes, TwinDocument } from '../twin-document';
 import { ATTRIBUTE_FILTER_PREFIX } from '../validate';
 import type { PeerClient, PeerRequest } from './peer-client';
-
-/** The REST shape of a command (api/routes/commands.ts `commandResource`). */
-interface CommandResource {
-  command_id: string;
-  action: string;
-  parameters: JsonObject;
-  priority: number;
-  status: CommandView['status'];
-  timestamp: string;
-  expiresAt: string;
-  updatedAt: string;
-  result?: CommandView['result'];
-}
-
-function fromCommandResource(deviceId: string, c: CommandResource): CommandView {
-  return {
-    commandId: c.command_id,
-    deviceId,
-    action: c.action,
-    parameters: c.parameters,
-    priority: c.priority,
-    status: c.status,
-    createdAt: c.timestamp,
-    expiresAt: c.expiresAt,
-    updatedAt: c.updatedAt,
-    ...(c.result === undefined ? {} : { result: c.result }),
-  };
-}
 
 /** `GET /twins` query parameters of a list query (the inverse of routes/common.ts parseListQuery). */
 export function listQueryParams(query: TwinListQuery): Record<string, string> {
@@ -135,15 +107,14 @@ export class RemoteBackend implements TwinReader, TwinWriter {
 
   async listCommands(id: string): Promise<CommandView[] | undefined> {
     const list = await orUndefined(
-      this.read<{ commands: CommandResource[] }>('listCommands', twinPath(id, '/commands')),
+      this.read<{ commands: CommandView[] }>('listCommands', twinPath(id, '/commands')),
     );
-    return list?.commands.map((c) => fromCommandResource(id, c));
+    return list?.commands;
   }
 
   async getCommand(id: string, commandId: string): Promise<CommandView | undefined> {
     const path = twinPath(id, `/commands/${encodeURIComponent(commandId)}`);
-    const command = await orUndefined(this.read<CommandResource>('getCommand', path));
-    return command && fromCommandResource(id, command);
+    return orUndefined(this.read<CommandView>('getCommand', path));
   }
 
   registerTwin(twin: NewTwin): Promise<RegistryRequest> {
@@ -180,12 +151,11 @@ export class RemoteBackend implements TwinReader, TwinWriter {
     return this.write('injectState', 'PUT', twinPath(id, '/state'), state);
   }
 
-  async queueCommand(id: string, command: NewCommand): Promise<CommandView> {
+  queueCommand(id: string, command: CommandRequest): Promise<CommandView> {
     const body: JsonObject = { action: command.action, parameters: command.parameters };
     if (command.priority !== undefined) body.priority = command.priority;
     // The route takes seconds and turns them into ms, so ttlMs is always whole seconds.
     if (command.ttlMs !== undefined) body.ttl = Math.ceil(command.ttlMs / 1000);
-    const queued = await this.write<CommandResource>('queueCommand', 'POST', twinPath(id, '/command'), body);
-    return fromCommandResource(id, queued);
+    return this.write<CommandView>('queueCommand', 'POST', twinPath(id, '/command'), body);
   }
 }

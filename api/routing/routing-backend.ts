@@ -4,8 +4,8 @@ import type {
   Backend,
   CommandView,
   DesiredPatchRequest,
+  CommandRequest,
   LifecycleAction,
-  NewCommand,
   NewTwin,
   ReadOptions,
   Readiness,
@@ -154,7 +154,7 @@ export class RoutingBackend implements Backend {
     return this.route(id, (b) => b.injectState(id, state));
   }
 
-  queueCommand(id: string, command: NewCommand): Promise<CommandView> {
+  queueCommand(id: string, command: CommandRequest): Promise<CommandView> {
     return this.route(id, (b) => b.queueCommand(id, command));
   }
 }

@@ -14,6 +14,7 @@ import {
   REGISTRY_OPS,
   type RegistryInput,
   type RegistryOp,
+  DEFAULT_COMMAND_PRIORITY,
 } from './types';
 
 /** Longest command TTL accepted: one year. */
@@ -50,7 +51,7 @@ export function decodeCommand(raw: RawRecord): CommandInput {
     commandId: requireString(obj, 'command_id'),
     action: requireString(obj, 'action'),
     parameters: optionalObject(obj, 'parameters') ?? {},
-    priority: optionalInteger(obj, 'priority', Number.MIN_SAFE_INTEGER) ?? 0,
+    priority: optionalInteger(obj, 'priority', Number.MIN_SAFE_INTEGER) ?? DEFAULT_COMMAND_PRIORITY,
     ...opt('ttlMs', readTtlMs(obj)),
     ...opt('requestId', optionalString(obj, 'requestId')),
   };
@@ -65,7 +66,7 @@ function readTtlMs(obj: JsonObject): number | undefined {
   return Math.max(1, Math.round(ttl * 1000));
 }
 
-/** `{"op", "type"?, "attributes"? (merge-patch), "requestId"?}`. */
+/** `{"op", "type"?, "attributes"? (merge-patch), "replaceAttributes"? (boolean), "requestId"?}`. */
 export function decodeRegistry(raw: RawRecord): RegistryInput {
   const obj = parseObject(raw, 'registry');
   const op = ownValue(obj, 'op');
@@ -77,6 +78,13 @@ export function decodeRegistry(raw: RawRecord): RegistryInput {
     op: op as RegistryOp,
     ...opt('type', optionalString(obj, 'type')),
     ...opt('attributes', optionalObject(obj, 'attributes')),
+    ...opt('replaceAttributes', optionalBoolean(obj, 'replaceAttributes')),
     ...opt('requestId', optionalString(obj, 'requestId')),
   };
+}
+
+function optionalBoolean(obj: JsonObject, field: string): boolean | undefined {
+  const value = ownValue(obj, field);
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw invalid(field, 'must be a boolean');
 }

@@ -4,6 +4,9 @@ import type { JsonObject, JsonValue } from '../json';
 export const DEVICE_KINDS = ['telemetry', 'state', 'status', 'ack', 'error'] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
+/** Priority of a command whose request gives none (the lowest of the API's 0..9). */
+export const DEFAULT_COMMAND_PRIORITY = 0;
+
 /** Kinds written by applications through the API. */
 export const APPLICATION_KINDS = ['desired', 'command', 'registry'] as const;
 export type ApplicationKind = (typeof APPLICATION_KINDS)[number];
@@ -92,8 +95,9 @@ export interface RegistryInput extends InputBase {
   kind: 'registry';
   op: RegistryOp;
   type?: string;
-  /** Merge-patch of the attributes. */
+  /** Merge-patch of the attributes; with `replaceAttributes`, the whole new attribute map. */
   attributes?: JsonObject;
+  replaceAttributes?: boolean;
   requestId?: string;
 }
 

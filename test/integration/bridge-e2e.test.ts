@@ -103,11 +103,19 @@ describe('bridge end to end with the processor', () => {
       'the command acknowledged',
       async () => {
         const command = await commandView(cid);
-        return command?.status === 'success' ? command : undefined;
+        return command?.status === 'acknowledged' ? command : undefined;
       },
       { timeoutMs: 60_000 },
     );
-    expect(done).toMatchObject({ command_id: cid, status: 'success', result: { level: 80 } });
+    expect(done).toMatchObject({
+      command_id: cid,
+      status: 'acknowledged',
+      ackStatus: 'success',
+      result: { level: 80 },
+      attempts: 1,
+      deliveredAt: expect.any(String),
+      acknowledgedAt: expect.any(String),
+    });
     const twin = await getJson(`${service.url}/api/v1/twins/${deviceId}`);
     expect(twin.body).toMatchObject({ data: { commands: { pending: 0 } } });
   });

@@ -15,6 +15,13 @@ describe('processor: wall-clock timers', () => {
     const service = await startService(d);
     const now = Date.now();
     await produce(`${d.prefix}device.status`, [{ key: 'tm-quiet', value: 'online', timestamp: String(now) }]);
+    // Registered, never heard from: a command does not create a twin, the registry does.
+    await produce(`${d.prefix}device.registry`, [
+      { key: 'tm-offline', value: JSON.stringify({ op: 'create', type: 'x' }), timestamp: String(now) },
+    ]);
+    await waitFor('the registered twin', async () => {
+      return (await getJson(`${service.url}/api/v1/twins/tm-offline`)).status === 200;
+    });
     await produce(`${d.prefix}device.commands`, [
       {
         key: 'tm-offline',
@@ -52,12 +59,12 @@ describe('processor: wall-clock timers', () => {
     );
     const expired = events
       .map((r) => JSON.parse(r.value!.toString()))
-      .find((e) => e.type === 'command.status' && e.data.status === 'EXPIRED');
-    expect(expired).toMatchObject({ deviceId: 'tm-offline', data: { status: 'EXPIRED' } });
+      .find((e) => e.type === 'command.status' && e.data.status === 'expired');
+    expect(expired).toMatchObject({ deviceId: 'tm-offline', data: { status: 'expired' } });
 
     const metrics = await (await fetch(`${service.url}/metrics`)).text();
     expect(metrics).toMatch(/^twinfold_commands_expired_total 1$/m);
-    // Both: the silent one, and the one a command created, which has never been heard from.
+    // Both: the silent one, and the registered one, which has never been heard from.
     expect(metrics).toMatch(/^twinfold_twins\{status="unknown"\} 2$/m);
     expect(metrics).toMatch(/^twinfold_twins\{status="online"\} 0$/m);
   });

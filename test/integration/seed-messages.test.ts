@@ -83,8 +83,7 @@ describe("seed 001's messages as printed, end to end", () => {
         action: 'set_brightness',
         result: { brightness: 75, execution_time: 0.5 },
       });
-      // Main says "success" for an acknowledged command until seed 000's words land ("acknowledged").
-      expect(['acknowledged', 'success']).toContain(view.status);
+      expect(view.status).toBe('acknowledged');
 
       const alerts = await consumeUntil([`${d.prefix}device.events`], (rs) => rs.some(isSeedAlert));
       expect(JSON.parse(alerts.find(isSeedAlert)!.value!.toString())).toMatchObject({

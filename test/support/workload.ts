@@ -6,6 +6,7 @@ import {
   foldTwin,
   toTwinDocument,
   type FoldConfig,
+  type StoredTwin,
   type TwinDocument,
   type TwinState,
 } from '../../topology/twin';
@@ -41,6 +42,7 @@ export const FOLD_CONFIG: FoldConfig = {
   defaultCommandTtlMs: 24 * 3600 * 1000,
   maxCommandRetries: 3,
   maxCommandHistory: 50,
+  downlinkLimits: DEFAULT_JSON_LIMITS,
 };
 
 const TOPIC_OF: Record<InputKind, keyof ReturnType<typeof topicNames>> = {
@@ -174,6 +176,8 @@ export function generateWorkload(options: {
 /** The reference: the same pure fold the processor runs, over the same bytes, in round order. */
 export function referenceFold(rounds: Round[]): Map<string, TwinState | null> {
   const twins = new Map<string, TwinState | null>();
+  // What the store holds: deleted twins leave a grave, from which a re-created one continues its version.
+  const stored = new Map<string, StoredTwin>();
   for (const round of rounds) {
     for (const r of round.records) {
       let input;
@@ -182,11 +186,14 @@ export function referenceFold(rounds: Round[]): Map<string, TwinState | null> {
       } catch {
         continue; // the processor dead-letters it
       }
-      const result = foldTwin(twins.get(r.key) ?? undefined, input, {
+      const result = foldTwin(stored.get(r.key), input, {
         nowMs: r.timestampMs,
         config: FOLD_CONFIG,
       });
-      if (result.state !== undefined) twins.set(r.key, result.state);
+      if (result.state === undefined) continue;
+      twins.set(r.key, result.state);
+      const next = result.state ?? result.grave;
+      if (next !== undefined) stored.set(r.key, next);
     }
   }
   return twins;
@@ -277,14 +284,17 @@ export async function listAllTwins(url: string): Promise<TwinDocument[]> {
 
 /**
  * Versions of one twin in device.twins (0 = tombstone) must rise by one: a gap is a lost change, a
- * repeat a duplicate. A twin re-created after a delete starts again at 1.
+ * repeat a duplicate. A tombstone takes the next version too, and a twin re-created after it
+ * continues from there (versions never decrease).
  */
 export function versionProblems(versions: Map<string, number[]>): string[] {
   const problems: string[] = [];
   for (const [id, vs] of versions) {
+    let last = 0;
     vs.forEach((v, i) => {
       const prev = i === 0 ? 0 : vs[i - 1]!;
-      const ok = v === 0 ? prev !== 0 : v === (prev === 0 ? 1 : prev + 1);
+      const ok = v === 0 ? prev !== 0 : v === last + 1;
+      last += v === 0 ? 1 : v - last;
       if (!ok) problems.push(`${id}: version ${prev} then ${v}`);
     });
   }

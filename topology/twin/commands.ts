@@ -1,29 +1,23 @@
+import { downlinkRefusal } from './downlink';
 import { type Draft, emit, update, withOptional } from './draft';
+import type { CommandInput } from '../../shared/inputs';
 import { toIso } from './json';
 import { copyJson } from './merge';
-import type { CommandEntry, CommandStatus, JsonObject, JsonValue } from './model';
+import type { CommandEntry, CommandStatus, DownlinkMessage, JsonValue } from './model';
 
 /**
  * Command queue lifecycle (docs/contract.md, Commands):
  *
- *   PENDING --deliver--> DELIVERED --ack success--> ACKNOWLEDGED
- *   DELIVERED --ack failed, attempts < max--> PENDING (redelivered at once when online)
- *   DELIVERED --ack failed, attempts >= max--> FAILED
- *   PENDING|DELIVERED --expiresAt reached--> EXPIRED
- *   PENDING|DELIVERED --twin decommissioned--> FAILED
+ *   pending --deliver--> delivered --ack success--> acknowledged
+ *   delivered --ack failed, attempts < max--> pending (redelivered at once when online)
+ *   delivered --ack failed, attempts >= max--> failed
+ *   pending|delivered --expiresAt reached--> expired
+ *   pending|delivered --twin decommissioned--> failed
+ *   pending --its downlink breaks the bridge's limits--> failed (never delivered)
  */
 
-export interface NewCommand {
-  commandId: string;
-  action: string;
-  parameters: JsonObject;
-  priority: number;
-  ttlMs?: number;
-  requestId?: string;
-}
-
 export function isOpen(command: CommandEntry): boolean {
-  return command.status === 'PENDING' || command.status === 'DELIVERED';
+  return command.status === 'pending' || command.status === 'delivered';
 }
 
 export function findCommand(commands: readonly CommandEntry[], commandId: string): CommandEntry | undefined {
@@ -31,13 +25,13 @@ export function findCommand(commands: readonly CommandEntry[], commandId: string
 }
 
 /** Queues a command in priority order and delivers it at once if the device is online. */
-export function enqueueCommand(draft: Draft, cmd: NewCommand): void {
+export function enqueueCommand(draft: Draft, cmd: CommandInput): void {
   const entry: CommandEntry = {
     commandId: cmd.commandId,
     action: cmd.action,
     parameters: copyJson(cmd.parameters),
     priority: cmd.priority,
-    status: 'PENDING',
+    status: 'pending',
     createdAt: draft.nowMs,
     expiresAt: draft.nowMs + (cmd.ttlMs ?? draft.config.defaultCommandTtlMs),
     attempts: 0,
@@ -48,7 +42,36 @@ export function enqueueCommand(draft: Draft, cmd: NewCommand): void {
   commands.splice(at === -1 ? commands.length : at, 0, entry);
   update(draft, { commands });
   emitStatus(draft, entry, null, { requestId: cmd.requestId });
+  // A command the bridge could never publish fails now, with the reason, online or not.
+  if (failIfUndeliverable(draft, entry)) return;
   if (draft.state.connection.status === 'online') deliverCommand(draft, cmd.commandId);
+}
+
+/** The device.downlink message that delivers `entry` at `nowMs`. */
+export function commandDownlink(deviceId: string, entry: CommandEntry, nowMs: number): DownlinkMessage {
+  return {
+    kind: 'command',
+    deviceId,
+    payload: {
+      command_id: entry.commandId,
+      action: entry.action,
+      parameters: entry.parameters,
+      timestamp: toIso(entry.createdAt),
+      timeout: Math.ceil((entry.expiresAt - nowMs) / 1000),
+    },
+  };
+}
+
+/** Fails an open command whose downlink the bridge would dead-letter; true when it did. */
+function failIfUndeliverable(draft: Draft, entry: CommandEntry): boolean {
+  const refusal = downlinkRefusal(
+    commandDownlink(draft.state.id, entry, draft.nowMs),
+    draft.config.downlinkLimits,
+  );
+  if (refusal === undefined) return false;
+  const error = `downlink:${refusal.code}: ${refusal.message}`;
+  finish(draft, entry, 'failed', { completedAt: draft.nowMs, error });
+  return true;
 }
 
 /** On (re)connect: expire what is overdue, then (re)deliver every open command in queue order. */
@@ -62,28 +85,19 @@ function deliverCommand(draft: Draft, commandId: string): void {
   const current = findCommand(draft.state.commands, commandId);
   if (current === undefined || !isOpen(current)) return;
   if (current.expiresAt <= draft.nowMs) {
-    finish(draft, current, 'EXPIRED', { completedAt: current.expiresAt });
+    finish(draft, current, 'expired', { completedAt: current.expiresAt });
     return;
   }
+  if (failIfUndeliverable(draft, current)) return;
   const delivered: CommandEntry = {
     ...current,
-    status: 'DELIVERED',
+    status: 'delivered',
     attempts: current.attempts + 1,
     deliveredAt: draft.nowMs,
   };
   replace(draft, delivered);
-  if (current.status !== 'DELIVERED') emitStatus(draft, delivered, current.status);
-  draft.downlink.push({
-    kind: 'command',
-    deviceId: draft.state.id,
-    payload: {
-      command_id: delivered.commandId,
-      action: delivered.action,
-      parameters: delivered.parameters,
-      timestamp: toIso(delivered.createdAt),
-      timeout: Math.ceil((delivered.expiresAt - draft.nowMs) / 1000),
-    },
-  });
+  if (current.status !== 'delivered') emitStatus(draft, delivered, current.status);
+  draft.downlink.push(commandDownlink(draft.state.id, delivered, draft.nowMs));
 }
 
 /**
@@ -94,31 +108,35 @@ function deliverCommand(draft: Draft, commandId: string): void {
 export function applyAck(draft: Draft, commandId: string, status: string, result?: JsonValue): boolean {
   const current = findCommand(draft.state.commands, commandId);
   if (current === undefined || !isOpen(current)) return false;
-  const withResult: CommandEntry = result === undefined ? current : { ...current, result: copyJson(result) };
+  const acked: CommandEntry = {
+    ...current,
+    ackStatus: status,
+    ...(result === undefined ? {} : { result: copyJson(result) }),
+  };
   if (status.toLowerCase() === 'success') {
-    finish(draft, withResult, 'ACKNOWLEDGED', { completedAt: draft.nowMs });
+    finish(draft, acked, 'acknowledged', { completedAt: draft.nowMs });
   } else if (current.attempts < draft.config.maxCommandRetries) {
-    const retry: CommandEntry = { ...withResult, status: 'PENDING' };
+    const retry: CommandEntry = { ...acked, status: 'pending' };
     replace(draft, retry);
-    if (current.status !== 'PENDING') emitStatus(draft, retry, current.status, { ackStatus: status });
+    if (current.status !== 'pending') emitStatus(draft, retry, current.status);
     if (draft.state.connection.status === 'online') deliverCommand(draft, commandId);
   } else {
-    finish(draft, withResult, 'FAILED', { completedAt: draft.nowMs, error: `ack:${status}` });
+    finish(draft, acked, 'failed', { completedAt: draft.nowMs, error: `ack:${status}` });
   }
   return true;
 }
 
-/** Timer path: every open command whose `expiresAt` is at or before `nowMs` becomes EXPIRED. */
+/** Timer path: every open command whose `expiresAt` is at or before `nowMs` becomes expired. */
 export function expireCommands(draft: Draft): void {
   for (const c of draft.state.commands) {
-    if (isOpen(c) && c.expiresAt <= draft.nowMs) finish(draft, c, 'EXPIRED', { completedAt: c.expiresAt });
+    if (isOpen(c) && c.expiresAt <= draft.nowMs) finish(draft, c, 'expired', { completedAt: c.expiresAt });
   }
 }
 
 /** Decommissioning fails every open command: nothing will ever deliver it. */
 export function cancelOpenCommands(draft: Draft, reason: string): void {
   for (const c of draft.state.commands) {
-    if (isOpen(c)) finish(draft, c, 'FAILED', { completedAt: draft.nowMs, error: reason });
+    if (isOpen(c)) finish(draft, c, 'failed', { completedAt: draft.nowMs, error: reason });
   }
 }
 
@@ -162,5 +180,6 @@ function emitStatus(
     previous,
     attempts: entry.attempts,
   };
-  emit(draft, 'command.status', withOptional(data, { ...extra, result: entry.result, error: entry.error }));
+  const { ackStatus, result, error } = entry;
+  emit(draft, 'command.status', withOptional(data, { ...extra, ackStatus, result, error }));
 }

@@ -3,8 +3,15 @@ import { applyStatus, isStaleStatus, touchDevice } from './connection';
 import { applyDesired } from './desired';
 import { type Draft, emit, makeEvent, startDraft, withOptional } from './draft';
 import { type DesiredInput, isDeviceInput, type TwinInput } from '../../shared/inputs';
-import { applyRegistry, patchAttributes } from './lifecycle';
-import type { FoldContext, FoldResult, TwinState } from './model';
+import { applyRegistry, isLifecycleConflict, patchAttributes } from './lifecycle';
+import {
+  type FoldContext,
+  type FoldResult,
+  isGrave,
+  liveTwin,
+  type StoredTwin,
+  type TwinState,
+} from './model';
 import { recordDeviceError } from './device-error';
 import { applyState, applyTelemetry } from './reported';
 import { deleted, finishDraft, ignored } from './result';
@@ -15,21 +22,25 @@ import { deleted, finishDraft, ignored } from './result';
  *
  * Outcomes: 'changed' (new state, version + 1), 'unchanged' (accepted, nothing differs),
  * 'ignored' (not applied at all, `reason` says why; the state, including liveness, is untouched),
- * 'deleted' (state null: write a tombstone).
- * Throws RangeError when `state` belongs to another device (a caller bug).
+ * 'deleted' (state null: publish a tombstone; store `grave`).
+ * `stored` is what the store holds: a twin, the grave of a deleted one (a twin created again
+ * continues its version), or nothing.
+ * Throws RangeError when `stored` belongs to another device (a caller bug).
  */
 export function foldTwin(
-  state: TwinState | null | undefined,
+  stored: StoredTwin | null | undefined,
   input: TwinInput,
   ctx: FoldContext,
 ): FoldResult {
-  const current = state ?? undefined;
-  if (current !== undefined && current.id !== input.deviceId) {
-    throw new RangeError(`input for ${input.deviceId} folded into twin ${current.id}`);
+  if (stored !== null && stored !== undefined && stored.id !== input.deviceId) {
+    throw new RangeError(`input for ${input.deviceId} folded into twin ${stored.id}`);
   }
+  const grave = stored !== null && stored !== undefined && isGrave(stored) ? stored : undefined;
+  const current = liveTwin(stored);
   const gated = gate(current, input, ctx);
   if (gated !== undefined) return gated;
-  const draft = startDraft(current ?? newTwin(input, ctx.nowMs), ctx.nowMs, ctx.config);
+  const base = current ?? newTwin(input, ctx.nowMs, grave?.version ?? 0);
+  const draft = startDraft(base, ctx.nowMs, ctx.config);
   if (current === undefined) {
     const requestId = 'requestId' in input ? input.requestId : undefined;
     const { lifecycle, type } = draft.state;
@@ -40,29 +51,40 @@ export function foldTwin(
   return finishDraft(current, draft);
 }
 
-/** What is decided before any change: unknown twins, lifecycle, deletion, version conflicts. */
+/**
+ * What is decided before any change: unknown twins (only a device message or a registry create
+ * makes one; desired patches and commands never invent a twin), lifecycle, deletion, version
+ * conflicts.
+ */
 function gate(state: TwinState | undefined, input: TwinInput, ctx: FoldContext): FoldResult | undefined {
   // (An ack for an unknown twin needs no case: its command cannot be found, so it is ignored.)
   if (state === undefined) {
-    if (input.kind === 'registry' && input.op !== 'create') return ignored('unknown-twin');
-  } else if (input.kind === 'registry' && input.op === 'delete') {
+    if (isDeviceInput(input) || (input.kind === 'registry' && input.op === 'create')) return undefined;
+    return ignored('unknown-twin');
+  }
+  if (input.kind === 'registry' && input.op === 'delete') {
     return deleted(state, ctx.nowMs, withOptional({}, { requestId: input.requestId }));
-  } else if (state.lifecycle === 'decommissioned') {
-    return ignored('decommissioned');
-  } else if (state.lifecycle === 'suspended' && (input.kind === 'telemetry' || input.kind === 'state')) {
-    return ignored('suspended');
+  }
+  if (state.lifecycle === 'decommissioned') return ignored('decommissioned');
+  if (state.lifecycle === 'suspended' && SUSPENDED_IGNORES.has(input.kind)) return ignored('suspended');
+  if (input.kind === 'registry' && isLifecycleConflict(state.lifecycle, input.op)) {
+    return ignored('lifecycle-conflict');
   }
   if (input.kind === 'desired') return checkIfVersion(state, input, ctx.nowMs);
   return undefined;
 }
 
-/** `ifVersion` must equal the twin's version (0 for a twin that does not exist yet). */
-function checkIfVersion(
-  state: TwinState | undefined,
-  input: DesiredInput,
-  nowMs: number,
-): FoldResult | undefined {
-  const actual = state?.version ?? 0;
+/** A suspended twin keeps its data and its connection but takes no readings and no new work. */
+const SUSPENDED_IGNORES: ReadonlySet<TwinInput['kind']> = new Set([
+  'telemetry',
+  'state',
+  'desired',
+  'command',
+]);
+
+/** `ifVersion` must equal the twin's version. */
+function checkIfVersion(state: TwinState, input: DesiredInput, nowMs: number): FoldResult | undefined {
+  const actual = state.version;
   if (input.ifVersion === undefined || input.ifVersion === actual) return undefined;
   const data = withOptional(
     { code: 'VERSION_CONFLICT', expectedVersion: input.ifVersion, actualVersion: actual },
@@ -73,10 +95,10 @@ function checkIfVersion(
 }
 
 /**
- * A new twin: device messages auto-discover it as active; an application (registry create,
- * desired, command) creates it pending, so a device can be steered before it first speaks.
+ * A new twin: device messages auto-discover it as active; a registry create makes it pending until
+ * its device first speaks. `version` is the last version under this id (a grave's), 0 for none.
  */
-function newTwin(input: TwinInput, nowMs: number): TwinState {
+function newTwin(input: TwinInput, nowMs: number, version: number): TwinState {
   const registry = input.kind === 'registry' ? input : undefined;
   return {
     id: input.deviceId,
@@ -87,7 +109,7 @@ function newTwin(input: TwinInput, nowMs: number): TwinState {
     desired: {},
     metadata: { reported: {}, desired: {} },
     attributes: registry?.attributes === undefined ? {} : patchAttributes({}, registry.attributes),
-    version: 0,
+    version,
     stateVersion: null,
     commands: [],
     lastError: null,

@@ -11,5 +11,7 @@ export { tickTwin, nextDeadline } from './tick';
 export { toTwinDocument, type TwinDocument, type PublicFieldMeta } from './document';
 export { computeDelta, deltaOf, isConverged } from './delta';
 export { mergePatch, applyReadings, applySnapshot, applyDesiredPatch, type FieldSet } from './merge';
-export { isOpen as isOpenCommand, trimHistory } from './commands';
+export { isOpen as isOpenCommand, trimHistory, findCommand, commandDownlink } from './commands';
+export { downlinkRefusal, encodeDownlink } from './downlink';
+export { isLifecycleConflict } from './lifecycle';
 export { deepEqual, toIso } from './json';

@@ -1,14 +1,31 @@
 import { cancelOpenCommands } from './commands';
 import { type Draft, emit, update, withOptional } from './draft';
-import type { RegistryInput } from '../../shared/inputs';
+import type { RegistryInput, RegistryOp } from '../../shared/inputs';
 import { deepEqual, isJsonObject } from './json';
 import { mergePatch } from './merge';
 import type { JsonObject, Lifecycle, TwinState } from './model';
 
 /**
- * Registry operations on an existing, not decommissioned twin (fold.ts handles unknown twins,
- * `delete` and the decommissioned gate). Allowed lifecycle transitions (see model.ts):
- * suspend from pending|active, resume from suspended, decommission from anything else.
+ * True when `op` is a lifecycle transition the twin's lifecycle does not allow (see model.ts):
+ * suspend only from pending|active, resume only from suspended, decommission from anything but
+ * decommissioned. The fold ignores such an op ('lifecycle-conflict'); the API refuses it with 409.
+ */
+export function isLifecycleConflict(lifecycle: Lifecycle, op: RegistryOp): boolean {
+  switch (op) {
+    case 'suspend':
+      return lifecycle !== 'pending' && lifecycle !== 'active';
+    case 'resume':
+      return lifecycle !== 'suspended';
+    case 'decommission':
+      return lifecycle === 'decommissioned';
+    default:
+      return false;
+  }
+}
+
+/**
+ * Registry operations on an existing twin whose lifecycle allows them (fold.ts handles unknown
+ * twins, `delete`, the decommissioned gate and isLifecycleConflict).
  */
 export function applyRegistry(draft: Draft, input: RegistryInput): void {
   switch (input.op) {
@@ -16,14 +33,9 @@ export function applyRegistry(draft: Draft, input: RegistryInput): void {
     case 'update':
       return setDescription(draft, input);
     case 'suspend':
-      if (draft.state.lifecycle === 'pending' || draft.state.lifecycle === 'active') {
-        return setLifecycle(draft, 'suspended', input.requestId);
-      }
-      return;
+      return setLifecycle(draft, 'suspended', input.requestId);
     case 'resume':
-      if (draft.state.lifecycle === 'suspended')
-        return setLifecycle(draft, resumedLifecycle(draft.state), input.requestId);
-      return;
+      return setLifecycle(draft, resumedLifecycle(draft.state), input.requestId);
     case 'decommission':
       cancelOpenCommands(draft, 'decommissioned');
       return setLifecycle(draft, 'decommissioned', input.requestId);
@@ -44,12 +56,17 @@ function setLifecycle(draft: Draft, to: Lifecycle, requestId?: string): void {
   emit(draft, 'lifecycle.changed', withOptional({ from, to }, { requestId }));
 }
 
-/** Type (replaced when given) and attributes (merge-patched); `twin.updated` when either changes. */
+/**
+ * Type (replaced when given) and attributes (merge-patched, or replaced as a whole with
+ * `replaceAttributes`); `twin.updated` when either changes.
+ */
 function setDescription(draft: Draft, input: RegistryInput): void {
   const { type, attributes } = draft.state;
   const nextType = input.type ?? type;
   const nextAttributes =
-    input.attributes === undefined ? attributes : patchAttributes(attributes, input.attributes);
+    input.attributes === undefined
+      ? attributes
+      : patchAttributes(input.replaceAttributes === true ? {} : attributes, input.attributes);
   if (nextType === type && deepEqual(nextAttributes, attributes)) return;
   update(draft, { type: nextType, attributes: nextAttributes });
   emit(

@@ -3,6 +3,7 @@
  * and its changelog; the public shape is `TwinDocument` (document.ts, docs/contract.md).
  * All times are epoch milliseconds; nothing here reads the clock.
  */
+import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 
 import type { JsonObject, JsonValue } from '../../shared/json';
 
@@ -11,11 +12,14 @@ export type { JsonObject, JsonValue };
 /**
  * Lifecycle (docs/contract.md, the twin document):
  *
- *   (none) --registry create / desired / command--> pending --first device message--> active
+ *   (none) --registry create--> pending --first device message--> active
  *   (none) --device message--> active
  *   pending|active --suspend--> suspended --resume--> active (pending if the device never spoke)
  *   pending|active|suspended --decommission--> decommissioned
- *   any --delete--> (tombstone)
+ *   any --delete--> (grave: a tombstone on device.twins; a re-created twin continues the version)
+ *
+ * Desired patches and commands never create a twin; they are refused by suspended and
+ * decommissioned twins. A transition not drawn here (resume an active twin) is refused.
  */
 export type Lifecycle = 'pending' | 'active' | 'suspended' | 'decommissioned';
 export type ConnectionStatus = 'online' | 'offline' | 'unknown';
@@ -49,7 +53,11 @@ export interface TwinMetadata {
   desired: Record<string, FieldMeta>;
 }
 
-export type CommandStatus = 'PENDING' | 'DELIVERED' | 'ACKNOWLEDGED' | 'FAILED' | 'EXPIRED';
+/** Seed 000's command lifecycle words, as stored and as published (twin document, REST, events). */
+export const COMMAND_STATUSES = ['pending', 'delivered', 'acknowledged', 'failed', 'expired'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+export { DEFAULT_COMMAND_PRIORITY } from '../../shared/inputs';
 
 export interface CommandEntry {
   commandId: string;
@@ -60,13 +68,20 @@ export interface CommandEntry {
   status: CommandStatus;
   createdAt: number;
   expiresAt: number;
+  /** Time of the latest delivery. */
   deliveredAt?: number;
+  /** When it became terminal: acknowledged, failed or expired (`expiresAt` for an expired one). */
   completedAt?: number;
   /** Number of deliveries so far (first delivery, retries and redeliveries on reconnect). */
   attempts: number;
+  /** The device's own `status` word of its latest ack (e.g. `success`, `failed`). */
+  ackStatus?: string;
   /** Last `result` sent by the device in an ack. */
   result?: JsonValue;
-  /** Why a command FAILED: `ack:<status>` or `decommissioned`. */
+  /**
+   * Why a command failed: `ack:<status>`, `decommissioned`, or `downlink:<CODE>: <reason>` when its
+   * downlink message breaks the limits the bridge enforces (it would be dead-lettered).
+   */
   error?: string;
 }
 
@@ -97,6 +112,31 @@ export interface TwinState {
   updatedAt: number;
 }
 
+/**
+ * What the store and changelog keep of a deleted twin while `device.twins` gets its tombstone: the
+ * last version, so a twin re-created under the same id continues the count (versions never
+ * decrease). Graves are never published and never read as twins.
+ */
+export interface TwinGrave {
+  id: string;
+  deleted: true;
+  /** The version of the deletion (the tombstone's): one past the twin's last. */
+  version: number;
+  deletedAt: number;
+}
+
+/** What a partition store holds under a device id. */
+export type StoredTwin = TwinState | TwinGrave;
+
+export function isGrave(stored: StoredTwin): stored is TwinGrave {
+  return 'deleted' in stored && stored.deleted === true;
+}
+
+/** The live twin of a store entry: undefined for a grave or nothing. */
+export function liveTwin(stored: StoredTwin | null | undefined): TwinState | undefined {
+  return stored === null || stored === undefined || isGrave(stored) ? undefined : stored;
+}
+
 export interface FoldConfig {
   /** An online twin silent for longer than this becomes `unknown`. */
   offlineAfterMs: number;
@@ -106,6 +146,8 @@ export interface FoldConfig {
   maxCommandRetries: number;
   /** Terminal commands kept per twin; the oldest are dropped first. */
   maxCommandHistory: number;
+  /** The bridge's limits on a device.downlink record: a command breaking them fails, never delivered. */
+  downlinkLimits: JsonLimits;
 }
 
 export const DEFAULT_FOLD_CONFIG: Readonly<FoldConfig> = Object.freeze({
@@ -113,6 +155,7 @@ export const DEFAULT_FOLD_CONFIG: Readonly<FoldConfig> = Object.freeze({
   defaultCommandTtlMs: 60 * 60 * 1000,
   maxCommandRetries: 3,
   maxCommandHistory: 50,
+  downlinkLimits: DEFAULT_JSON_LIMITS,
 });
 
 export interface FoldContext {
@@ -168,8 +211,10 @@ export type DownlinkMessage =
 export type FoldOutcome = 'changed' | 'unchanged' | 'ignored' | 'deleted';
 
 export interface FoldResult {
-  /** The new state; null when deleted (write a tombstone); undefined when nothing changed. */
+  /** The new state; null when deleted (publish a tombstone); undefined when nothing changed. */
   state: TwinState | null | undefined;
+  /** Set when deleted: what the store and changelog keep instead of the twin. */
+  grave?: TwinGrave;
   events: TwinEvent[];
   downlink: DownlinkMessage[];
   outcome: FoldOutcome;

@@ -1,7 +1,7 @@
 import { type Draft, makeEvent } from './draft';
 import { computeDelta, deltaOf } from './delta';
 import { deepEqual } from './json';
-import type { FoldResult, JsonObject, TwinState } from './model';
+import type { FoldResult, JsonObject, TwinGrave, TwinState } from './model';
 
 /**
  * Closes a draft. Nothing differs from the original -> 'unchanged' (no version bump, nothing
@@ -32,8 +32,10 @@ export function ignored(reason: string): FoldResult {
   return { state: undefined, events: [], downlink: [], outcome: 'ignored', reason };
 }
 
-/** Deletion: a tombstone and `twin.deleted`, one version past the last. */
+/** Deletion: a tombstone and `twin.deleted`, one version past the last, which the grave keeps. */
 export function deleted(state: TwinState, nowMs: number, data: JsonObject): FoldResult {
-  const event = makeEvent(state.id, 'twin.deleted', state.version + 1, nowMs, data);
-  return { state: null, events: [event], downlink: [], outcome: 'deleted' };
+  const version = state.version + 1;
+  const event = makeEvent(state.id, 'twin.deleted', version, nowMs, data);
+  const grave: TwinGrave = { id: state.id, deleted: true, version, deletedAt: nowMs };
+  return { state: null, grave, events: [event], downlink: [], outcome: 'deleted' };
 }

@@ -1,13 +1,14 @@
 import type { DeviceHealth, DeviceView } from '../../../api/routes/devices';
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 const NOW = new Date('2026-11-24T10:32:02.120Z');
 
 let api: TestApi;
 beforeEach(async () => {
   api = await startTestApi({ now: () => NOW });
-  api.backend.putTwin(twinFixture('sensor-001'));
-  api.backend.putTwin(
+  putTwin(api.backend, twinFixture('sensor-001'));
+  putTwin(
+    api.backend,
     twinFixture('sensor-002', {
       lifecycle: 'pending',
       connection: { status: 'unknown', since: null, lastSeen: null },

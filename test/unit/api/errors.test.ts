@@ -1,11 +1,11 @@
 import type { Request } from 'express';
 import { TwinfoldError } from '../../../shared/errors';
-import { apiError, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 let api: TestApi;
 beforeEach(async () => {
   api = await startTestApi();
-  api.backend.putTwin(twinFixture('sensor-001'));
+  putTwin(api.backend, twinFixture('sensor-001'));
 });
 afterEach(() => api.close());
 
@@ -97,7 +97,7 @@ describe('request bodies', () => {
     expect(apiError(deep).code).toBe('LIMIT_EXCEEDED');
     const small = await startTestApi({ maxJsonKeys: 3 });
     try {
-      small.backend.putTwin(twinFixture('sensor-001'));
+      putTwin(small.backend, twinFixture('sensor-001'));
       const many = await small.request('PUT', '/api/v1/twins/sensor-001/state', {
         body: { a: 1, b: 2, c: 3, d: 4 },
       });

@@ -6,6 +6,7 @@ import type { ErrorEnvelope, SuccessEnvelope } from '../../../api/envelope';
 import { MemoryBackend } from '../../../api/memory-backend';
 import { startApiServer } from '../../../api/server';
 import type { TwinDocument } from '../../../api/twin-document';
+import type { FieldMeta, PublicFieldMeta, TwinState } from '../../../topology/twin';
 import { createLogger } from '../../../shared/logger';
 
 export interface TestResponse {
@@ -133,4 +134,42 @@ export function twinFixture(id: string, overrides: Partial<TwinDocument> = {}): 
     updatedAt: '2026-11-24T10:31:02.120Z',
     ...overrides,
   };
+}
+
+const ms = (iso: string): number => Date.parse(iso);
+const msOrNull = (iso: string | null): number | null => (iso === null ? null : ms(iso));
+
+function storedMeta(meta: Record<string, PublicFieldMeta>): Record<string, FieldMeta> {
+  return Object.fromEntries(
+    Object.entries(meta).map(([k, m]) => [k, { timestamp: ms(m.timestamp), version: m.version }]),
+  );
+}
+
+/** The stored twin whose document is `doc` (the inverse of toTwinDocument, without commands). */
+export function stateOf(doc: TwinDocument): TwinState {
+  return {
+    id: doc.id,
+    type: doc.type,
+    lifecycle: doc.lifecycle,
+    connection: {
+      status: doc.connection.status,
+      since: msOrNull(doc.connection.since),
+      lastSeen: msOrNull(doc.connection.lastSeen),
+    },
+    reported: structuredClone(doc.reported),
+    desired: structuredClone(doc.desired),
+    metadata: { reported: storedMeta(doc.metadata.reported), desired: storedMeta(doc.metadata.desired) },
+    attributes: structuredClone(doc.attributes),
+    version: doc.version,
+    stateVersion: null,
+    commands: [],
+    lastError: null,
+    createdAt: ms(doc.createdAt),
+    updatedAt: ms(doc.updatedAt),
+  };
+}
+
+/** Stores the twin whose document is `doc` in the backend's in-memory store, as the fold left it. */
+export function putTwin(backend: MemoryBackend, doc: TwinDocument): void {
+  backend.log.put(stateOf(doc));
 }

@@ -1,10 +1,10 @@
 import type { RegistryRequest } from '../../../api/backend';
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 let api: TestApi;
 beforeEach(async () => {
   api = await startTestApi();
-  api.backend.putTwin(twinFixture('sensor-001'));
+  putTwin(api.backend, twinFixture('sensor-001'));
 });
 afterEach(() => api.close());
 

@@ -29,6 +29,7 @@ const CONTRACT_ENDPOINTS = [
   'get /api/v1/twins/{id}/metadata',
   'put /api/v1/twins/{id}/metadata',
   'post /api/v1/twins/{id}/suspend',
+  'post /api/v1/twins/{id}/decommission',
   'post /api/v1/twins/{id}/resume',
   'get /api/v1/devices',
   'get /api/v1/devices/{id}',

@@ -1,9 +1,9 @@
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 let api: TestApi;
 beforeEach(async () => {
   api = await startTestApi();
-  api.backend.putTwin(twinFixture('sensor-001')); // version 17
+  putTwin(api.backend, twinFixture('sensor-001')); // version 17
 });
 afterEach(() => api.close());
 

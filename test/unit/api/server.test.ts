@@ -5,7 +5,7 @@ import { MemoryBackend } from '../../../api/memory-backend';
 import { startApiServer } from '../../../api/server';
 import type { TwinDocument } from '../../../api/twin-document';
 import { createLogger } from '../../../shared/logger';
-import { twinFixture } from './harness';
+import { putTwin, twinFixture } from './harness';
 
 function app(backend = new MemoryBackend()) {
   return createApp({
@@ -20,7 +20,7 @@ function app(backend = new MemoryBackend()) {
 /** A backend whose getTwin waits until released. */
 function slowBackend(): { backend: MemoryBackend; release: () => void; entered: Promise<void> } {
   const backend = new MemoryBackend();
-  backend.putTwin(twinFixture('sensor-001'));
+  putTwin(backend, twinFixture('sensor-001'));
   let release!: () => void;
   let enter!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));

@@ -1,11 +1,11 @@
 import type { DesiredPatchRequest, StateInjection } from '../../../api/backend';
 import { TwinfoldError } from '../../../shared/errors';
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 let api: TestApi;
 beforeEach(async () => {
   api = await startTestApi();
-  api.backend.putTwin(twinFixture('sensor-001'));
+  putTwin(api.backend, twinFixture('sensor-001'));
 });
 afterEach(() => api.close());
 

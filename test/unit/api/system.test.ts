@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { HTTP_DURATION_METRIC } from '../../../api/metrics';
 import { MemoryBackend } from '../../../api/memory-backend';
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 let api: TestApi;
 beforeEach(async () => {
@@ -41,7 +41,7 @@ describe('probes', () => {
 
 describe('GET /metrics', () => {
   it('exposes the latency histogram labelled by route pattern, not raw path', async () => {
-    api.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(api.backend, twinFixture('sensor-001'));
     await api.request('GET', '/api/v1/twins/sensor-001');
     await api.request('GET', '/api/v1/twins/nobody');
     await api.request('GET', '/no/such/route');

@@ -1,6 +1,6 @@
 import type { RegistryRequest } from '../../../api/backend';
 import type { TwinDocument } from '../../../api/twin-document';
-import { apiError, data, startTestApi, twinFixture, type TestApi } from './harness';
+import { apiError, data, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
 interface TwinList {
   count: number;
@@ -16,14 +16,16 @@ afterEach(() => api.close());
 
 describe('GET /api/v1/twins', () => {
   beforeEach(() => {
-    api.backend.putTwin(twinFixture('sensor-001'));
-    api.backend.putTwin(
+    putTwin(api.backend, twinFixture('sensor-001'));
+    putTwin(
+      api.backend,
       twinFixture('sensor-002', { connection: { status: 'offline', since: null, lastSeen: null } }),
     );
-    api.backend.putTwin(
+    putTwin(
+      api.backend,
       twinFixture('light-001', { type: 'light', attributes: { location: 'Room B', floor: 2 } }),
     );
-    api.backend.putTwin(twinFixture('pump-001', { lifecycle: 'suspended' }));
+    putTwin(api.backend, twinFixture('pump-001', { lifecycle: 'suspended' }));
   });
 
   it('lists every twin in the success envelope with count and nextCursor', async () => {
@@ -70,7 +72,7 @@ describe('GET /api/v1/twins', () => {
     ['status=sleeping', /status must be one of online, offline, unknown/],
     ['lifecycle=gone', /lifecycle must be one of/],
     ['cursor=', /cursor/],
-    ['cursor=bm90LW91cnM', /cursor is not valid/],
+    ['cursor=!!', /cursor is not valid/],
     ['offset=10', /unknown query parameter "offset"/],
     ['limit=1&limit=2', /limit must be given once/],
     ['attr.=x', /unknown query parameter/],
@@ -108,7 +110,7 @@ describe('POST /api/v1/twins', () => {
   });
 
   it('answers 409 ALREADY_EXISTS for an existing id', async () => {
-    api.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(api.backend, twinFixture('sensor-001'));
     const res = await api.request('POST', '/api/v1/twins', { body: { id: 'sensor-001', type: 't' } });
     expect(res.status).toBe(409);
     expect(apiError(res).code).toBe('ALREADY_EXISTS');
@@ -139,7 +141,7 @@ describe('POST /api/v1/twins', () => {
 
 describe('GET /api/v1/twins/:id', () => {
   it('returns the twin document with ETag "<version>"', async () => {
-    api.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(api.backend, twinFixture('sensor-001'));
     const res = await api.request('GET', '/api/v1/twins/sensor-001');
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('"17"');
@@ -147,7 +149,7 @@ describe('GET /api/v1/twins/:id', () => {
   });
 
   it('answers 304 to If-None-Match with the current version', async () => {
-    api.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(api.backend, twinFixture('sensor-001'));
     const res = await api.raw('GET', '/api/v1/twins/sensor-001', { 'If-None-Match': '"17"' });
     expect(res.status).toBe(304);
     expect(res.text).toBe('');
@@ -156,7 +158,7 @@ describe('GET /api/v1/twins/:id', () => {
   });
 
   it('accepts ids with dots, colons and dashes', async () => {
-    api.backend.putTwin(twinFixture('site:a.b-c_d'));
+    putTwin(api.backend, twinFixture('site:a.b-c_d'));
     const res = await api.request('GET', '/api/v1/twins/site:a.b-c_d');
     expect(res.status).toBe(200);
   });
@@ -169,7 +171,7 @@ describe('GET /api/v1/twins/:id', () => {
 });
 
 describe('PUT /api/v1/twins/:id', () => {
-  beforeEach(() => api.backend.putTwin(twinFixture('sensor-001')));
+  beforeEach(() => putTwin(api.backend, twinFixture('sensor-001')));
 
   it('updates type and replaces attributes', async () => {
     const res = await api.request('PUT', '/api/v1/twins/sensor-001', {
@@ -200,7 +202,7 @@ describe('PUT /api/v1/twins/:id', () => {
 
 describe('DELETE /api/v1/twins/:id', () => {
   it('deletes: 202 with the delete request, then 404', async () => {
-    api.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(api.backend, twinFixture('sensor-001'));
     const res = await api.request('DELETE', '/api/v1/twins/sensor-001');
     expect(res.status).toBe(202);
     expect(data<RegistryRequest>(res)).toMatchObject({ op: 'delete', id: 'sensor-001' });

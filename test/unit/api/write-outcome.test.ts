@@ -38,4 +38,15 @@ describe('desiredPatchVersion', () => {
     expect(codeOf(() => desiredPatchVersion('d', 'r', undefined, frozen, 1000))).toBe('LIFECYCLE_CONFLICT');
     expect(codeOf(() => desiredPatchVersion('d', 'r', undefined, undefined, 1000))).toBe('TIMEOUT');
   });
+
+  it('maps a write the twin no longer exists for to TWIN_NOT_FOUND', () => {
+    const gone = change({ outcome: 'ignored', reason: 'unknown-twin', version: 0 });
+    expect(codeOf(() => desiredPatchVersion('d', 'r', undefined, gone, 1000))).toBe('TWIN_NOT_FOUND');
+  });
+
+  it('maps a write the processor dead-lettered to the limit that refused it, not a TIMEOUT', () => {
+    const error = { code: 'LIMIT_EXCEEDED' as const, message: 'twin d would grow to 600000 bytes' };
+    const refused = change({ outcome: 'ignored', version: 4, error });
+    expect(codeOf(() => desiredPatchVersion('d', 'r', undefined, refused, 1000))).toBe('LIMIT_EXCEEDED');
+  });
 });

@@ -45,7 +45,7 @@ describe('new commands', () => {
         action: 'reboot',
         parameters: { delay: 5 },
         priority: 0,
-        status: 'PENDING',
+        status: 'pending',
         createdAt: T0 + 2 * SEC,
         expiresAt: T0 + 2 * SEC + HOUR,
         attempts: 0,
@@ -60,7 +60,7 @@ describe('new commands', () => {
         data: {
           commandId: 'c1',
           action: 'reboot',
-          status: 'PENDING',
+          status: 'pending',
           previous: null,
           attempts: 0,
           requestId: 'r1',
@@ -73,14 +73,14 @@ describe('new commands', () => {
   it('are delivered at once to an online device', () => {
     const r = fold(onlineTwin(), command('c1', T0 + SEC, { ttlMs: 90_500, parameters: { x: 1 } }));
     expect(cmd(r.state, 'c1')).toMatchObject({
-      status: 'DELIVERED',
+      status: 'delivered',
       attempts: 1,
       deliveredAt: T0 + SEC,
       expiresAt: T0 + SEC + 90_500,
     });
     expect(r.events.map((e) => [e.data.status, e.data.previous])).toEqual([
-      ['PENDING', null],
-      ['DELIVERED', 'PENDING'],
+      ['pending', null],
+      ['delivered', 'pending'],
     ]);
     expect(r.downlink).toEqual([
       {
@@ -155,29 +155,29 @@ describe('redelivery on (re)connect', () => {
       'low',
     ]);
     expect(statuses(r.state as TwinState)).toEqual([
-      ['done', 'ACKNOWLEDGED'],
-      ['high', 'DELIVERED'],
-      ['delivered', 'DELIVERED'],
-      ['low', 'DELIVERED'],
-      ['short', 'EXPIRED'],
+      ['done', 'acknowledged'],
+      ['high', 'delivered'],
+      ['delivered', 'delivered'],
+      ['low', 'delivered'],
+      ['short', 'expired'],
     ]);
     expect(cmd(r.state, 'delivered')).toMatchObject({ attempts: 2, deliveredAt: T0 + 20 * SEC });
     expect(cmd(r.state, 'short')).toMatchObject({ completedAt: T0 + 15 * SEC });
     // Status events only for real status changes: no event for the already-DELIVERED one.
     expect(eventsOf(r, 'command.status').map((e) => [e.data.commandId, e.data.status])).toEqual([
-      ['high', 'DELIVERED'],
-      ['low', 'DELIVERED'],
-      ['short', 'EXPIRED'],
+      ['high', 'delivered'],
+      ['low', 'delivered'],
+      ['short', 'expired'],
     ]);
   });
 
   it('does not deliver a command at exactly its expiresAt: it expires', () => {
     const s = next(offlineTwin(), command('c1', T0 + 2 * SEC, { ttlMs: 10 * SEC }));
     const r = fold(s, status('online', T0 + 12 * SEC));
-    expect(cmd(r.state, 'c1')).toMatchObject({ status: 'EXPIRED', attempts: 0 });
+    expect(cmd(r.state, 'c1')).toMatchObject({ status: 'expired', attempts: 0 });
     expect(r.downlink).toEqual([]);
     const justBefore = fold(s, status('online', T0 + 12 * SEC - 1));
-    expect(cmd(justBefore.state, 'c1')).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+    expect(cmd(justBefore.state, 'c1')).toMatchObject({ status: 'delivered', attempts: 1 });
     expect(justBefore.downlink[0]?.payload).toMatchObject({ timeout: 1 });
   });
 
@@ -206,15 +206,54 @@ describe('redelivery on (re)connect', () => {
   });
 });
 
+describe('a command whose downlink the bridge would dead-letter', () => {
+  const limits = { maxBytes: 4096, maxDepth: 6, maxKeys: 20 };
+  const config: FoldConfig = { ...CONFIG, downlinkLimits: limits };
+  const keys = (n: number): Record<string, number> =>
+    Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i]));
+
+  it.each([
+    ['too many keys', { parameters: keys(13) }, 'LIMIT_EXCEEDED'],
+    ['too deep', { parameters: { a: { b: { c: { d: { e: 1 } } } } } }, 'LIMIT_EXCEEDED'],
+    ['too large', { parameters: { blob: 'x'.repeat(5000) } }, 'PAYLOAD_TOO_LARGE'],
+  ])('fails at once with the reason, online or not, and is never delivered (%s)', (_what, extra, code) => {
+    for (const twin of [onlineTwin(), offlineTwin()]) {
+      const r = foldTwin(twin, command('c1', T0 + SEC, extra), { nowMs: T0 + SEC, config });
+      expect(cmd(r.state, 'c1')).toMatchObject({
+        status: 'failed',
+        attempts: 0,
+        completedAt: T0 + SEC,
+        error: expect.stringMatching(new RegExp(`^downlink:${code}: `)),
+      });
+      expect(r.downlink).toEqual([]);
+      expect(r.events.filter((e) => e.type === 'command.status').map((e) => e.data.status)).toEqual([
+        'pending',
+        'failed',
+      ]);
+    }
+  });
+
+  it('just within the limits is delivered', () => {
+    // The record's own keys (kind, deviceId, payload and its five) leave 12 for the parameters.
+    const r = foldTwin(onlineTwin(), command('c1', T0 + SEC, { parameters: keys(12) }), {
+      nowMs: T0 + SEC,
+      config,
+    });
+    expect(cmd(r.state, 'c1')?.status).toBe('delivered');
+    expect(r.downlink).toHaveLength(1);
+  });
+});
+
 describe('acks', () => {
   const delivered = (): TwinState => next(onlineTwin(), command('c1', T0 + SEC));
 
   it('success -> ACKNOWLEDGED with the result kept', () => {
     const r = fold(delivered(), ack('c1', 'success', T0 + 2 * SEC, { uptime: 5 }));
     expect(cmd(r.state, 'c1')).toMatchObject({
-      status: 'ACKNOWLEDGED',
+      status: 'acknowledged',
       completedAt: T0 + 2 * SEC,
       result: { uptime: 5 },
+      ackStatus: 'success',
       attempts: 1,
     });
     expect(r.events).toEqual([
@@ -223,9 +262,10 @@ describe('acks', () => {
         data: {
           commandId: 'c1',
           action: 'reboot',
-          status: 'ACKNOWLEDGED',
-          previous: 'DELIVERED',
+          status: 'acknowledged',
+          previous: 'delivered',
           attempts: 1,
+          ackStatus: 'success',
           result: { uptime: 5 },
         },
       }),
@@ -233,20 +273,20 @@ describe('acks', () => {
   });
 
   it('success is case-insensitive', () => {
-    expect(cmd(next(delivered(), ack('c1', 'SUCCESS', T0 + 2 * SEC)), 'c1')?.status).toBe('ACKNOWLEDGED');
+    expect(cmd(next(delivered(), ack('c1', 'SUCCESS', T0 + 2 * SEC)), 'c1')?.status).toBe('acknowledged');
   });
 
   it('failed with retries left -> PENDING, redelivered at once when online', () => {
     const r = fold(delivered(), ack('c1', 'failed', T0 + 2 * SEC, { err: 'busy' }));
     expect(cmd(r.state, 'c1')).toMatchObject({
-      status: 'DELIVERED',
+      status: 'delivered',
       attempts: 2,
       deliveredAt: T0 + 2 * SEC,
       result: { err: 'busy' },
     });
     expect(r.events.map((e) => [e.data.status, e.data.previous])).toEqual([
-      ['PENDING', 'DELIVERED'],
-      ['DELIVERED', 'PENDING'],
+      ['pending', 'delivered'],
+      ['delivered', 'pending'],
     ]);
     expect(r.events[0]?.data.ackStatus).toBe('failed');
     expect(r.downlink).toHaveLength(1);
@@ -262,35 +302,35 @@ describe('acks', () => {
     s = next(s, ack('c1', 'failed', T0 + 3 * SEC)); // attempts 3
     const r = fold(s, ack('c1', 'failed', T0 + 4 * SEC));
     expect(cmd(r.state, 'c1')).toMatchObject({
-      status: 'FAILED',
+      status: 'failed',
       attempts: 3,
       error: 'ack:failed',
       completedAt: T0 + 4 * SEC,
     });
     expect(r.downlink).toEqual([]);
-    expect(r.events.map((e) => e.data.status)).toEqual(['FAILED']);
+    expect(r.events.map((e) => e.data.status)).toEqual(['failed']);
   });
 
   it('honours a custom maxCommandRetries', () => {
     const config = { ...CONFIG, maxCommandRetries: 1 };
     const s = foldWith(config, foldWith(config, undefined, telemetry({ a: 1 })), command('c1', T0 + SEC));
-    expect(cmd(foldWith(config, s, ack('c1', 'failed', T0 + 2 * SEC)), 'c1')?.status).toBe('FAILED');
+    expect(cmd(foldWith(config, s, ack('c1', 'failed', T0 + 2 * SEC)), 'c1')?.status).toBe('failed');
   });
 
   it('a failure heard while the device counts as offline stays PENDING until the device is back', () => {
     const s = next(delivered(), status('offline', T0 + 10 * SEC));
     const r = fold(s, ack('c1', 'failed', T0 + 5 * SEC)); // received before the disconnect
-    expect(cmd(r.state, 'c1')).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(cmd(r.state, 'c1')).toMatchObject({ status: 'pending', attempts: 1 });
     expect(r.downlink).toEqual([]);
     const back = fold(r.state ?? undefined, status('online', T0 + 20 * SEC));
-    expect(cmd(back.state, 'c1')).toMatchObject({ status: 'DELIVERED', attempts: 2 });
+    expect(cmd(back.state, 'c1')).toMatchObject({ status: 'delivered', attempts: 2 });
   });
 
   it('an ack that brings the device back does not redeliver the command it settles', () => {
     const s = next(delivered(), status('offline', T0 + 2 * SEC));
     const r = fold(s, ack('c1', 'success', T0 + 3 * SEC));
     expect(r.state?.connection.status).toBe('online');
-    expect(cmd(r.state, 'c1')?.status).toBe('ACKNOWLEDGED');
+    expect(cmd(r.state, 'c1')?.status).toBe('acknowledged');
     expect(r.downlink).toEqual([]);
   });
 
@@ -304,13 +344,13 @@ describe('acks', () => {
   it('a retry past the expiry expires instead of redelivering', () => {
     const s = next(onlineTwin(), command('c1', T0 + SEC, { ttlMs: 5 * SEC }));
     const r = fold(s, ack('c1', 'failed', T0 + 10 * SEC));
-    expect(cmd(r.state, 'c1')).toMatchObject({ status: 'EXPIRED', completedAt: T0 + 6 * SEC });
+    expect(cmd(r.state, 'c1')).toMatchObject({ status: 'expired', completedAt: T0 + 6 * SEC });
     expect(r.downlink).toEqual([]);
   });
 
   it('success for a PENDING command is accepted (the device did it anyway)', () => {
     const s = next(offlineTwin(), command('c1', T0 + 2 * SEC));
-    expect(cmd(next(s, ack('c1', 'success', T0 + 3 * SEC)), 'c1')?.status).toBe('ACKNOWLEDGED');
+    expect(cmd(next(s, ack('c1', 'success', T0 + 3 * SEC)), 'c1')?.status).toBe('acknowledged');
   });
 
   it('for unknown or terminal commands are ignored, touching nothing (not even lastSeen)', () => {
@@ -345,9 +385,9 @@ describe('history', () => {
     });
     // Queue order is kept for what remains (the acks brought the device online: open is delivered).
     expect(s.commands.map((c) => [c.commandId, c.status])).toEqual([
-      ['b', 'ACKNOWLEDGED'],
-      ['d', 'ACKNOWLEDGED'],
-      ['open', 'DELIVERED'],
+      ['b', 'acknowledged'],
+      ['d', 'acknowledged'],
+      ['open', 'delivered'],
     ]);
   });
 

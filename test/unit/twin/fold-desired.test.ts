@@ -148,10 +148,13 @@ describe('ifVersion (optimistic concurrency)', () => {
     });
   });
 
-  it('treats a missing twin as version 0', () => {
-    expect(fold(undefined, desired({ a: 1 }, T0, { ifVersion: 0 })).state?.desired).toEqual({ a: 1 });
-    const r = fold(undefined, desired({ a: 1 }, T0, { ifVersion: 3 }));
-    expect(r.outcome).toBe('ignored');
-    expect(r.events[0]?.data).toMatchObject({ expectedVersion: 3, actualVersion: 0 });
+  it('never creates a twin, whatever the ifVersion', () => {
+    for (const ifVersion of [0, 3]) {
+      expect(fold(undefined, desired({ a: 1 }, T0, { ifVersion }))).toMatchObject({
+        state: undefined,
+        outcome: 'ignored',
+        reason: 'unknown-twin',
+      });
+    }
   });
 });

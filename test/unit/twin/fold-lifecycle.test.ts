@@ -71,6 +71,17 @@ describe('registry create', () => {
 });
 
 describe('registry update', () => {
+  it('replaces the attributes as a whole with replaceAttributes', () => {
+    const s = next(pendingTwin(), registry('update', T0 + SEC, { attributes: { floor: 2 } }));
+    expect(s.attributes).toEqual({ room: 'A', floor: 2 });
+    const r = fold(
+      s,
+      registry('update', T0 + 2 * SEC, { attributes: { wing: 'B' }, replaceAttributes: true }),
+    );
+    expect(r.state?.attributes).toEqual({ wing: 'B' });
+    expect(r.events[0]?.data).toEqual({ type: 'thermo', attributes: { wing: 'B' } });
+  });
+
   it('merge-patches attributes (null deletes) and keeps the type unless given', () => {
     const s = next(
       pendingTwin(),
@@ -116,16 +127,17 @@ describe('unknown twins', () => {
     });
   });
 
-  it('creates a pending twin for a desired patch or a command (steered before it speaks)', () => {
-    const d = fold(undefined, desired({ interval: 10 }));
-    expect(d.state).toMatchObject({ lifecycle: 'pending', desired: { interval: 10 }, version: 1 });
-    expect(eventTypes(d)).toEqual(['twin.created', 'desired.changed', 'delta.changed']);
-    const c = fold(undefined, command('c1'));
-    expect(c.state).toMatchObject({
-      lifecycle: 'pending',
-      commands: [expect.objectContaining({ status: 'PENDING' })],
+  it.each<[string, TwinInput]>([
+    ['desired patch', desired({ interval: 10 })],
+    ['command', command('c1')],
+  ])('ignores a %s: only a registry create or the device itself makes a twin', (_kind, input) => {
+    expect(fold(undefined, input)).toEqual({
+      state: undefined,
+      events: [],
+      downlink: [],
+      outcome: 'ignored',
+      reason: 'unknown-twin',
     });
-    expect(c.downlink).toEqual([]);
   });
 
   it.each<[string, TwinInput]>([
@@ -166,7 +178,7 @@ describe('pending -> active', () => {
 });
 
 describe('suspend and resume', () => {
-  it('suspend: active -> suspended with an event; again is unchanged', () => {
+  it('suspend: active -> suspended with an event; again is a lifecycle conflict', () => {
     const r = fold(onlineTwin(), registry('suspend', T0 + SEC, { requestId: 'r' }));
     expect(r.state?.lifecycle).toBe('suspended');
     expect(r.events).toEqual([
@@ -175,13 +187,22 @@ describe('suspend and resume', () => {
         data: { from: 'active', to: 'suspended', requestId: 'r' },
       }),
     ]);
-    expect(fold(r.state ?? undefined, registry('suspend', T0 + 2 * SEC)).outcome).toBe('unchanged');
+    expect(fold(r.state ?? undefined, registry('suspend', T0 + 2 * SEC))).toMatchObject({
+      state: undefined,
+      outcome: 'ignored',
+      reason: 'lifecycle-conflict',
+    });
   });
 
-  it('suspended twins keep their data and ignore telemetry and state', () => {
+  it('suspended twins keep their data and ignore telemetry, state, desired patches and commands', () => {
     const s = suspendedTwin();
     expect(s.reported).toEqual({ temperature: 20 });
-    for (const input of [telemetry({ a: 1 }, T0 + 5 * SEC), stateMsg({ a: 1 }, T0 + 5 * SEC, 9)]) {
+    for (const input of [
+      telemetry({ a: 1 }, T0 + 5 * SEC),
+      stateMsg({ a: 1 }, T0 + 5 * SEC, 9),
+      desired({ a: 1 }, T0 + 5 * SEC),
+      command('c1', T0 + 5 * SEC),
+    ]) {
       expect(fold(s, input)).toEqual({
         state: undefined,
         events: [],
@@ -192,12 +213,10 @@ describe('suspend and resume', () => {
     }
   });
 
-  it('suspended twins still track status, errors, desired state and commands', () => {
+  it('suspended twins still track status and errors', () => {
     const s = suspendedTwin();
     expect(next(s, status('offline', T0 + 5 * SEC)).connection.status).toBe('offline');
     expect(next(s, deviceError('E', 'm', T0 + 5 * SEC)).lastError?.code).toBe('E');
-    expect(next(s, desired({ a: 1 }, T0 + 5 * SEC)).desired).toEqual({ a: 1 });
-    expect(next(s, command('c1', T0 + 5 * SEC)).commands).toHaveLength(1);
   });
 
   it('resume: back to active when the device has spoken', () => {
@@ -211,9 +230,13 @@ describe('suspend and resume', () => {
     expect(next(s, registry('resume', T0 + 2 * SEC)).lifecycle).toBe('pending');
   });
 
-  it('resume on a twin that is not suspended is unchanged', () => {
-    expect(fold(onlineTwin(), registry('resume', T0 + SEC)).outcome).toBe('unchanged');
-    expect(fold(pendingTwin(), registry('resume', T0 + SEC)).outcome).toBe('unchanged');
+  it('resume on a twin that is not suspended is a lifecycle conflict', () => {
+    for (const s of [onlineTwin(), pendingTwin()]) {
+      expect(fold(s, registry('resume', T0 + SEC))).toMatchObject({
+        outcome: 'ignored',
+        reason: 'lifecycle-conflict',
+      });
+    }
   });
 
   it('suspend a pending twin', () => {
@@ -229,8 +252,8 @@ describe('decommission', () => {
     expect(r.state?.lifecycle).toBe('decommissioned');
     expect(r.state?.reported).toEqual({ temperature: 20 });
     expect(r.state?.commands.map((c) => [c.commandId, c.status, c.error])).toEqual([
-      ['c1', 'ACKNOWLEDGED', undefined],
-      ['c2', 'FAILED', 'decommissioned'],
+      ['c1', 'acknowledged', undefined],
+      ['c2', 'failed', 'decommissioned'],
     ]);
     expect(eventTypes(r)).toEqual(['command.status', 'lifecycle.changed']);
   });
@@ -283,9 +306,34 @@ describe('delete', () => {
     ]);
   });
 
-  it('a deleted device that speaks again is a new twin at version 1', () => {
-    const r = fold(undefined, telemetry({ a: 1 }, T0 + 10 * SEC));
-    expect(r.state?.version).toBe(1);
+  it('leaves a grave with the tombstone version and when it happened', () => {
+    const s = onlineTwin();
+    const r = fold(s, registry('delete', T0 + 9 * SEC));
+    expect(r.grave).toEqual({ id: ID, deleted: true, version: s.version + 1, deletedAt: T0 + 9 * SEC });
+  });
+
+  it('a deleted device that speaks again is a new twin whose version continues from the grave', () => {
+    const s = onlineTwin();
+    const { grave } = fold(s, registry('delete', T0 + 9 * SEC));
+    const r = fold(grave, telemetry({ a: 1 }, T0 + 10 * SEC));
+    expect(r.state).toMatchObject({ version: s.version + 2, lifecycle: 'active', reported: { a: 1 } });
+    expect(r.events[0]).toMatchObject({ type: 'twin.created', version: s.version + 2 });
+    const again = fold(grave, registry('create', T0 + 10 * SEC, { type: 'x' }));
+    expect(again.state).toMatchObject({ version: s.version + 2, lifecycle: 'pending', type: 'x' });
+  });
+
+  it.each<[string, TwinInput]>([
+    ['desired', desired({ a: 1 }, T0 + 10 * SEC)],
+    ['command', command('c1', T0 + 10 * SEC)],
+    ['delete', registry('delete', T0 + 10 * SEC)],
+    ['suspend', registry('suspend', T0 + 10 * SEC)],
+  ])('a grave ignores %s like an unknown twin', (_kind, input) => {
+    const { grave } = fold(onlineTwin(), registry('delete', T0 + 9 * SEC));
+    expect(fold(grave, input)).toMatchObject({
+      state: undefined,
+      outcome: 'ignored',
+      reason: 'unknown-twin',
+    });
   });
 });
 

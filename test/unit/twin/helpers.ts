@@ -6,6 +6,7 @@ import {
   type JsonObject,
   type JsonValue,
   type RegistryOp,
+  type StoredTwin,
   type TwinEvent,
   type TwinInput,
   type TwinState,
@@ -30,7 +31,7 @@ export function deepFreeze<T>(value: T): T {
 
 /** Folds with a frozen copy of `state` and the record time `nowMs`. */
 export function fold(
-  state: TwinState | undefined,
+  state: StoredTwin | undefined,
   input: TwinInput,
   nowMs = input.timestampMs,
   config = CONFIG,
@@ -146,7 +147,7 @@ export const command = (
 export const registry = (
   op: RegistryOp,
   t = T0,
-  extra: { type?: string; attributes?: JsonObject; requestId?: string } = {},
+  extra: { type?: string; attributes?: JsonObject; replaceAttributes?: boolean; requestId?: string } = {},
 ): TwinInput => ({ kind: 'registry', deviceId: ID, timestampMs: t, op, ...extra });
 
 /** An online, active twin created by one telemetry message at T0. */

@@ -2,6 +2,7 @@ import {
   computeDelta,
   foldTwin,
   type FoldConfig,
+  isOpenCommand,
   type FoldResult,
   type JsonObject,
   type JsonValue,
@@ -11,6 +12,7 @@ import {
   type TwinInput,
   type TwinState,
 } from '../../../topology/twin';
+import { DEFAULT_JSON_LIMITS } from '../../../shared/safe-json';
 import { deepFreeze, ID, T0 } from './helpers';
 
 /**
@@ -24,6 +26,7 @@ const CONFIG: FoldConfig = {
   defaultCommandTtlMs: 30_000,
   maxCommandRetries: 2,
   maxCommandHistory: 3,
+  downlinkLimits: DEFAULT_JSON_LIMITS,
 };
 
 function mulberry32(seed: number): () => number {
@@ -153,7 +156,7 @@ function checkInvariants(state: TwinState): void {
     'queue order',
     priorities,
   );
-  const terminal = state.commands.filter((c) => c.status !== 'PENDING' && c.status !== 'DELIVERED');
+  const terminal = state.commands.filter((c) => !isOpenCommand(c));
   check(terminal.length <= CONFIG.maxCommandHistory, 'history bound', terminal.length);
   check(new Set(state.commands.map((c) => c.commandId)).size === state.commands.length, 'unique command ids');
   check(

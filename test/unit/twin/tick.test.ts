@@ -85,15 +85,15 @@ describe('tickTwin: command expiry', () => {
     const now = T0 + 30 * SEC;
     const r = tick(s, now);
     expect(r.state?.commands.map((c) => [c.commandId, c.status, c.completedAt])).toEqual([
-      ['short', 'EXPIRED', T0 + 12 * SEC],
-      ['long', 'PENDING', undefined],
-      ['done', 'ACKNOWLEDGED', T0 + 500], // record time of the ack
+      ['short', 'expired', T0 + 12 * SEC],
+      ['long', 'pending', undefined],
+      ['done', 'acknowledged', T0 + 500], // record time of the ack
     ]);
     expect(r.events).toEqual([
       expect.objectContaining({
         type: 'command.status',
         timestamp: toIso(now),
-        data: { commandId: 'short', action: 'reboot', status: 'EXPIRED', previous: 'PENDING', attempts: 0 },
+        data: { commandId: 'short', action: 'reboot', status: 'expired', previous: 'pending', attempts: 0 },
       }),
     ]);
     expect(r.state?.version).toBe(s.version + 1);
@@ -108,7 +108,7 @@ describe('tickTwin: command expiry', () => {
   it('expires DELIVERED commands too', () => {
     const s = next(onlineTwin(), command('c1', T0 + SEC, { ttlMs: 10 * SEC }));
     const r = tick(next(s, telemetry({ a: 1 }, T0 + 2 * MIN)), T0 + 3 * MIN);
-    expect(r.state?.commands[0]).toMatchObject({ status: 'EXPIRED', attempts: 1 });
+    expect(r.state?.commands[0]).toMatchObject({ status: 'expired', attempts: 1 });
   });
 
   it('expires commands and marks unknown in one tick, one version', () => {

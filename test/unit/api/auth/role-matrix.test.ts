@@ -4,7 +4,7 @@ import { jwtVerifier } from '../../../../api/auth/jwt-role';
 import { staticTokenVerifier } from '../../../../api/auth/static-tokens';
 import { parseStaticTokens } from '../../../../shared/auth-config';
 import { claimsFor, signJwt } from '../../../support/jwt';
-import { apiError, startTestApi, twinFixture, type TestApi } from '../harness';
+import { apiError, startTestApi, putTwin, twinFixture, type TestApi } from '../harness';
 
 const TOKENS = {
   viewer: 'viewer-token-0000000001',
@@ -29,7 +29,7 @@ beforeAll(async () => {
       .join(','),
   );
   api = await startTestApi({ auth: bearerAuth(staticTokenVerifier(tokens)) });
-  api.backend.putTwin(twinFixture('sensor-001'));
+  putTwin(api.backend, twinFixture('sensor-001'));
   const doc = (await api.request('GET', '/api/v1/openapi.json')).body as {
     paths: Record<string, Record<string, { 'x-twinfold-access'?: Operation['access'] }>>;
   };
@@ -91,7 +91,7 @@ describe('role matrix over every route of the table', () => {
   });
 
   it('gives the contract roles: viewer reads, operator steers, admin runs the registry', async () => {
-    api.backend.putTwin(twinFixture('sensor-001')); // the matrix above deleted it
+    putTwin(api.backend, twinFixture('sensor-001')); // the matrix above deleted it
     const patch = { body: { interval: 5 } };
     const as = (role: keyof typeof TOKENS) => ({ authorization: `Bearer ${TOKENS[role]}` });
     expect((await api.request('GET', '/api/v1/twins/sensor-001', { headers: as('viewer') })).status).toBe(
@@ -153,7 +153,7 @@ describe('JWT bearer auth on routes', () => {
       clockSkewSeconds: 30,
     };
     jwtApi = await startTestApi({ auth: bearerAuth(jwtVerifier(policy, 'role')) });
-    jwtApi.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(jwtApi.backend, twinFixture('sensor-001'));
   });
   afterAll(() => jwtApi.close());
 

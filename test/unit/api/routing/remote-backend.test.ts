@@ -7,7 +7,7 @@ import { PeerClient } from '../../../../api/routing/peer-client';
 import { RemoteBackend } from '../../../../api/routing/remote-backend';
 import { FORWARDED_HEADER, withRequestContext } from '../../../../api/routing/request-context';
 import { isTwinfoldError, TwinfoldError } from '../../../../shared/errors';
-import { startTestApi, twinFixture, type TestApi } from '../harness';
+import { startTestApi, putTwin, twinFixture, type TestApi } from '../harness';
 
 /** What a failed call threw: its code and details. */
 async function failure(call: Promise<unknown>): Promise<{ code: string; details?: Record<string, unknown> }> {
@@ -40,7 +40,7 @@ describe('RemoteBackend over PeerClient', () => {
       seen.push(req.headers);
     };
     peer = await startTestApi({ auth: recordingAuth });
-    peer.backend.putTwin(twinFixture('sensor-001'));
+    putTwin(peer.backend, twinFixture('sensor-001'));
     registry = new Registry();
     client = new PeerClient({ self: 'http://me:1', timeoutMs: 300, metrics: new ForwardMetrics(registry) });
     remote = new RemoteBackend(client, peer.url);
@@ -66,8 +66,11 @@ describe('RemoteBackend over PeerClient', () => {
       priority: 3,
       ttlMs: 60_000,
     });
-    expect(await remote.getCommand('sensor-001', queued.commandId)).toEqual(queued);
-    expect(await remote.listCommands('sensor-001')).toEqual([queued]);
+    // The twin is online, so the command is delivered as soon as it is folded.
+    const { command_id, action, parameters, priority } = queued;
+    const delivered = { command_id, action, parameters, priority, status: 'delivered', attempts: 1 };
+    expect(await remote.getCommand('sensor-001', queued.command_id)).toMatchObject(delivered);
+    expect(await remote.listCommands('sensor-001')).toMatchObject([delivered]);
     const { version } = (await remote.getTwin('sensor-001'))!;
     const patched = await remote.patchDesired('sensor-001', { interval: 30 }, version);
     expect(patched).toMatchObject({ id: 'sensor-001', ifVersion: version, version: version + 1 });
@@ -77,11 +80,12 @@ describe('RemoteBackend over PeerClient', () => {
     await remote.registerTwin({ id: 'new-1', type: 'lamp', attributes: { room: 'B' } });
     await remote.updateTwin('new-1', { type: 'lamp2' });
     await remote.setAttributes('new-1', { room: 'C' });
-    await remote.setLifecycle('new-1', 'suspend');
     await remote.injectState('new-1', { on: true });
+    await remote.setLifecycle('new-1', 'suspend');
     expect(await peer.backend.getTwin('new-1')).toMatchObject({
       type: 'lamp2',
       attributes: { room: 'C' },
+      reported: { on: true },
       lifecycle: 'suspended',
     });
     await remote.deleteTwin('new-1');

@@ -15,7 +15,7 @@ import type { TwinDocument } from '../../../../api/twin-document';
 import { createLogger } from '../../../../shared/logger';
 import { partitionForKey } from '../../../../shared/partitioner';
 import type { OwnershipState } from '../../../../topology/partition-owners';
-import { twinFixture } from '../harness';
+import { putTwin, twinFixture } from '../harness';
 
 const COUNT = 4;
 
@@ -120,7 +120,7 @@ describe('RoutingBackend: two instances in one process', () => {
     state = 'current';
     instances = [await startInstance('a', [0, 1]), await startInstance('b', [2, 3])];
     for (const [i, instance] of instances.entries())
-      for (const id of owned(i)) instance.store.putTwin(docs.get(id)!);
+      for (const id of owned(i)) putTwin(instance.store, docs.get(id)!);
   });
   afterEach(async () => {
     for (const instance of instances) {

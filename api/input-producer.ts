@@ -1,0 +1,28 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { JsonObject } from '../topology/twin';
+
+/** Where the API's writes go: one JSON record keyed by the device id, resolved once acknowledged. */
+export interface InputProducer {
+  send(topic: string, key: string, value: JsonObject): Promise<void>;
+}
+
+/** The input topics on Kafka: acks=all, idempotent. */
+export class KafkaInputProducer implements InputProducer {
+  private readonly producer: Producer;
+
+  constructor(kafka: Kafka) {
+    this.producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  }
+
+  connect(): Promise<void> {
+    return this.producer.connect();
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+
+  async send(topic: string, key: string, value: JsonObject): Promise<void> {
+    await this.producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  }
+}
