@@ -1,0 +1,6 @@
+/** Below the broker's default message.max.bytes (1 MB), with room for batch overhead. */
+export const MAX_SEND_BYTES = 512 * 1024;
+/** Largest stored twin: with its document and framing it must fit the broker's 1 MB record limit. */
+export const MAX_TWIN_BYTES = 512 * 1024;
+/** How often at_least_once rewrites its checkpoint while running: bounds the fsync cost. */
+export const CHECKPOINT_INTERVAL_MS = 5000;
