@@ -103,14 +103,18 @@ export class PartitionTask {
   async open(): Promise<RestoreTarget[]> {
     await this.o.committer.open();
     const dropCheckpoint = !this.o.committer.checkpointsWhileRunning;
-    const opened = [];
-    for (const store of this.stores) opened.push(await store.open({ dropCheckpoint }));
+    const targets: RestoreTarget[] = [];
+    for (const store of this.stores) {
+      const { checkpointed } = await store.open({ dropCheckpoint });
+      const target = store.restoreTarget((n) => this.o.metrics.restoredRecords.inc(n));
+      targets.push(target);
+      this.log.info('task opened', {
+        store: target.topic,
+        restoreFrom: target.fromOffset,
+        checkpoint: checkpointed,
+      });
+    }
     this.status = 'restoring';
-    const targets = this.stores.map((s) => s.restoreTarget((n) => this.o.metrics.restoredRecords.inc(n)));
-    this.log.info('task opened', {
-      restoreFrom: targets.map((t) => t.fromOffset),
-      checkpoint: opened.map((o) => o.checkpointed),
-    });
     return targets;
   }
 

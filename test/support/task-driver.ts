@@ -6,7 +6,7 @@ import { changelogTopic, inputTopics, topicNames, type InputKind } from '../../s
 import type { ChangelogEntry } from '../../topology/changelog-reader';
 import type { CommitNotice } from '../../topology/commit-notice';
 import { ProcessorMetrics } from '../../topology/metrics';
-import { PartitionTask, type TaskSettings } from '../../topology/partition-task';
+import { PartitionTask, type CommitListener, type TaskSettings } from '../../topology/partition-task';
 import type { Committer, CommitUnit, InputPosition } from '../../topology/task/committer';
 import { MemoryStorage } from '../../topology/task/storage';
 import { DEFAULT_FOLD_CONFIG, type FoldConfig, type TwinEvent, type TwinState } from '../../topology/twin';
@@ -96,6 +96,8 @@ export interface TaskDriverOptions {
   readonly foldConfig?: Partial<FoldConfig>;
   readonly limits?: Partial<JsonLimits>;
   readonly cacheMaxEntries?: number;
+  /** Also told of every commit (the driver keeps them in `notices` in any case). */
+  readonly onCommitted?: CommitListener;
   /** Changelog records to restore the store from before processing starts. */
   readonly changelog?: readonly ChangelogEntry[];
 }
@@ -133,7 +135,7 @@ export class TaskDriver {
   private readonly topicOf = new Map<InputKind, string>();
   private readonly nextOffset = new Map<string, number>();
 
-  private constructor(private readonly options: TaskDriverOptions) {
+  private constructor(options: TaskDriverOptions) {
     const partition = options.partition ?? 0;
     const topics = topicNames({ topicPrefix: '' });
     for (const { topic, kind } of inputTopics(topics)) this.topicOf.set(kind, topic);
@@ -154,8 +156,16 @@ export class TaskDriver {
       metrics: new ProcessorMetrics(new Registry(), () => []),
       logger: createLogger({ write: () => undefined }),
       now: this.clock.now,
-      onCommitted: (notice) => this.notices.push(notice),
+      onCommitted: (notice) => {
+        this.notices.push(notice);
+        options.onCommitted?.(notice);
+      },
     });
+  }
+
+  /** A driver whose task is not opened yet (for a TaskManager to open). */
+  static create(options: TaskDriverOptions): TaskDriver {
+    return new TaskDriver(options);
   }
 
   /** A running task, its store restored from `options.changelog`. */

@@ -17,7 +17,7 @@ export class AtLeastOnceCommitter implements Committer {
   private lastCheckpointAt = -Infinity;
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: Pick<Producer, 'sendBatch'>,
     private readonly commitOffsets: OffsetCommitter,
     private readonly partition: number,
     private readonly now: () => number = Date.now,
