@@ -21,7 +21,11 @@ export interface TaskDependencies {
 /** The committer of the configured processing guarantee. */
 export function committerFor(deps: TaskDependencies, partition: number): Committer {
   if (deps.settings.guarantee === 'exactly_once')
-    return new ExactlyOnceCommitter(deps.kafka, deps.settings.applicationId, partition);
+    return new ExactlyOnceCommitter(
+      (config) => deps.kafka.producer(config),
+      deps.settings.applicationId,
+      partition,
+    );
   if (!deps.atLeastOnce) throw new Error('at_least_once needs the shared producer and the offset commit');
   return new AtLeastOnceCommitter(deps.atLeastOnce.producer, deps.atLeastOnce.commitOffsets, partition);
 }

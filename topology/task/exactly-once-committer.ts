@@ -1,7 +1,19 @@
-import { Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { Partitioners, type Kafka, type RecordMetadata, type Transaction } from 'kafkajs';
 import { chunkTopicMessages } from '../produce-chunks';
 import { MAX_SEND_BYTES } from './limits';
 import type { Committer, CommitUnit } from './committer';
+
+/** The parts of a kafkajs transactional producer the committer uses (a fake in unit tests). */
+export interface TransactionalProducer {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  transaction(): Promise<Pick<Transaction, 'sendBatch' | 'sendOffsets' | 'commit' | 'abort' | 'isActive'>>;
+}
+
+/** Makes the partition's transactional producer; kafkajs's `kafka.producer` in the service. */
+export type TransactionalProducerFactory = (
+  config: Parameters<Kafka['producer']>[0],
+) => TransactionalProducer;
 
 /**
  * exactly_once: one transactional producer per partition (`<applicationId>-<partition>`, so a new
@@ -11,16 +23,16 @@ import type { Committer, CommitUnit } from './committer';
 export class ExactlyOnceCommitter implements Committer {
   readonly guarantee = 'exactly_once';
   readonly checkpointsWhileRunning = false;
-  private producer: Producer | undefined;
+  private producer: TransactionalProducer | undefined;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly createProducer: TransactionalProducerFactory,
     private readonly applicationId: string,
     private readonly partition: number,
   ) {}
 
   async open(): Promise<void> {
-    this.producer = this.kafka.producer({
+    this.producer = this.createProducer({
       transactionalId: `${this.applicationId}-${this.partition}`,
       idempotent: true,
       maxInFlightRequests: 1,
