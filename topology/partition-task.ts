@@ -1,4 +1,4 @@
-import type { KafkaMessage, TopicMessages } from 'kafkajs';
+import type { KafkaMessage, RecordMetadata, TopicMessages } from 'kafkajs';
 import { isDeviceId } from '../shared/ids';
 import type { Logger } from '../shared/logger';
 import type { InputKind } from '../shared/topics';
@@ -11,12 +11,12 @@ import { SerialQueue } from './serial-queue';
 import { ChangelogStore, type CommittedStore } from './task/changelog-store';
 import type { Committer, InputPosition } from './task/committer';
 import type { TaskStorage } from './task/storage';
+import { InputProgress } from './task/input-progress';
 import { TaskClock } from './task/task-clock';
 import { CommitDraft, TwinFolder } from './task/twin-folder';
 import { nextDeadline, type TwinState } from './twin';
 import { twinStateCodec } from './twin-codec';
-import { emptyCounts } from './twin-stats';
-import { accountChange } from './twin-stats';
+import { accountChange, emptyCounts } from './twin-stats';
 
 export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
 
@@ -61,7 +61,9 @@ export class PartitionTask {
   status: TaskStatus = 'created';
   readonly partition: number;
   readonly counts = emptyCounts();
-  readonly clock: TaskClock;
+  /** Where the task stands in each input partition (backlog, records already folded). */
+  readonly inputs = new InputProgress();
+  private readonly clock: TaskClock;
   private readonly twins: ChangelogStore<TwinState>;
   /** Every store of the task, committed together; the twins first. */
   private readonly stores: CommittedStore[];
@@ -74,7 +76,7 @@ export class PartitionTask {
   constructor(private readonly o: PartitionTaskOptions) {
     this.partition = o.partition;
     this.now = o.now ?? Date.now;
-    this.clock = new TaskClock(this.now);
+    this.clock = new TaskClock(this.now, this.inputs);
     this.log = o.logger.child('task', { partition: o.partition });
     this.twins = new ChangelogStore({
       storage: o.storage,
@@ -134,22 +136,37 @@ export class PartitionTask {
    * to process, `highWatermark` the partition's end. The timers use it to tell a backlog.
    */
   observeInput(topic: string, next: string, highWatermark: string): void {
-    this.clock.observePosition(topic, BigInt(next), BigInt(highWatermark));
+    this.inputs.observePosition(topic, BigInt(next), BigInt(highWatermark));
   }
 
-  /** Folds one fetched batch of one input topic and commits it. Throws only when it could not commit. */
+  /**
+   * Folds one fetched batch of one input topic and commits it. Records this task has already
+   * folded (fetched again after a re-join, see InputProgress) are skipped. Throws only when it
+   * could not commit.
+   */
   processBatch(topic: string, kind: InputKind, messages: KafkaMessage[], at: BatchPosition): Promise<void> {
     return this.queue.run(async () => {
-      const draft = new CommitDraft(this.o.settings.topics);
-      const keys = messages.map((m) => m.key?.toString('utf8')).filter(isDeviceId);
-      await this.twins.cache.load(keys);
-      for (const m of messages) this.folder.foldRecord(topic, kind, m, draft);
+      const fresh = messages.filter((m) => !this.inputs.isFolded(topic, m.offset));
+      if (fresh.length < messages.length)
+        this.log.warn('skipped records this task has already folded', {
+          topic,
+          skipped: messages.length - fresh.length,
+          firstOffset: messages[0]?.offset,
+        });
       const nextOffset = String(BigInt(at.lastOffset) + 1n);
+      if (fresh.length === 0) {
+        this.observeInput(topic, nextOffset, at.highWatermark);
+        return;
+      }
+      const draft = new CommitDraft(this.o.settings.topics);
+      const keys = fresh.map((m) => m.key?.toString('utf8')).filter(isDeviceId);
+      await this.twins.cache.load(keys);
+      for (const m of fresh) this.folder.foldRecord(topic, kind, m, draft);
       await this.commit(draft, { topic, nextOffset });
-      for (const m of messages) this.clock.observeRecord(topic, Number(m.timestamp));
+      for (const m of fresh) this.inputs.observeRecord(topic, Number(m.timestamp));
       this.observeInput(topic, nextOffset, at.highWatermark);
       this.notify(draft);
-      this.o.metrics.batchSize.observe(messages.length);
+      this.o.metrics.batchSize.observe(fresh.length);
     });
   }
 
@@ -180,7 +197,7 @@ export class PartitionTask {
       ...draft.out.topicMessages(),
     ];
     const unit = { records, input };
-    let metadata;
+    let metadata: RecordMetadata[];
     try {
       metadata = await this.o.committer.send(unit);
     } catch (err) {

@@ -197,14 +197,19 @@ export class TaskDriver {
 
   /**
    * Pipes records as one fetched batch. `behind` is how many more records wait in the input
-   * partition after this batch (a backlog the task is catching up), 0 when caught up.
+   * partition after this batch (a backlog the task is catching up), 0 when caught up. `fromOffset`
+   * re-delivers from an earlier offset, as a consumer that re-joined on stale offsets would.
    */
-  async pipeBatch(kind: InputKind, records: readonly PipedRecord[], { behind = 0 } = {}): Promise<void> {
+  async pipeBatch(
+    kind: InputKind,
+    records: readonly PipedRecord[],
+    { behind = 0, fromOffset }: { behind?: number; fromOffset?: number } = {},
+  ): Promise<void> {
     const topic = this.inputTopic(kind);
-    const first = this.nextOffset.get(topic) ?? 0;
+    const first = fromOffset ?? this.nextOffset.get(topic) ?? 0;
     const messages = records.map((r, i) => toKafkaMessage(r, first + i, this.clock.ms));
     const next = first + messages.length;
-    this.nextOffset.set(topic, next);
+    this.nextOffset.set(topic, Math.max(next, this.nextOffset.get(topic) ?? 0));
     await this.task.processBatch(topic, kind, messages, {
       lastOffset: String(next - 1),
       highWatermark: String(next + behind),

@@ -80,8 +80,8 @@ describe('TaskManager', () => {
       inputPositions: async (partitions) => positions.filter((p) => partitions.includes(p.partition)),
     });
     manager.assign([0, 1]);
-    expect((await manager.readyTask(0, heartbeat)).clock.lagging).toBe(true);
-    expect((await manager.readyTask(1, heartbeat)).clock.lagging).toBe(false);
+    expect((await manager.readyTask(0, heartbeat)).inputs.lagging).toBe(true);
+    expect((await manager.readyTask(1, heartbeat)).inputs.lagging).toBe(false);
   });
 
   it('still starts its tasks when the input positions cannot be read, and says so', async () => {

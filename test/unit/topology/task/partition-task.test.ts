@@ -143,6 +143,35 @@ describe('PartitionTask through the task driver: restore', () => {
   });
 });
 
+describe('PartitionTask through the task driver: records fetched again', () => {
+  it('skips records it has already folded and committed (a re-join that read stale offsets)', async () => {
+    const d = await driver();
+    await d.pipe('telemetry', { deviceId: 'dev-1', value: { t: 1 } });
+    const first = { deviceId: 'dev-1', value: { patch: { mode: 'eco' } } };
+    const second = { deviceId: 'dev-1', value: { patch: { mode: 'boost' } } };
+    await d.pipeBatch('desired', [first]);
+    await d.pipeBatch('desired', [second]);
+    // Fetched again from offset 0: folding `first` again would set mode back to eco for a moment.
+    await d.pipeBatch('desired', [first, second, { deviceId: 'dev-1', value: { patch: { level: 3 } } }], {
+      fromOffset: 0,
+    });
+    const twin = await d.twin('dev-1');
+    expect(twin?.desired).toEqual({ mode: 'boost', level: 3 });
+    expect(twin?.version).toBe(4);
+    expect(d.twins().map((t) => t.version)).toEqual(['1', '2', '3', '4']);
+    expect(d.committer.offsets.get(d.inputTopic('desired'))).toBe('3');
+  });
+
+  it('skips nothing a failed commit left unfolded', async () => {
+    const d = await driver();
+    d.committer.failNext(new Error('transaction aborted'));
+    const batch = [{ deviceId: 'dev-1', value: { t: 1 } }];
+    await expect(d.pipeBatch('telemetry', batch)).rejects.toThrow('transaction aborted');
+    await d.pipeBatch('telemetry', batch, { fromOffset: 0 });
+    expect((await d.twin('dev-1'))?.version).toBe(1);
+  });
+});
+
 describe('PartitionTask through the task driver: a failed commit', () => {
   it('discards the dirty cache entries, so the retried batch folds from the committed twin', async () => {
     const d = await driver();
