@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../shared/logger';
+import { RestoreProgress } from './restore-progress';
 
 export interface ChangelogEntry {
   key: string;
@@ -10,6 +11,8 @@ export interface ChangelogEntry {
 
 /** One store to rebuild: read its changelog partition from `fromOffset` to the end. */
 export interface RestoreTarget {
+  /** The store's changelog topic. */
+  topic: string;
   partition: number;
   fromOffset: number;
   /** Applies one fetched batch (one store write batch). */
@@ -17,10 +20,31 @@ export interface RestoreTarget {
 }
 
 export interface RestoreResult {
+  topic: string;
   partition: number;
   /** The next changelog offset after everything now in the store. */
   nextOffset: number;
   records: number;
+}
+
+/** Rebuilds every target, one reader per changelog topic (see restoreFromChangelog). */
+export async function restoreStores(
+  kafka: Kafka,
+  targets: readonly RestoreTarget[],
+  options: { groupPrefix: string; logger: Logger },
+): Promise<RestoreResult[]> {
+  const topics = [...new Set(targets.map((t) => t.topic))];
+  const results = await Promise.all(
+    topics.map((topic) =>
+      restoreFromChangelog(
+        kafka,
+        topic,
+        targets.filter((t) => t.topic === topic),
+        options,
+      ),
+    ),
+  );
+  return results.flat();
 }
 
 /**
@@ -36,7 +60,7 @@ export interface RestoreResult {
 export async function restoreFromChangelog(
   kafka: Kafka,
   topic: string,
-  targets: RestoreTarget[],
+  targets: readonly RestoreTarget[],
   { groupPrefix, logger }: { groupPrefix: string; logger: Logger },
 ): Promise<RestoreResult[]> {
   if (targets.length === 0) return [];
@@ -48,27 +72,12 @@ export async function restoreFromChangelog(
   } finally {
     await admin.disconnect();
   }
-  const results = new Map<number, RestoreResult>(
-    targets.map((t) => [t.partition, { partition: t.partition, nextOffset: t.fromOffset, records: 0 }]),
-  );
-  const pending = new Map(
-    targets.filter((t) => t.fromOffset < (ends.get(t.partition) ?? 0)).map((t) => [t.partition, t]),
-  );
-  if (pending.size === 0) return [...results.values()];
+  const progress = new RestoreProgress(topic, targets, ends);
+  if (progress.done) return progress.resultList();
 
   let finish!: () => void;
   let fail!: (err: Error) => void;
   const finished = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
-  const advance = (partition: number, next: number): void => {
-    const result = results.get(partition);
-    if (!result || !pending.has(partition)) return;
-    result.nextOffset = Math.max(result.nextOffset, next);
-    if (result.nextOffset >= (ends.get(partition) ?? 0)) {
-      pending.delete(partition);
-      if (pending.size === 0) finish();
-    }
-  };
-
   const consumer = kafka.consumer({
     groupId: `${groupPrefix}-restore-${randomUUID()}`,
     readUncommitted: false,
@@ -76,9 +85,9 @@ export async function restoreFromChangelog(
     maxWaitTimeInMs: 100,
     retry: { retries: 5 },
   });
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
-    advance(payload.partition, Number(payload.lastOffset) + 1),
-  );
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    if (progress.advance(payload.partition, Number(payload.lastOffset) + 1)) finish();
+  });
   consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
   const began = Date.now();
   await consumer.connect();
@@ -87,28 +96,23 @@ export async function restoreFromChangelog(
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch, pause }) => {
-        const target = pending.get(batch.partition);
+        const target = progress.target(batch.partition);
         if (!target) {
           pause();
           return;
         }
-        const from = results.get(batch.partition)!.nextOffset;
-        const entries: ChangelogEntry[] = [];
-        for (const m of batch.messages) {
-          if (Number(m.offset) < from || !m.key) continue;
-          entries.push({ key: m.key.toString('utf8'), value: m.value, offset: m.offset });
-        }
+        const entries = progress.entriesOf(batch.partition, batch.messages);
         if (entries.length > 0) await target.apply(entries);
-        results.get(batch.partition)!.records += entries.length;
+        progress.applied(batch.partition, entries.length);
       },
     });
-    for (const t of pending.values())
+    for (const t of progress.pendingTargets())
       if (t.fromOffset > 0) consumer.seek({ topic, partition: t.partition, offset: String(t.fromOffset) });
     await finished;
   } finally {
     await consumer.disconnect();
   }
-  const out = [...results.values()];
+  const out = progress.resultList();
   logger.info('restored stores from changelog', {
     topic,
     partitions: out.map((r) => r.partition),

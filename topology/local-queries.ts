@@ -2,7 +2,8 @@ import { TwinfoldError } from '../shared/errors';
 import { partitionForKey } from '../shared/partitioner';
 import type { CommittedChange } from './commit-notice';
 import { CommitWatch, type Wait } from './commit-watch';
-import type { StreamProcessor } from './stream-processor';
+import type { PartitionTask } from './partition-task';
+import type { ProcessorEvents } from './processor-events';
 import { storedTwinCodec } from './twin-codec';
 import { liveTwin, type StoredTwin, type TwinState } from './twin';
 
@@ -17,6 +18,19 @@ export interface LocalPage {
   partitions: number[];
 }
 
+/** What the queries need of the processor (a StreamProcessor; the task driver's tasks in tests). */
+export interface LocalTaskSource {
+  readonly events: Pick<ProcessorEvents, 'on'>;
+  /** Partition count of the inputs; 0 until known. */
+  readonly partitions: number;
+  readonly taskManager:
+    | {
+        runningTask(partition: number): PartitionTask | undefined;
+        tasks(): PartitionTask[];
+      }
+    | undefined;
+}
+
 /**
  * Reads from this instance's own partition stores (the read side of interactive queries). Every
  * read sees only committed state: stores are written after their transaction commits.
@@ -24,7 +38,7 @@ export interface LocalPage {
 export class LocalTwinQueries {
   private readonly watch = new CommitWatch();
 
-  constructor(private readonly processor: StreamProcessor) {
+  constructor(private readonly processor: LocalTaskSource) {
     processor.events.on('committed', (notice) => this.watch.handle(notice));
   }
 

@@ -7,6 +7,9 @@ import { InstanceStateMachine } from './instance-state';
 import { ProcessorMetrics } from './metrics';
 import { ProcessorEvents } from './processor-events';
 import type { ProcessorSettings } from './processor-settings';
+import { restoreStores } from './changelog-reader';
+import { createPartitionTask, type TaskDependencies } from './task/create-task';
+import { readInputPositions, type InputPartitionPosition } from './task/input-positions';
 import { TaskManager } from './task-manager';
 import { ensureTopics, type PlannedTopic } from './topic-setup';
 
@@ -81,18 +84,7 @@ export class StreamProcessor {
       });
       await this.sharedProducer.connect();
     }
-    this.tasks = new TaskManager(
-      this.kafka,
-      settings,
-      this.metrics,
-      this.logger,
-      this.sharedProducer,
-      settings.guarantee === 'at_least_once'
-        ? (topic, partition, offset) => consumer.commitOffsets([{ topic, partition, offset }])
-        : undefined,
-      (restoring) => this.onRestoring(restoring),
-      (notice) => this.events.emit('committed', notice),
-    );
+    this.tasks = this.createTaskManager(consumer);
     this.watchGroup(consumer);
     this.lifecycle.moveTo('rebalancing');
     await consumer.connect();
@@ -104,12 +96,10 @@ export class StreamProcessor {
       eachBatch: async ({ batch, heartbeat }) => {
         try {
           const task = await this.tasks!.readyTask(batch.partition, heartbeat);
-          await task.processBatch(
-            batch.topic,
-            this.kindByTopic.get(batch.topic)!,
-            batch.messages,
-            batch.lastOffset(),
-          );
+          await task.processBatch(batch.topic, this.kindByTopic.get(batch.topic)!, batch.messages, {
+            lastOffset: batch.lastOffset(),
+            highWatermark: batch.highWatermark,
+          });
         } catch (err) {
           // kafkajs retries the batch from its last committed offset; say why it is being retried.
           this.logger.error('batch failed; it will be retried', {
@@ -135,6 +125,50 @@ export class StreamProcessor {
     });
   }
 
+  private createTaskManager(consumer: Consumer): TaskManager {
+    const { kafka, settings, metrics, logger, sharedProducer } = this;
+    const deps: TaskDependencies = {
+      kafka,
+      settings,
+      metrics,
+      logger,
+      onCommitted: (notice) => this.events.emit('committed', notice),
+      ...(sharedProducer
+        ? {
+            atLeastOnce: {
+              producer: sharedProducer,
+              commitOffsets: (topic, partition, offset) =>
+                consumer.commitOffsets([{ topic, partition, offset }]),
+            },
+          }
+        : {}),
+    };
+    const options = { groupPrefix: settings.applicationId, logger };
+    return new TaskManager({
+      createTask: (partition) => createPartitionTask(deps, partition),
+      restore: (targets) => restoreStores(kafka, targets, options),
+      inputPositions: (partitions) => this.inputPositions(partitions),
+      metrics,
+      logger,
+      onRestoring: (restoring) => this.onRestoring(restoring),
+    });
+  }
+
+  private async inputPositions(partitions: readonly number[]): Promise<InputPartitionPosition[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await readInputPositions(
+        admin,
+        this.settings.applicationId,
+        [...this.kindByTopic.keys()],
+        partitions,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   private topicPlan(): PlannedTopic[] {
     const { topics, changelogTopic } = this.settings;
     return [
@@ -153,7 +187,14 @@ export class StreamProcessor {
   }
 
   private watchGroup(consumer: Consumer): void {
-    const { GROUP_JOIN, REBALANCING, CRASH } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, END_BATCH_PROCESS } = consumer.events;
+    // A fetch of only transaction markers or aborted records never reaches eachBatch; its position
+    // still tells the task's timers that the partition is caught up.
+    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize > 0) return;
+      const next = String(BigInt(payload.lastOffset) + 1n);
+      this.tasks?.runningTask(payload.partition)?.observeInput(payload.topic, next, payload.highWatermark);
+    });
     consumer.on(REBALANCING, () => {
       if (this.lifecycle.canMoveTo('rebalancing')) this.lifecycle.moveTo('rebalancing');
       this.events.emit('rebalancing');
@@ -176,9 +217,8 @@ export class StreamProcessor {
   }
 
   private tick(): void {
-    const now = Date.now();
     for (const task of this.tasks?.tasks() ?? []) {
-      task.tick(now).catch((err: unknown) =>
+      task.tick().catch((err: unknown) =>
         this.logger.warn('timer commit failed; it will run again', {
           partition: task.partition,
           error: err,

@@ -1,10 +1,25 @@
-import type { Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../shared/logger';
-import { restoreFromChangelog } from './changelog-reader';
+import type { RestoreResult, RestoreTarget } from './changelog-reader';
 import type { ProcessorMetrics } from './metrics';
-import { PartitionTask, type CommitListener, type OffsetCommitter } from './partition-task';
-import type { ProcessorSettings } from './processor-settings';
+import type { PartitionTask } from './partition-task';
+import type { InputPartitionPosition } from './task/input-positions';
 import type { TwinCounts } from './twin-stats';
+
+export interface TaskManagerOptions {
+  /** A new, unopened task for `partition`. */
+  readonly createTask: (partition: number) => PartitionTask;
+  /** Replays the changelogs into the opened tasks' stores (see changelog-reader.ts). */
+  readonly restore: (targets: RestoreTarget[]) => Promise<RestoreResult[]>;
+  /**
+   * Where the group stands in the input partitions of `partitions`, so a task that starts on a
+   * backlog knows it before its first fetch (see TaskClock). A failure is logged and ignored.
+   */
+  readonly inputPositions: (partitions: readonly number[]) => Promise<InputPartitionPosition[]>;
+  readonly metrics: ProcessorMetrics;
+  readonly logger: Logger;
+  /** Told whether any task of this instance is being restored. */
+  readonly onRestoring: (restoring: boolean) => void;
+}
 
 interface TaskEntry {
   task: PartitionTask;
@@ -21,16 +36,7 @@ export class TaskManager {
   private readonly closing = new Map<number, Promise<void>>();
   private pendingRounds = 0;
 
-  constructor(
-    private readonly kafka: Kafka,
-    private readonly settings: ProcessorSettings,
-    private readonly metrics: ProcessorMetrics,
-    private readonly logger: Logger,
-    private readonly sharedProducer: Producer | undefined,
-    private readonly commitOffsets: OffsetCommitter | undefined,
-    private readonly onRestoring: (restoring: boolean) => void,
-    private readonly onCommitted?: CommitListener,
-  ) {}
+  constructor(private readonly o: TaskManagerOptions) {}
 
   /**
    * Applies a new assignment. Synchronously registers the new tasks (kafkajs may hand over their
@@ -51,46 +57,32 @@ export class TaskManager {
     }
     const added = partitions.filter((p) => !this.entries.has(p));
     if (added.length > 0) this.openRound(added);
-    else this.onRestoring(this.pendingRounds > 0);
+    else this.o.onRestoring(this.pendingRounds > 0);
   }
 
   private openRound(partitions: number[]): void {
-    const tasks = partitions.map(
-      (p) =>
-        new PartitionTask(
-          p,
-          this.kafka,
-          this.settings,
-          this.metrics,
-          this.logger,
-          this.sharedProducer,
-          this.commitOffsets,
-          this.onCommitted,
-        ),
-    );
+    const tasks = partitions.map((p) => this.o.createTask(p));
     this.pendingRounds += 1;
-    this.onRestoring(true);
-    this.metrics.restoringPartitions.inc(tasks.length);
+    this.o.onRestoring(true);
+    this.o.metrics.restoringPartitions.inc(tasks.length);
     const round = (async () => {
       // A partition revoked and re-assigned quickly must finish closing before its store reopens.
       await Promise.all(partitions.map((p) => this.closing.get(p)));
-      const targets = await Promise.all(tasks.map((t) => t.open()));
-      const results = await restoreFromChangelog(this.kafka, this.settings.changelogTopic, targets, {
-        groupPrefix: this.settings.applicationId,
-        logger: this.logger,
-      });
+      const targets = (await Promise.all(tasks.map((t) => t.open()))).flat();
+      const results = await this.o.restore(targets);
+      await this.seedInputPositions(tasks);
       await Promise.all(
-        results.map((r) => tasks.find((t) => t.partition === r.partition)!.startProcessing(r.nextOffset)),
+        tasks.map((t) => t.startProcessing(results.filter((r) => r.partition === t.partition))),
       );
     })();
     const settled = round.finally(() => {
       this.pendingRounds -= 1;
-      this.metrics.restoringPartitions.dec(tasks.length);
-      this.onRestoring(this.pendingRounds > 0);
+      this.o.metrics.restoringPartitions.dec(tasks.length);
+      this.o.onRestoring(this.pendingRounds > 0);
     });
     for (const task of tasks) this.entries.set(task.partition, { task, ready: settled });
     settled.catch(async (err: unknown) => {
-      this.logger.error('opening tasks failed; they will be retried on their next batch', {
+      this.o.logger.error('opening tasks failed; they will be retried on their next batch', {
         partitions,
         error: err,
       });
@@ -99,6 +91,17 @@ export class TaskManager {
         await task.close({ clean: false });
       }
     });
+  }
+
+  private async seedInputPositions(tasks: readonly PartitionTask[]): Promise<void> {
+    try {
+      const positions = await this.o.inputPositions(tasks.map((t) => t.partition));
+      for (const p of positions)
+        tasks.find((t) => t.partition === p.partition)?.observeInput(p.topic, p.next, p.highWatermark);
+    } catch (err) {
+      // Only the timers lose: until the first fetch they follow the wall clock, as before.
+      this.o.logger.warn('cannot read the input positions; timers follow the wall clock', { error: err });
+    }
   }
 
   /** The running task of `partition`, waiting (and heart-beating) while its store is restored. */

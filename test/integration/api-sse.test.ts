@@ -123,10 +123,11 @@ describe('live events (SSE) with exact Last-Event-ID resume', () => {
     }
     return out;
   };
-  const metric = async (name: string): Promise<number> => {
+  /** One series' value; undefined when /metrics lacks it, so a check for 0 cannot pass by default. */
+  const metric = async (series: string): Promise<number | undefined> => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(name));
-    return line === undefined ? 0 : Number(line.split(' ').pop());
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
   };
   const replayGroups = async (): Promise<{ id: string; members: number }[]> => {
     const admin = testKafka().admin();

@@ -117,28 +117,37 @@ describe('PartitionOwners', () => {
     expect(map.ownerOf(1)).toBeUndefined();
   });
 
-  it('re-reads on its own: after start, and again after joined()', async () => {
-    let calls = 0;
-    const map = new PartitionOwners({
-      self: 'http://a:1',
-      describeGroup: async () => {
-        calls += 1;
-        return stableGroup({ 'http://a:1': [0, 1, 2, 3] });
-      },
-      partitionCount: () => 4,
-      refreshMs: 20,
-      logger,
-    });
-    map.start();
+  it('re-reads on its own: at start, every refreshMs, at once after joined(), never after stop()', async () => {
+    // Fake timers: the schedule is checked step by step, not by sleeping and counting.
+    jest.useFakeTimers();
     try {
-      await new Promise((r) => setTimeout(r, 100));
-      expect(calls).toBeGreaterThan(2);
+      let calls = 0;
+      const map = new PartitionOwners({
+        self: 'http://a:1',
+        describeGroup: async () => {
+          calls += 1;
+          return stableGroup({ 'http://a:1': [0, 1, 2, 3] });
+        },
+        partitionCount: () => 4,
+        refreshMs: 1000,
+        logger,
+      });
+      map.start();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(calls).toBe(1);
       expect(map.ownerOf(3)).toBe('http://a:1');
-    } finally {
+      await jest.advanceTimersByTimeAsync(999);
+      expect(calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toBe(2);
+      map.joined();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(calls).toBe(3);
       map.stop();
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(calls).toBe(3);
+    } finally {
+      jest.useRealTimers();
     }
-    const after = calls;
-    await new Promise((r) => setTimeout(r, 60));
-    expect(calls).toBe(after);
   });
 });
