@@ -7,10 +7,15 @@ export const BRIDGE_OFFLINE = 'offline';
 
 type MqttSettings = Pick<Config, 'mqttUsername' | 'mqttPassword'>;
 
-function credentials(config: MqttSettings): Pick<IClientOptions, 'username' | 'password'> {
+/** Credentials from MQTT_USERNAME / MQTT_PASSWORD, and the CA of MQTT_CA_FILE for mqtts://. */
+function credentials(
+  config: MqttSettings,
+  bridge: Pick<BridgeConfig, 'mqttCaFile'>,
+): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'rejectUnauthorized'> {
   return {
     ...(config.mqttUsername === undefined ? {} : { username: config.mqttUsername }),
     ...(config.mqttPassword === undefined ? {} : { password: config.mqttPassword }),
+    ...(bridge.mqttCaFile === undefined ? {} : { ca: bridge.mqttCaFile, rejectUnauthorized: true }),
   };
 }
 
@@ -23,7 +28,7 @@ function credentials(config: MqttSettings): Pick<IClientOptions, 'username' | 'p
  */
 export function uplinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): IClientOptions {
   return {
-    ...credentials(config),
+    ...credentials(config, bridge),
     protocolVersion: 5,
     clientId: bridge.clientId,
     clean: false,
@@ -46,7 +51,7 @@ export function uplinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): I
  */
 export function downlinkMqttOptions(config: MqttSettings, bridge: BridgeConfig): IClientOptions {
   return {
-    ...credentials(config),
+    ...credentials(config, bridge),
     protocolVersion: 5,
     clientId: `${bridge.clientId}-downlink`,
     clean: true,

@@ -1,0 +1,237 @@
+import { connectAsync, ErrorWithReasonCode, type MqttClient } from 'mqtt';
+import { bridgeTopics } from '../../bridge/kafka-topics';
+import { topicNames } from '../../shared/topics';
+import { bridgeTestSetup } from '../support/bridge-env';
+import { uniquePrefix } from '../support/env';
+import { freePort } from '../support/free-port';
+import { consumeUntil, createTopics } from '../support/kafka';
+import { startTestMosquitto, type TestMosquitto } from '../support/mqtt-broker';
+import { messageKey, MqttFleet, type FleetPayload } from '../support/mqtt-fleet';
+import { ProcessGroup, type ServiceProcess } from '../support/processes';
+import { waitFor } from '../support/wait';
+
+/**
+ * The MQTT broker's half of the guarantee, with a real Mosquitto running the shipped
+ * configuration (deploy/mosquitto/: queue limits, persistence, password file and ACL) and the
+ * bridge process: a burst far beyond Mosquitto's default queue of 1000 waits for a bridge that is
+ * away and arrives whole; a broker that does drop is reported by the bridge at once; and one
+ * device cannot speak for another.
+ */
+jest.setTimeout(240_000);
+
+const BRIDGE = { username: 'twinfold-bridge', password: 'bridge-secret-for-tests' };
+const DEVICES = [...Array(10).keys()].map((i) => `acl-dev-${i}`);
+const device = (id: string): { username: string; password: string } => ({
+  username: id,
+  password: `${id}-secret`,
+});
+/** Reads everything, to see what got through; only this test's broker has it. */
+const OBSERVER = { username: 'observer', password: 'observer-secret' };
+const AUTH = {
+  users: [BRIDGE, OBSERVER, ...DEVICES.map(device)],
+  extraAcl: ['user observer', 'topic read #'],
+};
+
+const processes = new ProcessGroup();
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await processes.stopAll();
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+async function broker(extraConf: string[] = []): Promise<TestMosquitto> {
+  const m = await startTestMosquitto(AUTH, extraConf);
+  cleanups.push(() => m.stop());
+  return m;
+}
+
+/** A bridge on the shipped ACL's topics (device/{id}/..., twinfold/bridge/status), as user twinfold-bridge. */
+async function bridgeOn(mosquitto: TestMosquitto, name: string) {
+  const prefix = uniquePrefix(name);
+  const setup = bridgeTestSetup(prefix, { mqttUrl: mosquitto.url });
+  const names = topicNames({ topicPrefix: prefix });
+  await createTopics(bridgeTopics(names), 2);
+  const httpPort = await freePort();
+  const env: Record<string, string> = {
+    ...setup.env,
+    LOG_LEVEL: 'info',
+    BRIDGE_HTTP_PORT: String(httpPort),
+    BRIDGE_STATUS_TOPIC: 'twinfold/bridge/status',
+    MQTT_USERNAME: BRIDGE.username,
+    MQTT_PASSWORD: BRIDGE.password,
+  };
+  for (const kind of ['telemetry', 'state', 'status', 'ack', 'error', 'command', 'desired'])
+    env[`BRIDGE_TOPIC_${kind.toUpperCase()}`] = `device/{id}/${kind}`;
+  return {
+    names,
+    clientId: setup.clientId,
+    start: async (): Promise<ServiceProcess> => {
+      const p = processes.spawn('bridge/main.js', env, `bridge-${name}`);
+      await p.waitForLine(/"msg":"subscribed"/);
+      return p;
+    },
+    metric: async (metric: string): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+      return Number(new RegExp(`^${metric} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
+    },
+  };
+}
+
+/** One connection per device, each logged in as its device. */
+function fleet(mosquitto: TestMosquitto, perDevice: number): MqttFleet {
+  const f = new MqttFleet({
+    mqttUrl: mosquitto.url,
+    connections: DEVICES.length,
+    deviceIds: DEVICES,
+    perDevice,
+    topic: (id) => `device/${id}/telemetry`,
+    credentials: (i) => device(DEVICES[i]!),
+  });
+  cleanups.push(() => f.close());
+  return f;
+}
+
+describe('the shipped Mosquitto configuration', () => {
+  it('queues a 5,000-message burst for a bridge that is away, and every acknowledged message reaches Kafka', async () => {
+    const mosquitto = await broker();
+    const bridge = await bridgeOn(mosquitto, 'queue');
+    const first = await bridge.start(); // creates the bridge's persistent session and subscriptions
+    await first.kill('SIGKILL');
+
+    const devices = fleet(mosquitto, 500); // 5,000 > Mosquitto's default max_queued_messages of 1000
+    await devices.connect('queue');
+    await devices.run();
+    expect(devices.acked.size).toBe(5000);
+
+    const second = await bridge.start();
+    const missing = new Set(devices.acked.keys());
+    await consumeUntil(
+      [bridge.names.telemetry],
+      (records) => {
+        for (const r of records) {
+          const { seq } = JSON.parse(r.value!.toString('utf8')) as FleetPayload;
+          missing.delete(messageKey(r.key!, seq));
+        }
+        return missing.size === 0;
+      },
+      { timeoutMs: 120_000 },
+    ).catch((err: Error) => {
+      throw new Error(`${missing.size} of 5,000 acknowledged messages never reached Kafka (${err.message})`);
+    });
+    const counters = await second.waitForLine(/reading the MQTT broker counters/);
+    expect(counters).toContain('"droppedSinceBrokerStart":0');
+    expect(await bridge.metric('twinfold_bridge_mqtt_broker_dropped_messages')).toBe(0);
+    expect(second.lines.filter((l) => l.includes('dropped messages'))).toEqual([]);
+  });
+
+  it('lets the bridge report at once, as an error and a metric, a broker that dropped messages', async () => {
+    const mosquitto = await broker(['max_queued_messages 100']); // a broker configured too small
+    const bridge = await bridgeOn(mosquitto, 'drops');
+    const first = await bridge.start();
+    await first.kill('SIGKILL');
+    const devices = fleet(mosquitto, 50);
+    await devices.connect('drops');
+    await devices.run();
+    expect(devices.acked.size).toBe(500); // every publisher was acknowledged ...
+
+    const second = await bridge.start();
+    const line = await second.waitForLine(/the MQTT broker dropped messages/);
+    expect(line).toContain('"level":"error"');
+    const dropped = await bridge.metric('twinfold_bridge_mqtt_broker_dropped_messages');
+    expect(dropped).toBeGreaterThan(0); // ... yet the broker dropped what did not fit its queue of 100
+    process.stderr.write(
+      `[mqtt-broker] a queue of 100: the broker dropped ${dropped} of 500 acknowledged messages\n`,
+    );
+  });
+});
+
+/** The reason code of a QoS 1 publish's PUBACK (MQTT 5): 0 accepted, 0x87 not authorized. */
+async function publishReason(client: MqttClient, topic: string): Promise<number> {
+  return client.publishAsync(topic, '{"status":"offline","commandId":"forged"}', { qos: 1 }).then(
+    () => 0,
+    (err: unknown) => (err instanceof ErrorWithReasonCode ? err.code : -1),
+  );
+}
+
+describe('the shipped Mosquitto ACL', () => {
+  let mosquitto: TestMosquitto;
+  const clients: MqttClient[] = [];
+  beforeEach(async () => {
+    mosquitto = await broker();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+  });
+
+  async function login(user: { username: string; password: string } | undefined, clientId: string) {
+    const c = await connectAsync(mosquitto.url, {
+      clientId,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      ...user,
+    });
+    clients.push(c);
+    return c;
+  }
+
+  it('refuses anonymous clients and wrong passwords', async () => {
+    await expect(login(undefined, 'anon')).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
+    await expect(login({ username: DEVICES[0]!, password: 'wrong' }, 'wrong')).rejects.toThrow(
+      /Not authorized|Bad User Name or Password/i,
+    );
+  });
+
+  it('keeps device A from acting as device B or publishing on twin/#', async () => {
+    const [a, b] = [DEVICES[0]!, DEVICES[1]!];
+    const observer = await login(OBSERVER, 'observer');
+    const seen: string[] = [];
+    observer.on('message', (topic) => seen.push(topic));
+    await observer.subscribeAsync('#', { qos: 1 });
+
+    const deviceA = await login(device(a), 'device-a');
+    const forged = [
+      `device/${b}/telemetry`, // B's readings
+      `device/${b}/state`,
+      `device/${b}/ack`, // acknowledge B's command with a forged result
+      `device/${b}/status`, // mark B offline
+      `device/${b}/error`,
+      `device/${b}/command`, // command B
+      `twin/${b}/alert`, // an alert for B's twin
+      'twin/anything',
+    ];
+    const reasons: number[] = [];
+    for (const topic of forged) reasons.push(await publishReason(deviceA, topic));
+    // What A may do, published after the forgeries on the same connection: once the observer
+    // has it, the broker has handled every forgery before it.
+    await deviceA.publishAsync(`device/${a}/telemetry`, '{"data":{"v":1}}', { qos: 1 });
+    await waitFor("A's own telemetry at the observer", () => seen.includes(`device/${a}/telemetry`));
+    expect(seen).toEqual([`device/${a}/telemetry`]);
+    expect(reasons).toEqual(forged.map(() => 0x87)); // MQTT 5: "not authorized" in the PUBACK
+
+    // A may not listen to B's commands or desired state, only to its own. (Mosquitto 2.0 grants
+    // the subscription and withholds each message the ACL does not let A read.)
+    const toA: string[] = [];
+    deviceA.on('message', (topic) => toA.push(topic));
+    await deviceA.subscribeAsync(['device/+/command', 'device/+/desired', 'twin/#'], { qos: 1 });
+    const bridge = await login(BRIDGE, 'bridge');
+    await bridge.publishAsync(`device/${b}/command`, '{"commandId":"for-b"}', { qos: 1 });
+    await bridge.publishAsync(`device/${b}/desired`, '{"version":1}', { qos: 1 });
+    await bridge.publishAsync(`device/${a}/command`, '{"commandId":"for-a"}', { qos: 1 });
+    await waitFor("A's own command at A", () => toA.includes(`device/${a}/command`));
+    expect(toA).toEqual([`device/${a}/command`]);
+  });
+
+  it('lets only the bridge publish commands and desired state', async () => {
+    const a = DEVICES[0]!;
+    const deviceA = await login(device(a), 'device-a');
+    const received: string[] = [];
+    deviceA.on('message', (topic) => received.push(topic));
+    await deviceA.subscribeAsync([`device/${a}/command`, `device/${a}/desired`], { qos: 1 });
+    const other = await login(device(DEVICES[1]!), 'device-b');
+    expect(await publishReason(other, `device/${a}/command`)).toBe(0x87);
+    const bridge = await login(BRIDGE, 'bridge');
+    await bridge.publishAsync(`device/${a}/command`, '{"commandId":"real"}', { qos: 1 });
+    await waitFor("the bridge's command at device A", () => received.length > 0);
+    expect(received).toEqual([`device/${a}/command`]);
+  });
+});
