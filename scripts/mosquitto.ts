@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
 /** The repository: this file runs from scripts/ (ts-jest) or dist/scripts/ (node). */
@@ -37,6 +38,7 @@ export interface MosquittoSetup {
 /** Settings this module writes itself; the shipped file's values of these are dropped. */
 const REPLACED = new Set([
   'listener',
+  'user',
   'allow_anonymous',
   'password_file',
   'acl_file',
@@ -63,6 +65,8 @@ export function renderMosquittoConf(shipped: string, setup: MosquittoSetup): str
     '# Set by scripts/mosquitto.ts:',
     ...auth,
     `persistence_location ${setup.dir}/`,
+    // Started as root, Mosquitto would switch to the user "mosquitto", who cannot write `dir`.
+    `user ${userInfo().username}`,
     ...(setup.extraConf ?? []),
     '',
   ].join('\n');

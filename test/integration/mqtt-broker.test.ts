@@ -124,6 +124,33 @@ describe('the shipped Mosquitto configuration', () => {
     expect(second.lines.filter((l) => l.includes('dropped messages'))).toEqual([]);
   });
 
+  it('keeps what it queued for the bridge across a broker restart (persistence)', async () => {
+    const mosquitto = await broker();
+    const bridge = await bridgeOn(mosquitto, 'persist');
+    await (await bridge.start()).kill('SIGKILL');
+    const devices = fleet(mosquitto, 200);
+    await devices.connect('persist');
+    await devices.run();
+    await devices.close();
+    await mosquitto.restart();
+
+    await bridge.start();
+    const missing = new Set(devices.acked.keys());
+    await consumeUntil(
+      [bridge.names.telemetry],
+      (records) => {
+        for (const r of records) {
+          const { seq } = JSON.parse(r.value!.toString('utf8')) as FleetPayload;
+          missing.delete(messageKey(r.key!, seq));
+        }
+        return missing.size === 0;
+      },
+      { timeoutMs: 120_000 },
+    ).catch((err: Error) => {
+      throw new Error(`${missing.size} of 2,000 acknowledged messages lost in the restart (${err.message})`);
+    });
+  });
+
   it('lets the bridge report at once, as an error and a metric, a broker that dropped messages', async () => {
     const mosquitto = await broker(['max_queued_messages 100']); // a broker configured too small
     const bridge = await bridgeOn(mosquitto, 'drops');
