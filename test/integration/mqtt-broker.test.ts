@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connectAsync, ErrorWithReasonCode, type MqttClient } from 'mqtt';
 import { bridgeTopics } from '../../bridge/kafka-topics';
 import { topicNames } from '../../shared/topics';
@@ -46,7 +50,7 @@ async function broker(extraConf: string[] = []): Promise<TestMosquitto> {
 }
 
 /** A bridge on the shipped ACL's topics (device/{id}/..., twinfold/bridge/status), as user twinfold-bridge. */
-async function bridgeOn(mosquitto: TestMosquitto, name: string) {
+async function bridgeOn(mosquitto: TestMosquitto, name: string, extraEnv: Record<string, string> = {}) {
   const prefix = uniquePrefix(name);
   const setup = bridgeTestSetup(prefix, { mqttUrl: mosquitto.url });
   const names = topicNames({ topicPrefix: prefix });
@@ -59,6 +63,7 @@ async function bridgeOn(mosquitto: TestMosquitto, name: string) {
     BRIDGE_STATUS_TOPIC: 'twinfold/bridge/status',
     MQTT_USERNAME: BRIDGE.username,
     MQTT_PASSWORD: BRIDGE.password,
+    ...extraEnv,
   };
   for (const kind of ['telemetry', 'state', 'status', 'ack', 'error', 'command', 'desired'])
     env[`BRIDGE_TOPIC_${kind.toUpperCase()}`] = `device/{id}/${kind}`;
@@ -91,6 +96,26 @@ function fleet(mosquitto: TestMosquitto, perDevice: number): MqttFleet {
   return f;
 }
 
+/** Reads `topic` until it holds every message the devices saw acknowledged, or fails naming how many are missing. */
+async function expectAllInKafka(topic: string, devices: MqttFleet): Promise<void> {
+  const missing = new Set(devices.acked.keys());
+  await consumeUntil(
+    [topic],
+    (records) => {
+      for (const r of records) {
+        const { seq } = JSON.parse(r.value!.toString('utf8')) as FleetPayload;
+        missing.delete(messageKey(r.key!, seq));
+      }
+      return missing.size === 0;
+    },
+    { timeoutMs: 120_000 },
+  ).catch((err: Error) => {
+    throw new Error(
+      `${missing.size} of ${devices.acked.size} acknowledged messages never reached Kafka (${err.message})`,
+    );
+  });
+}
+
 describe('the shipped Mosquitto configuration', () => {
   it('queues a 5,000-message burst for a bridge that is away, and every acknowledged message reaches Kafka', async () => {
     const mosquitto = await broker();
@@ -104,20 +129,7 @@ describe('the shipped Mosquitto configuration', () => {
     expect(devices.acked.size).toBe(5000);
 
     const second = await bridge.start();
-    const missing = new Set(devices.acked.keys());
-    await consumeUntil(
-      [bridge.names.telemetry],
-      (records) => {
-        for (const r of records) {
-          const { seq } = JSON.parse(r.value!.toString('utf8')) as FleetPayload;
-          missing.delete(messageKey(r.key!, seq));
-        }
-        return missing.size === 0;
-      },
-      { timeoutMs: 120_000 },
-    ).catch((err: Error) => {
-      throw new Error(`${missing.size} of 5,000 acknowledged messages never reached Kafka (${err.message})`);
-    });
+    await expectAllInKafka(bridge.names.telemetry, devices);
     const counters = await second.waitForLine(/reading the MQTT broker counters/);
     expect(counters).toContain('"droppedSinceBrokerStart":0');
     expect(await bridge.metric('twinfold_bridge_mqtt_broker_dropped_messages')).toBe(0);
@@ -135,20 +147,7 @@ describe('the shipped Mosquitto configuration', () => {
     await mosquitto.restart();
 
     await bridge.start();
-    const missing = new Set(devices.acked.keys());
-    await consumeUntil(
-      [bridge.names.telemetry],
-      (records) => {
-        for (const r of records) {
-          const { seq } = JSON.parse(r.value!.toString('utf8')) as FleetPayload;
-          missing.delete(messageKey(r.key!, seq));
-        }
-        return missing.size === 0;
-      },
-      { timeoutMs: 120_000 },
-    ).catch((err: Error) => {
-      throw new Error(`${missing.size} of 2,000 acknowledged messages lost in the restart (${err.message})`);
-    });
+    await expectAllInKafka(bridge.names.telemetry, devices);
   });
 
   it('lets the bridge report at once, as an error and a metric, a broker that dropped messages', async () => {
@@ -179,6 +178,84 @@ async function publishReason(client: MqttClient, topic: string): Promise<number>
     (err: unknown) => (err instanceof ErrorWithReasonCode ? err.code : -1),
   );
 }
+
+/** A CA and a server certificate for 127.0.0.1 signed by it, made with openssl in `dir`. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (name: string): string => join(dir, name);
+  const ssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=twinfold test CA',
+    '-keyout',
+    f('ca.key'),
+    '-out',
+    f('ca.pem'),
+  );
+  ssl(
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-keyout',
+    f('server.key'),
+    '-out',
+    f('server.csr'),
+  );
+  writeFileSync(f('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('san.ext'),
+    '-out',
+    f('server.pem'),
+  );
+  return { ca: f('ca.pem'), cert: f('server.pem'), key: f('server.key') };
+}
+
+describe('the bridge over TLS', () => {
+  it('connects to mqtts:// with the CA of MQTT_CA_FILE, where a client without it is refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twinfold-tls-'));
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const pem = makeCertificates(dir);
+    const tlsPort = await freePort();
+    const mosquitto = await broker([
+      `listener ${tlsPort} 127.0.0.1`,
+      `cafile ${pem.ca}`,
+      `certfile ${pem.cert}`,
+      `keyfile ${pem.key}`,
+    ]);
+    const tlsUrl = `mqtts://127.0.0.1:${tlsPort}`;
+    await expect(connectAsync(tlsUrl, { reconnectPeriod: 0, ...BRIDGE })).rejects.toThrow(
+      /self.signed|certificate/i,
+    );
+
+    const bridge = await bridgeOn(mosquitto, 'tls', { MQTT_URL: tlsUrl, MQTT_CA_FILE: pem.ca });
+    await bridge.start();
+    const devices = fleet(mosquitto, 5); // the devices on the plain listener
+    await devices.connect('tls');
+    await devices.run();
+    await expectAllInKafka(bridge.names.telemetry, devices);
+  });
+});
 
 describe('the shipped Mosquitto ACL', () => {
   let mosquitto: TestMosquitto;
