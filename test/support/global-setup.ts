@@ -72,8 +72,13 @@ export default async function globalSetup(): Promise<void> {
       : await freePort();
     kafkaFromScript(env, port, await freePort());
   }
-  if (process.env.MQTT_URL) env.mqttUrl = process.env.MQTT_URL;
-  else await startMosquitto(env);
+  if (process.env.MQTT_URL) {
+    env.mqttUrl = process.env.MQTT_URL;
+    log(
+      `MQTT_URL=${env.mqttUrl}: its queue limits are not the shipped ones (deploy/mosquitto/) unless you set ` +
+        'them (max_queued_messages, max_queued_bytes); the tests of the shipped configuration start their own Mosquitto',
+    );
+  } else await startMosquitto(env);
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const file = join(ROOT, '.cache', `test-env-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(env, null, 2));
