@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAsync, ErrorWithReasonCode, type MqttClient } from 'mqtt';
+import { connectAsync } from 'mqtt';
 import { bridgeTopics } from '../../bridge/kafka-topics';
 import { topicNames } from '../../shared/topics';
 import { bridgeTestSetup } from '../support/bridge-env';
@@ -11,30 +11,17 @@ import { freePort } from '../support/free-port';
 import { consumeUntil, createTopics } from '../support/kafka';
 import { startTestMosquitto, type TestMosquitto } from '../support/mqtt-broker';
 import { messageKey, MqttFleet, type FleetPayload } from '../support/mqtt-fleet';
+import { BRIDGE, DEVICES, device, SHIPPED_AUTH } from '../support/mqtt-users';
 import { ProcessGroup, type ServiceProcess } from '../support/processes';
-import { waitFor } from '../support/wait';
 
 /**
  * The MQTT broker's half of the guarantee, with a real Mosquitto running the shipped
  * configuration (deploy/mosquitto/: queue limits, persistence, password file and ACL) and the
  * bridge process: a burst far beyond Mosquitto's default queue of 1000 waits for a bridge that is
- * away and arrives whole; a broker that does drop is reported by the bridge at once; and one
- * device cannot speak for another.
+ * away and arrives whole, also across a broker restart; a broker that does drop is reported by the
+ * bridge at once; and the bridge connects over TLS. The ACL has its own tests (mqtt-acl.test.ts).
  */
 jest.setTimeout(240_000);
-
-const BRIDGE = { username: 'twinfold-bridge', password: 'bridge-secret-for-tests' };
-const DEVICES = [...Array(10).keys()].map((i) => `acl-dev-${i}`);
-const device = (id: string): { username: string; password: string } => ({
-  username: id,
-  password: `${id}-secret`,
-});
-/** Reads everything, to see what got through; only this test's broker has it. */
-const OBSERVER = { username: 'observer', password: 'observer-secret' };
-const AUTH = {
-  users: [BRIDGE, OBSERVER, ...DEVICES.map(device)],
-  extraAcl: ['user observer', 'topic read #'],
-};
 
 const processes = new ProcessGroup();
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -44,7 +31,7 @@ afterEach(async () => {
 });
 
 async function broker(extraConf: string[] = []): Promise<TestMosquitto> {
-  const m = await startTestMosquitto(AUTH, extraConf);
+  const m = await startTestMosquitto(SHIPPED_AUTH, extraConf);
   cleanups.push(() => m.stop());
   return m;
 }
@@ -171,14 +158,6 @@ describe('the shipped Mosquitto configuration', () => {
   });
 });
 
-/** The reason code of a QoS 1 publish's PUBACK (MQTT 5): 0 accepted, 0x87 not authorized. */
-async function publishReason(client: MqttClient, topic: string): Promise<number> {
-  return client.publishAsync(topic, '{"status":"offline","commandId":"forged"}', { qos: 1 }).then(
-    () => 0,
-    (err: unknown) => (err instanceof ErrorWithReasonCode ? err.code : -1),
-  );
-}
-
 /** A CA and a server certificate for 127.0.0.1 signed by it, made with openssl in `dir`. */
 function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
   const f = (name: string): string => join(dir, name);
@@ -254,88 +233,5 @@ describe('the bridge over TLS', () => {
     await devices.connect('tls');
     await devices.run();
     await expectAllInKafka(bridge.names.telemetry, devices);
-  });
-});
-
-describe('the shipped Mosquitto ACL', () => {
-  let mosquitto: TestMosquitto;
-  const clients: MqttClient[] = [];
-  beforeEach(async () => {
-    mosquitto = await broker();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-  });
-
-  async function login(user: { username: string; password: string } | undefined, clientId: string) {
-    const c = await connectAsync(mosquitto.url, {
-      clientId,
-      protocolVersion: 5,
-      reconnectPeriod: 0,
-      ...user,
-    });
-    clients.push(c);
-    return c;
-  }
-
-  it('refuses anonymous clients and wrong passwords', async () => {
-    await expect(login(undefined, 'anon')).rejects.toThrow(/Not authorized|Bad User Name or Password/i);
-    await expect(login({ username: DEVICES[0]!, password: 'wrong' }, 'wrong')).rejects.toThrow(
-      /Not authorized|Bad User Name or Password/i,
-    );
-  });
-
-  it('keeps device A from acting as device B or publishing on twin/#', async () => {
-    const [a, b] = [DEVICES[0]!, DEVICES[1]!];
-    const observer = await login(OBSERVER, 'observer');
-    const seen: string[] = [];
-    observer.on('message', (topic) => seen.push(topic));
-    await observer.subscribeAsync('#', { qos: 1 });
-
-    const deviceA = await login(device(a), 'device-a');
-    const forged = [
-      `device/${b}/telemetry`, // B's readings
-      `device/${b}/state`,
-      `device/${b}/ack`, // acknowledge B's command with a forged result
-      `device/${b}/status`, // mark B offline
-      `device/${b}/error`,
-      `device/${b}/command`, // command B
-      `twin/${b}/alert`, // an alert for B's twin
-      'twin/anything',
-    ];
-    const reasons: number[] = [];
-    for (const topic of forged) reasons.push(await publishReason(deviceA, topic));
-    // What A may do, published after the forgeries on the same connection: once the observer
-    // has it, the broker has handled every forgery before it.
-    await deviceA.publishAsync(`device/${a}/telemetry`, '{"data":{"v":1}}', { qos: 1 });
-    await waitFor("A's own telemetry at the observer", () => seen.includes(`device/${a}/telemetry`));
-    expect(seen).toEqual([`device/${a}/telemetry`]);
-    expect(reasons).toEqual(forged.map(() => 0x87)); // MQTT 5: "not authorized" in the PUBACK
-
-    // A may not listen to B's commands or desired state, only to its own. (Mosquitto 2.0 grants
-    // the subscription and withholds each message the ACL does not let A read.)
-    const toA: string[] = [];
-    deviceA.on('message', (topic) => toA.push(topic));
-    await deviceA.subscribeAsync(['device/+/command', 'device/+/desired', 'twin/#'], { qos: 1 });
-    const bridge = await login(BRIDGE, 'bridge');
-    await bridge.publishAsync(`device/${b}/command`, '{"commandId":"for-b"}', { qos: 1 });
-    await bridge.publishAsync(`device/${b}/desired`, '{"version":1}', { qos: 1 });
-    await bridge.publishAsync(`device/${a}/command`, '{"commandId":"for-a"}', { qos: 1 });
-    await waitFor("A's own command at A", () => toA.includes(`device/${a}/command`));
-    expect(toA).toEqual([`device/${a}/command`]);
-  });
-
-  it('lets only the bridge publish commands and desired state', async () => {
-    const a = DEVICES[0]!;
-    const deviceA = await login(device(a), 'device-a');
-    const received: string[] = [];
-    deviceA.on('message', (topic) => received.push(topic));
-    await deviceA.subscribeAsync([`device/${a}/command`, `device/${a}/desired`], { qos: 1 });
-    const other = await login(device(DEVICES[1]!), 'device-b');
-    expect(await publishReason(other, `device/${a}/command`)).toBe(0x87);
-    const bridge = await login(BRIDGE, 'bridge');
-    await bridge.publishAsync(`device/${a}/command`, '{"commandId":"real"}', { qos: 1 });
-    await waitFor("the bridge's command at device A", () => received.length > 0);
-    expect(received).toEqual([`device/${a}/command`]);
   });
 });
