@@ -8,7 +8,7 @@ import type { EventSource } from './events/event-source';
 import { errorHandler, notFoundHandler } from './error-handler';
 import type { JsonObject } from './json';
 import { httpMetrics } from './metrics';
-import { mountRoutes } from './mount';
+import { JSON_MEDIA_TYPES, mountRoutes } from './mount';
 import { buildOpenApiDocument } from './openapi/document';
 import type { RouteSpec } from './route';
 import { commandRoutes } from './routes/commands';
@@ -94,10 +94,7 @@ export function createApp(options: ApiOptions): express.Application {
   mountRoutes(router, routes, {
     auth: options.auth,
     // Raw bytes, parsed by shared/safe-json: one JSON policy for MQTT, Kafka and HTTP payloads.
-    rawBodyParser: express.raw({
-      limit: options.maxBodyBytes,
-      type: ['application/json', 'application/*+json'],
-    }),
+    rawBodyParser: express.raw({ limit: options.maxBodyBytes, type: JSON_MEDIA_TYPES }),
     jsonLimits: {
       maxBytes: options.maxBodyBytes,
       maxDepth: options.maxJsonDepth ?? DEFAULT_JSON_LIMITS.maxDepth,

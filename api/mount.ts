@@ -8,9 +8,12 @@ import { PATH_PARAMS, pathParamNames, type RouteResult, type RouteSpec } from '.
 import { parseJsonSafely, type JsonLimits } from '../shared/safe-json';
 import { requireObject } from './validate';
 
+/** The media types of request bodies (RFC 6839 `+json` suffixes, e.g. merge-patch, included). */
+export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
+
 export interface MountOptions {
   auth: AuthCheck;
-  /** express.raw() for JSON media types, with the body size limit. */
+  /** express.raw() for JSON_MEDIA_TYPES, with the body size limit. */
   rawBodyParser: RequestHandler;
   /** Applied by shared/safe-json while parsing: size, depth, key count; forbidden keys are dropped. */
   jsonLimits: JsonLimits;
@@ -47,6 +50,19 @@ function validateQuery(spec: RouteSpec, req: Request): Record<string, string> {
     query[name] = value;
   }
   return query;
+}
+
+/** A body of another media type (or none named) is 415, not a 400 about its content. */
+function requireJsonMediaType(req: Request): void {
+  if (req.is(JSON_MEDIA_TYPES) !== false) return; // JSON, or no body at all
+  if (req.get('Content-Length') === '0') return; // empty: the 400 "must be a JSON object" says more
+  const type = req.get('Content-Type');
+  throw new TwinfoldError(
+    'UNSUPPORTED_MEDIA_TYPE',
+    `request body must be application/json (or application/merge-patch+json), got ${
+      type === undefined ? 'no Content-Type' : JSON.stringify(type.slice(0, 100))
+    }`,
+  );
 }
 
 function parseBody(parser: RequestHandler, req: Request, res: Response): Promise<void> {
@@ -86,6 +102,7 @@ export function routeHandler(spec: RouteSpec, options: MountOptions): RequestHan
     const query = validateQuery(spec, req);
     let body: JsonObject = {};
     if (spec.body) {
+      requireJsonMediaType(req);
       await parseBody(options.rawBodyParser, req, res);
       const raw: unknown = req.body;
       body = requireObject(

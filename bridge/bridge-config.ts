@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadCommonConfig, type CommonConfig } from '../shared/config';
 import {
   ConfigError,
@@ -35,6 +36,19 @@ const publishTopic: Parser<string> = (raw) => {
   return raw;
 };
 
+/** A readable PEM file, read once at start-up; empty: none. */
+const pemFile: Parser<Buffer | undefined> = (raw) => {
+  if (raw === '') return undefined;
+  let pem: Buffer;
+  try {
+    pem = readFileSync(raw);
+  } catch (err) {
+    throw new Error(`must name a readable file: ${(err as Error).message}`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`must be a PEM certificate file: ${raw}`);
+  return pem;
+};
+
 const template: Parser<TopicTemplate> = (raw) => compileTopicTemplate(raw);
 
 /**
@@ -57,6 +71,12 @@ export const BRIDGE_CONFIG_SCHEMA = {
     '',
     'When set, subscribe through the MQTT 5 shared subscription $share/<group>/... so several bridges split the load (per-device order is then only kept within one bridge)',
     shareGroup,
+  ),
+  mqttCaFile: setting(
+    'MQTT_CA_FILE',
+    '',
+    "PEM file of the CA certificate(s) that signed the MQTT broker's certificate, for mqtts:// (empty: the system's CAs)",
+    pemFile,
   ),
   sessionExpirySeconds: setting(
     'BRIDGE_SESSION_EXPIRY_SECONDS',

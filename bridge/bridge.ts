@@ -7,6 +7,7 @@ import type { Logger } from '../shared/logger';
 import type { JsonLimits } from '../shared/safe-json';
 import { topicNames, type TopicNames } from '../shared/topics';
 import type { BridgeConfig } from './bridge-config';
+import { watchBrokerCounters } from './broker-counters';
 import { Downlink } from './downlink';
 import { bridgeTopics, waitForTopics } from './kafka-topics';
 import { createBridgeProducer, createKafkaWriter, type KafkaRecord } from './kafka-writer';
@@ -58,6 +59,7 @@ export class Bridge {
   private uplink: Uplink | undefined;
   private downlink: Downlink | undefined;
   private stopAnnouncing: (() => void) | undefined;
+  private stopWatchingBroker: (() => void) | undefined;
   private downlinkFailed = false;
   private starting: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -180,6 +182,8 @@ export class Bridge {
     this.downlinkClient = downlinkClient;
     observeConnection(downlinkClient, 'downlink', logger, this.metrics);
     await connectClient(downlinkClient, connectTimeout);
+    // The downlink connection only publishes, so the broker's counters arrive on it alone.
+    this.stopWatchingBroker = watchBrokerCounters(downlinkClient, this.metrics, logger);
     const consumer = this.kafka.consumer({
       groupId: `${config.applicationId}-bridge-downlink`,
       allowAutoTopicCreation: false,
@@ -231,6 +235,7 @@ export class Bridge {
     await this.step('stop downlink consumer', () => this.downlink?.stop());
     await this.step('drain uplink', () => this.uplink?.drain(bridge.shutdownTimeoutMs));
     this.stopAnnouncing?.();
+    this.stopWatchingBroker?.();
     const uplinkClient = this.uplinkClient;
     if (uplinkClient)
       await this.step('announce offline', () =>

@@ -18,6 +18,12 @@ export interface BridgeMetrics {
   reconnects: Counter<'connection'>;
   /** Downlink messages the broker acknowledged (PUBACK), by kind (`command`, `desired`). */
   downlinkDelivered: Counter<'kind'>;
+  /** The MQTT broker's own count of messages it dropped since it started ($SYS). */
+  brokerDroppedMessages: Gauge<never>;
+  /** Messages the MQTT broker holds (queued, in flight, retained), from $SYS. */
+  brokerStoredMessages: Gauge<never>;
+  /** Their bytes, from $SYS. */
+  brokerStoredBytes: Gauge<never>;
 }
 
 export function createBridgeMetrics(registry: Registry): BridgeMetrics {
@@ -67,6 +73,21 @@ export function createBridgeMetrics(registry: Registry): BridgeMetrics {
       name: 'twinfold_bridge_downlink_delivered_total',
       help: 'Downlink messages acknowledged by the MQTT broker, by kind',
       labelNames: ['kind'],
+      registers,
+    }),
+    brokerDroppedMessages: new Gauge({
+      name: 'twinfold_bridge_mqtt_broker_dropped_messages',
+      help: 'Messages the MQTT broker dropped since it started ($SYS/broker/publish/messages/dropped); any increase is a loss',
+      registers,
+    }),
+    brokerStoredMessages: new Gauge({
+      name: 'twinfold_bridge_mqtt_broker_stored_messages',
+      help: 'Messages the MQTT broker holds: queued, in flight and retained ($SYS/broker/store/messages/count)',
+      registers,
+    }),
+    brokerStoredBytes: new Gauge({
+      name: 'twinfold_bridge_mqtt_broker_stored_bytes',
+      help: 'Bytes of the messages the MQTT broker holds ($SYS/broker/store/messages/bytes)',
       registers,
     }),
   };

@@ -6,10 +6,14 @@ export const BRIDGE_OFFLINE = 'offline';
 
 type MqttSettings = Pick<BridgeConfig, 'mqttUsername' | 'mqttPassword'>;
 
-function credentials(config: MqttSettings): Pick<IClientOptions, 'username' | 'password'> {
+/** Credentials from MQTT_USERNAME / MQTT_PASSWORD, and the CA of MQTT_CA_FILE for mqtts://. */
+function credentials(
+  config: MqttSettings & Pick<BridgeConfig, 'mqttCaFile'>,
+): Pick<IClientOptions, 'username' | 'password' | 'ca' | 'rejectUnauthorized'> {
   return {
     ...(config.mqttUsername === undefined ? {} : { username: config.mqttUsername }),
     ...(config.mqttPassword === undefined ? {} : { password: config.mqttPassword }),
+    ...(config.mqttCaFile === undefined ? {} : { ca: config.mqttCaFile, rejectUnauthorized: true }),
   };
 }
 

@@ -4,16 +4,15 @@
  * 127.0.0.1:1883), then the service (processor + API), the bridge and a device simulator.
  * Ctrl-C stops everything it started, and only that.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort } from '../bench/support/ports';
 import { devAuth } from './dev-token';
-import { pipePretty } from './pretty-logs';
+import { randomPassword, tcpAccepts, waitForListener, writeMosquittoFiles } from './mosquitto';
+import { Supervisor } from './supervisor';
 
 const ROOT = join(__dirname, '..', '..');
 const DIST = join(ROOT, 'dist');
-const children: { name: string; child: ChildProcess }[] = [];
 let startedKafka = false;
 let stopping = false;
 
@@ -21,13 +20,10 @@ function say(msg: string): void {
   process.stdout.write(`[twinfold] ${msg}\n`);
 }
 
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-  });
-}
+const supervisor = new Supervisor(say, (reason) => {
+  say(`${reason}; stopping the stack`);
+  void shutdown(1);
+});
 
 function kafkaScript(command: 'start' | 'stop'): void {
   execFileSync('bash', [join(ROOT, 'scripts', 'kafka.sh'), command], { stdio: 'inherit' });
@@ -42,56 +38,60 @@ function watchKafka(): void {
   spawn('bash', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
 }
 
-function run(name: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): ChildProcess {
-  const pretty = !quiet && process.env.LOG_FORMAT !== 'json';
-  const child = spawn(args[0]!, args.slice(1), {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', quiet ? 'ignore' : pretty ? 'pipe' : 'inherit', 'inherit'],
-  });
-  if (pretty && child.stdout) pipePretty(name, child.stdout, process.stdout, process.stdout.isTTY);
-  children.push({ name, child });
-  child.once('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${name} exited (${signal ?? code}); stopping the stack`);
-      void shutdown(1);
-    }
-  });
-  return child;
+/** The MQTT broker's URL and the credentials the bridge and the simulator connect with. */
+interface MqttSetup {
+  url: string;
+  bridgeEnv: NodeJS.ProcessEnv;
+  simulatorEnv: NodeJS.ProcessEnv;
 }
 
-/**
- * The bridge's persistent session queues QoS 1 messages at the broker while the bridge is away or
- * slow; Mosquitto drops them beyond max_queued_messages (default 1000). Same settings as the test
- * harness (test/support/global-setup.ts).
- */
-const MOSQUITTO_CONF = [
-  'listener 1883 127.0.0.1',
-  'allow_anonymous true',
-  'persistence false',
-  'max_queued_messages 100000',
-  '',
+/** npm start only: the simulator speaks for every device over a few pooled connections. */
+const SIMULATOR_ACL = [
+  '# Added by npm start: the simulator publishes and listens for every device.',
+  'user twinfold-simulator',
+  ...['telemetry', 'state', 'status', 'ack', 'error'].map((k) => `topic write device/+/${k}`),
+  'topic read device/+/command',
+  'topic read device/+/desired',
 ];
 
-async function mqttUrl(): Promise<string> {
-  if (process.env.MQTT_URL) return process.env.MQTT_URL;
-  if (await accepts('127.0.0.1', 1883)) {
-    say('using the MQTT broker already listening on 127.0.0.1:1883');
-    return 'mqtt://127.0.0.1:1883';
-  }
-  const dir = join(ROOT, '.cache', 'mosquitto');
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, 'stack.conf');
-  writeFileSync(conf, MOSQUITTO_CONF.join('\n'));
-  const child = run('mosquitto', ['mosquitto', '-c', conf], {}, true);
-  child.once('error', () => {
+/**
+ * MQTT_URL when set (its limits are the operator's business: say which ones matter). Otherwise a
+ * Mosquitto of our own with the shipped configuration (deploy/mosquitto/), on 1883 or, when
+ * another broker holds that port, on a free one: a broker whose max_queued_messages we cannot see
+ * is never used silently (Debian's default of 1000 lost 17,866 of 20,000 acknowledged messages).
+ */
+async function mqttBroker(): Promise<MqttSetup> {
+  const url = process.env.MQTT_URL;
+  if (url) {
     say(
-      'mosquitto is not installed: install it (Debian/Ubuntu: apt-get install mosquitto; macOS: brew install mosquitto) or set MQTT_URL',
+      `using MQTT_URL=${url}: make sure that broker queues enough for the bridge's session ` +
+        '(max_queued_messages, max_queued_bytes) and restricts devices with an ACL, as deploy/mosquitto/ does; ' +
+        'the bridge logs an error the moment the broker reports a dropped message',
     );
-    void shutdown(1);
+    return { url, bridgeEnv: {}, simulatorEnv: {} };
+  }
+  let port = 1883;
+  if (await tcpAccepts('127.0.0.1', port)) {
+    port = await freePort();
+    say(
+      `another MQTT broker listens on 127.0.0.1:1883; not using it (twinfold cannot see its max_queued_messages, ` +
+        `which defaults to 1000); starting Mosquitto with deploy/mosquitto/mosquitto.conf on port ${port}`,
+    );
+  }
+  const bridge = { username: 'twinfold-bridge', password: randomPassword() };
+  const simulator = { username: 'twinfold-simulator', password: randomPassword() };
+  const conf = writeMosquittoFiles({
+    dir: join(ROOT, '.cache', 'mosquitto', 'stack'),
+    port,
+    auth: { users: [bridge, simulator], extraAcl: SIMULATOR_ACL },
   });
-  for (let i = 0; i < 50 && !(await accepts('127.0.0.1', 1883)); i++)
-    await new Promise((r) => setTimeout(r, 100));
-  return 'mqtt://127.0.0.1:1883';
+  supervisor.start({ name: 'mosquitto', args: ['mosquitto', '-c', conf], env: {}, quiet: true });
+  await waitForListener(port);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    bridgeEnv: { MQTT_USERNAME: bridge.username, MQTT_PASSWORD: bridge.password },
+    simulatorEnv: { MQTT_USERNAME: simulator.username, MQTT_PASSWORD: simulator.password },
+  };
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -109,14 +109,7 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping');
-  const exits = [...children].reverse().map(({ child }) => {
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
-    const force = setTimeout(() => child.kill('SIGKILL'), 15000);
-    return exited.finally(() => clearTimeout(force));
-  });
-  await Promise.all(exits);
+  await supervisor.stopAll();
   if (startedKafka) kafkaScript('stop');
   say('stopped');
   process.exit(code);
@@ -129,27 +122,29 @@ async function main(): Promise<void> {
   process.on('SIGHUP', () => void shutdown(0));
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {
-    startedKafka = !(await accepts('127.0.0.1', 9092));
+    startedKafka = !(await tcpAccepts('127.0.0.1', 9092));
     if (startedKafka) {
       kafkaScript('start');
       watchKafka();
     } else say('using the Kafka broker already listening on 127.0.0.1:9092');
     brokers = '127.0.0.1:9092';
   }
-  const mqtt = await mqttUrl();
+  const mqtt = await mqttBroker();
   const port = process.env.HTTP_PORT ?? '8080';
   const apiUrl = `http://127.0.0.1:${port}`;
-  const env = { KAFKA_BROKERS: brokers, MQTT_URL: mqtt, HTTP_PORT: port };
+  const env = { KAFKA_BROKERS: brokers, MQTT_URL: mqtt.url, HTTP_PORT: port };
   const auth = devAuth(process.env, join(ROOT, '.cache', 'dev-token'));
-  run('service', [process.execPath, join(DIST, 'api', 'main.js')], { ...env, ...auth.env });
-  run('bridge', [process.execPath, join(DIST, 'bridge', 'main.js')], env);
+  const node = (script: string): string[] => [process.execPath, join(DIST, script)];
+  supervisor.start({ name: 'service', args: node('api/main.js'), env: { ...env, ...auth.env } });
+  supervisor.start({ name: 'bridge', args: node('bridge/main.js'), env: { ...env, ...mqtt.bridgeEnv } });
   await waitReady(apiUrl);
   const devices = process.env.SIM_DEVICES ?? '10';
-  run('simulator', [process.execPath, join(DIST, 'scripts', 'simulator.js')], {
-    ...env,
-    SIM_DEVICES: devices,
+  supervisor.start({
+    name: 'simulator',
+    args: node('scripts/simulator.js'),
+    env: { ...env, ...mqtt.simulatorEnv, SIM_DEVICES: devices },
   });
-  say(`ready: ${devices} simulated devices publishing over ${mqtt}`);
+  say(`ready: ${devices} simulated devices publishing over ${mqtt.url}`);
   say(`open ${apiUrl}/api/v1/twins  (one twin: ${apiUrl}/api/v1/twins/sim-0001)`);
   if (auth.token) {
     say('the API wants a bearer token; an admin token is in .cache/dev-token:');

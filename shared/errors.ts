@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   /** A payload naming another device than its topic or key: refused as spoofing. */
   DEVICE_ID_MISMATCH: 400,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   VERSION_CONFLICT: 412,
   LIFECYCLE_CONFLICT: 409,
   ALREADY_EXISTS: 409,

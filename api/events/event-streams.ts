@@ -4,7 +4,7 @@ import { TwinfoldError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
 import { partitionForKey } from '../../shared/partitioner';
 import { eventStreamMetrics, type EventStreamMetrics } from './metrics';
-import { parseFleetPosition, parseTwinPosition } from './position';
+import { beyondEnd, offsetAt, parseFleetPosition, parseTwinPosition, type Offsets } from './position';
 import type { SharedReader } from './shared-reader';
 import { SseResponse } from './sse-response';
 import { StreamCursor } from './stream-cursor';
@@ -22,6 +22,8 @@ export interface EventStreamsOptions {
   /** Starts the instance's shared reader, on the first stream (and again after it died). */
   startSharedReader: (onFatal: (err: Error) => void) => Promise<SharedReader>;
   startReplayReader: ReplayReaderFactory;
+  /** The end offset of each partition of device.twins now (checks a Last-Event-ID ahead of the reader). */
+  endOffsets: () => Promise<Offsets>;
   /** Open streams allowed at once (SSE_MAX_STREAMS); 503 NOT_READY beyond. */
   maxStreams: number;
   /** Of those, streams with a consumer of their own (SSE_MAX_REPLAY_CONSUMERS). */
@@ -88,7 +90,7 @@ export class EventStreams {
   /**
    * Checks the request and reserves a slot; throws before anything is sent: NOT_READY (503) when
    * full or Kafka is unreachable, VALIDATION_ERROR (400) for a Last-Event-ID this stream did not
-   * send. The returned starter must be called at once; it writes the stream until it ends.
+   * send (malformed, another partition count, or beyond the end of device.twins). The returned starter must be called at once; it writes the stream until it ends.
    */
   async open(request: StreamRequest): Promise<StreamStarter> {
     if (this.closed) throw notReady('shutting down');
@@ -100,6 +102,7 @@ export class EventStreams {
     try {
       const reader = await this.sharedReader();
       const cursor = this.cursorFor(request, reader);
+      if (request.lastEventId !== undefined) await this.refuseBeyondEnd(cursor, reader);
       if (!reader.hub.canReplay(cursor) && this.replayConsumers >= this.o.maxReplayConsumers) {
         this.metrics.rejected.inc({ reason: 'replay_consumers' });
         throw notReady('too many streams are resuming from far back; retry shortly');
@@ -150,6 +153,26 @@ export class EventStreams {
     const partition = partitionForKey(selector.id, reader.partitionCount);
     if (lastEventId !== undefined) position[partition] = parseTwinPosition(lastEventId, partition);
     return new StreamCursor(selector, position, partition);
+  }
+
+  /**
+   * A position ahead of this instance's reader is fine while device.twins has it (another
+   * instance's reader may be further along); beyond the topic's end it is not a position this
+   * deployment sent: VALIDATION_ERROR (400).
+   */
+  private async refuseBeyondEnd(cursor: StreamCursor, reader: SharedReader): Promise<void> {
+    const live = reader.hub.position();
+    const from = cursor.position();
+    const ahead = cursor.partitions().filter((p) => offsetAt(from, p) > offsetAt(live, p));
+    if (ahead.length === 0) return;
+    let ends: Offsets;
+    try {
+      ends = await this.o.endOffsets();
+    } catch {
+      throw notReady('live events are unavailable: device.twins cannot be read');
+    }
+    const beyond = ahead.filter((p) => offsetAt(from, p) > offsetAt(ends, p));
+    if (beyond.length > 0) throw beyondEnd(beyond, from, ends);
   }
 
   private start(res: Response, reader: SharedReader, cursor: StreamCursor): void {

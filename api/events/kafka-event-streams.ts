@@ -37,6 +37,17 @@ export function kafkaEventStreams(o: KafkaEventStreamsOptions): EventStreams {
         onFatal,
         logger,
       }),
+    endOffsets: async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const ends: number[] = [];
+        for (const p of await admin.fetchTopicOffsets(topic)) ends[p.partition] = Number(p.high);
+        return ends;
+      } finally {
+        await admin.disconnect();
+      }
+    },
     maxStreams: o.maxStreams,
     maxReplayConsumers: o.maxReplayConsumers,
     heartbeatMs: o.heartbeatMs,

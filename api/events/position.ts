@@ -4,8 +4,10 @@ import { TwinfoldError } from '../../shared/errors';
  * Event ids are positions in `device.twins`, Kafka-style: the offset of the next record to read.
  * - One twin's stream: `<partition>:<offset>` (the twin lives in one partition), e.g. `3:1042`.
  * - The all-twins stream: one offset per partition, by partition number, joined by `.`, e.g.
- *   `17.0.42.9`. A vector shorter than the partition count (the topic grew) reads the missing
- *   partitions from their beginning: everything in them is newer than the id.
+ *   `17.0.42.9`; exactly as many offsets as `device.twins` has partitions.
+ * An id naming another partition count, or an offset beyond the end of its partition, was not sent
+ * by this deployment's streams: 400, rather than a stream that waits silently for offsets that may
+ * never come (EventStreams checks the end).
  * An id is the position just after the event that carries it, so resuming from it (seek every
  * partition to its offset) yields exactly the records after that event: nothing twice, nothing lost.
  */
@@ -37,6 +39,12 @@ function safeOffset(text: string): number {
   return n;
 }
 
+/** An id beyond the end of `device.twins` in these partitions (`ends`: the end offset of each). */
+export function beyondEnd(partitions: readonly number[], offsets: Offsets, ends: Offsets): TwinfoldError {
+  const where = partitions.map((p) => `partition ${p}: ${offsetAt(offsets, p)} > ${offsetAt(ends, p)}`);
+  return badId(`is beyond the end of device.twins (${where.join(', ')}); reconnect without it`);
+}
+
 /** Parses a one-twin id; the partition must be the twin's. Throws VALIDATION_ERROR (400). */
 export function parseTwinPosition(raw: string, partition: number): number {
   const match = TWIN_ID.exec(raw.trim());
@@ -50,8 +58,7 @@ export function parseFleetPosition(raw: string, partitions: number): Offsets {
   const text = raw.trim();
   if (!FLEET_ID.test(text)) throw badId('must be offsets joined by ".", as sent by this stream');
   const offsets = text.split('.').map(safeOffset);
-  if (offsets.length > partitions)
+  if (offsets.length !== partitions)
     throw badId(`names ${offsets.length} partitions; device.twins has ${partitions}`);
-  while (offsets.length < partitions) offsets.push(0);
   return offsets;
 }

@@ -19,7 +19,23 @@ export interface TwinsConsumerOptions {
   logger: Logger;
 }
 
-/** A running reader; `stop` disconnects it (idempotent) and leaves its group. */
+/**
+ * Deletes a reader's consumer group once the reader left it: the group never commits, and Kafka
+ * would otherwise list it (empty) until its offsets retention check removes it.
+ */
+async function deleteGroup(kafka: Kafka, groupId: string, logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.deleteGroups([groupId]);
+  } catch (err) {
+    logger.warn('could not delete the events reader group', { groupId, error: err });
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** A running reader; `stop` disconnects it (idempotent) and deletes its group. */
 export interface TwinsConsumer {
   stop(): Promise<void>;
 }
@@ -30,7 +46,7 @@ export interface TwinsConsumer {
  * fetch that raced the seek starts from the beginning, at or below the position, and whatever it
  * reads below the position is dropped by the receiver (ChangeHub, StreamCursor). So reading
  * always continues at or below the position, in order: nothing is skipped. Offsets are never
- * committed: the group is thrown away with the consumer.
+ * committed: the group is deleted when the reader stops.
  */
 export async function startTwinsConsumer(o: TwinsConsumerOptions): Promise<TwinsConsumer> {
   const consumer = o.kafka.consumer({
@@ -62,6 +78,7 @@ export async function startTwinsConsumer(o: TwinsConsumerOptions): Promise<Twins
     await consumer
       .disconnect()
       .catch((err: unknown) => o.logger.warn('events reader disconnect failed', { error: err }));
+    await deleteGroup(o.kafka, o.groupId, o.logger);
   };
   try {
     await consumer.connect();

@@ -29,7 +29,9 @@ function errorCodes(spec: RouteSpec): ErrorCode[] {
   if (pathParamNames(spec.path).includes('id'))
     ['INVALID_ID', 'TWIN_NOT_FOUND'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.body)
-    ['VALIDATION_ERROR', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE'].forEach((c) => codes.add(c as ErrorCode));
+    ['VALIDATION_ERROR', 'MALFORMED_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].forEach((c) =>
+      codes.add(c as ErrorCode),
+    );
   for (const c of spec.errors ?? []) codes.add(c);
   return [...codes];
 }

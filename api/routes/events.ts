@@ -9,7 +9,8 @@ const LAST_EVENT_ID: HeaderParamSpec = {
   name: 'Last-Event-ID',
   description:
     'Resume after this event (browsers send it when they reconnect): every change after it is ' +
-    'sent exactly once. Absent: from now.',
+    'sent exactly once. Absent: from now. An id that is malformed, names another partition count, ' +
+    'or lies beyond the end of device.twins is 400 VALIDATION_ERROR.',
   schema: { type: 'string' },
 };
 

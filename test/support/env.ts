@@ -5,7 +5,13 @@ export interface TestEnvironment {
   kafkaBrokers: string[];
   mqttUrl: string;
   /** Filled in by global setup for global teardown: what it must stop. */
-  started: { kafkaPort?: number; kafkaDataDir?: string; mosquittoPid?: number; containerId?: string };
+  started: {
+    kafkaPort?: number;
+    kafkaDataDir?: string;
+    mosquittoPid?: number;
+    mosquittoDir?: string;
+    containerId?: string;
+  };
 }
 
 /**

@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type TestEnvironment } from './env';
 import { freePort } from './free-port';
+import { startTestMosquitto } from './mqtt-broker';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -45,42 +46,18 @@ function kafkaFromScript(env: TestEnvironment, port: number, controllerPort: num
   env.started.kafkaDataDir = dataDir;
 }
 
+/** The shipped Mosquitto configuration, open to anonymous clients (tests use topic roots of their own). */
 async function startMosquitto(env: TestEnvironment): Promise<void> {
-  const port = await freePort();
-  const dir = join(ROOT, '.cache', 'mosquitto');
-  mkdirSync(dir, { recursive: true });
-  const conf = join(dir, `test-${port}.conf`);
-  writeFileSync(
-    conf,
-    [
-      `listener ${port} 127.0.0.1`,
-      'allow_anonymous true',
-      'persistence false',
-      // Bridge sessions queue QoS 1 messages here; the default 1000 drops the rest (as scripts/stack.ts).
-      'max_queued_messages 100000',
-      '',
-    ].join('\n'),
-  );
-  const child = spawn('mosquitto', ['-c', conf], { stdio: 'ignore', detached: true });
-  child.unref();
-  await new Promise<void>((resolve, reject) => {
-    child.once('error', (err) =>
-      reject(
-        new Error(
-          `could not start mosquitto (${err.message}); install it (apt-get install mosquitto) or set MQTT_URL`,
-        ),
-      ),
-    );
-    setTimeout(resolve, 300);
-  });
-  env.mqttUrl = `mqtt://127.0.0.1:${port}`;
-  env.started.mosquittoPid = child.pid;
+  const mosquitto = await startTestMosquitto('open');
+  env.mqttUrl = mosquitto.url;
+  env.started.mosquittoPid = mosquitto.pid;
+  env.started.mosquittoDir = mosquitto.dir;
 }
 
 /**
  * Finds or starts the real brokers: KAFKA_BROKERS when set; else testcontainers when a Docker engine
  * answers; else the project's own KRaft broker (scripts/kafka.sh). MQTT_URL when set; else a
- * Mosquitto of our own on a free port.
+ * Mosquitto of our own on a free port with the shipped configuration (deploy/mosquitto/).
  */
 export default async function globalSetup(): Promise<void> {
   const env: TestEnvironment = { kafkaBrokers: [], mqttUrl: '', started: {} };
@@ -95,8 +72,13 @@ export default async function globalSetup(): Promise<void> {
       : await freePort();
     kafkaFromScript(env, port, await freePort());
   }
-  if (process.env.MQTT_URL) env.mqttUrl = process.env.MQTT_URL;
-  else await startMosquitto(env);
+  if (process.env.MQTT_URL) {
+    env.mqttUrl = process.env.MQTT_URL;
+    log(
+      `MQTT_URL=${env.mqttUrl}: its queue limits are not the shipped ones (deploy/mosquitto/) unless you set ` +
+        'them (max_queued_messages, max_queued_bytes); the tests of the shipped configuration start their own Mosquitto',
+    );
+  } else await startMosquitto(env);
   mkdirSync(join(ROOT, '.cache'), { recursive: true });
   const file = join(ROOT, '.cache', `test-env-${process.pid}.json`);
   writeFileSync(file, JSON.stringify(env, null, 2));

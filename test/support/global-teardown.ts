@@ -13,6 +13,7 @@ export default async function globalTeardown(): Promise<void> {
       // already gone
     }
   }
+  if (started.mosquittoDir) rmSync(started.mosquittoDir, { recursive: true, force: true });
   if (started.kafkaPort) {
     execFileSync('bash', [join(__dirname, '..', '..', 'scripts', 'kafka.sh'), 'stop'], {
       stdio: 'inherit',

@@ -20,6 +20,8 @@ export interface FleetOptions {
   ratePerSecond?: number;
   /** Publishes awaiting their PUBACK per connection. Default 200. */
   window?: number;
+  /** User name and password of connection i (a broker with the shipped ACL: the device's id). */
+  credentials?: (connection: number) => { username: string; password: string };
 }
 
 /** `${deviceId}:${seq}`: one publication. */
@@ -46,10 +48,10 @@ export class MqttFleet {
   }
 
   async connect(name: string): Promise<void> {
-    const { mqttUrl, connections } = this.options;
+    const { mqttUrl, connections, credentials } = this.options;
     this.clients = await Promise.all(
       [...Array(connections).keys()].map((i) =>
-        connectAsync(mqttUrl, { clientId: `${name}-pub-${i}`, reconnectPeriod: 0 }),
+        connectAsync(mqttUrl, { clientId: `${name}-pub-${i}`, reconnectPeriod: 0, ...credentials?.(i) }),
       ),
     );
   }

@@ -112,7 +112,6 @@ describe('request bodies', () => {
     ['a JSON array', '[1]', 'application/json'],
     ['a JSON number', '42', 'application/json'],
     ['JSON null', 'null', 'application/json'],
-    ['text/plain', '{"a":1}', 'text/plain'],
   ])('answers 400 VALIDATION_ERROR for %s', async (_what, body, contentType) => {
     const res = await api.request('PUT', '/api/v1/twins/sensor-001/state', {
       body,
@@ -123,6 +122,32 @@ describe('request bodies', () => {
       code: 'VALIDATION_ERROR',
       message: expect.stringMatching(/must be a JSON object/),
     });
+  });
+
+  it.each([
+    ['text/plain', 'text/plain'],
+    ['form data', 'application/x-www-form-urlencoded'],
+    ['XML', 'application/xml'],
+  ])('answers 415 UNSUPPORTED_MEDIA_TYPE for a %s body', async (_what, contentType) => {
+    const res = await api.request('PUT', '/api/v1/twins/sensor-001/state', {
+      body: '{"a":1}',
+      headers: { 'content-type': contentType },
+    });
+    expect(res.status).toBe(415);
+    expect(apiError(res)).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining(contentType),
+    });
+  });
+
+  it('accepts JSON with parameters and the +json types', async () => {
+    for (const type of ['application/json; charset=utf-8', 'application/merge-patch+json']) {
+      const res = await api.request('PUT', '/api/v1/twins/sensor-001/state', {
+        body: '{"a":1}',
+        headers: { 'content-type': type },
+      });
+      expect({ type, status: res.status }).not.toEqual({ type, status: 415 });
+    }
   });
 
   it('answers 400 when the body is missing', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadBridgeConfig } from '../../../bridge/bridge-config';
 import { assertTransition } from '../../../bridge/lifecycle';
 import { downlinkMqttOptions, uplinkMqttOptions } from '../../../bridge/mqtt-options';
@@ -104,6 +107,29 @@ describe('MQTT options', () => {
     const o = downlinkMqttOptions(bridge);
     expect(o.clientId).toBe('twinfold-bridge-downlink');
     expect(o).not.toHaveProperty('username');
+  });
+});
+
+describe('MQTT TLS', () => {
+  it('reads the CA of MQTT_CA_FILE into both connections', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ca-'));
+    const file = join(dir, 'ca.pem');
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const bridge = loadBridgeConfig({ MQTT_CA_FILE: file });
+    for (const o of [uplinkMqttOptions(bridge), downlinkMqttOptions(bridge)]) {
+      expect(String(o.ca)).toContain('BEGIN CERTIFICATE');
+      expect(o.rejectUnauthorized).toBe(true);
+    }
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a missing or non-PEM CA file at start-up', () => {
+    expect(() => loadBridgeConfig({ MQTT_CA_FILE: '/nonexistent/ca.pem' })).toThrow(
+      /MQTT_CA_FILE must name a readable file/,
+    );
+    expect(() =>
+      loadBridgeConfig({ MQTT_CA_FILE: join(__dirname, '..', '..', '..', 'package.json') }),
+    ).toThrow(/MQTT_CA_FILE must be a PEM certificate file/);
   });
 });
 

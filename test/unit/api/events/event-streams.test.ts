@@ -51,6 +51,7 @@ function setup(
           },
         };
       },
+      endOffsets: async () => log.ends(),
       maxStreams: options.maxStreams ?? 10,
       maxReplayConsumers: options.maxReplayConsumers ?? 2,
       heartbeatMs: 100,
@@ -141,6 +142,31 @@ describe('GET /api/v1/events and /api/v1/twins/:id/events', () => {
       headers: { 'last-event-id': '1.2' },
     });
     expect(twin.status).toBe(400);
+  });
+
+  it('answers 400 for a Last-Event-ID naming too few partitions or beyond the end of device.twins', async () => {
+    const ends = log.ends();
+    const refused = async (path: string, id: string, message: RegExp): Promise<void> => {
+      const res = await api.request('GET', path, { headers: { 'last-event-id': id } });
+      expect({ id, status: res.status, code: apiError(res).code }).toEqual({
+        id,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+      });
+      expect(apiError(res).message).toMatch(message);
+    };
+    await refused('/api/v1/events', ends.slice(0, 3).join('.'), /names 3 partitions; device.twins has 4/);
+    const far = ends.map((e, p) => (p === 2 ? e + 1_000_000 : e)).join('.');
+    await refused('/api/v1/events', far, /beyond the end of device.twins \(partition 2: /);
+    const twin = log.put('t-far', {});
+    await refused(
+      '/api/v1/twins/t-far/events',
+      `${twin.partition}:${twin.offset + 1000}`,
+      /beyond the end of device.twins/,
+    );
+    // The end itself is where a stream that saw everything stands: accepted.
+    const atEnd = await connect('/api/v1/events', { 'last-event-id': log.ends().join('.') });
+    expect(atEnd.lastEventId).toBe(log.ends().join('.'));
   });
 
   it('rejects unknown query parameters and invalid ids like every route', async () => {

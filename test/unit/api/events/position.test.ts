@@ -12,8 +12,8 @@ describe('event ids', () => {
     expect(parseFleetPosition(encodeFleetPosition([17, 0, 42, 9]), 4)).toEqual([17, 0, 42, 9]);
   });
 
-  it('read partitions a shorter fleet id does not name from 0 (the topic grew)', () => {
-    expect(parseFleetPosition('5.6', 4)).toEqual([5, 6, 0, 0]);
+  it('reject a fleet id naming fewer partitions than device.twins has', () => {
+    expect(() => parseFleetPosition('5.6', 4)).toThrow(/names 2 partitions; device.twins has 4/);
   });
 
   it.each([
