@@ -6,10 +6,8 @@
 # tini is PID 1: it forwards SIGTERM to node (which checkpoints its stores and leaves the consumer
 # group) and reaps zombies. The checks in test/unit/deploy/ read this file: keep ENTRYPOINT and CMD
 # in exec (JSON) form.
-ARG NODE_IMAGE=node:20-slim
-
 # Compile TypeScript with the dev dependencies.
-FROM ${NODE_IMAGE} AS build
+FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: no native build in the image; LevelDB (classic-level) ships prebuilt binaries.
@@ -25,12 +23,12 @@ COPY bench bench
 RUN npm run build --silent
 
 # Production dependencies only.
-FROM ${NODE_IMAGE} AS deps
+FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm cache clean --force
 
-FROM ${NODE_IMAGE} AS runtime
+FROM node:20-slim AS runtime
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
