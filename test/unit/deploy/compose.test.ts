@@ -1,5 +1,29 @@
-import { readRepoFile } from '../../support/dockerfile';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { readRepoFile, REPO_ROOT } from '../../support/dockerfile';
 import { composeReferenceProblems, composeSchemaProblems, parseCompose } from './compose-checks';
+
+/** Debian's docker-compose (1.29) reads and validates a compose file without a Docker engine. */
+const dockerCompose = (process.env.PATH ?? '')
+  .split(delimiter)
+  .map((d) => join(d, 'docker-compose'))
+  .find((p) => existsSync(p));
+const SECRETS = {
+  TWINFOLD_AUTH_TOKENS: 'x:admin',
+  TWINFOLD_MQTT_PASSWORD: 'p',
+  TWINFOLD_DEVICE_PASSWORD: 'd',
+};
+
+function composeConfig(file: string): { status: number | null; stderr: string } {
+  const r = spawnSync(dockerCompose!, ['--project-directory', REPO_ROOT, '-f', file, 'config', '--quiet'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...SECRETS },
+    timeout: 60000,
+  });
+  return { status: r.status, stderr: r.stderr };
+}
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- mutating parsed YAML in tests
 
@@ -32,6 +56,27 @@ describe('docker-compose.yml, offline (the Compose specification schema)', () =>
       expect.arrayContaining(['kafka-data', 'twinfold-1-state', 'twinfold-2-state']),
     );
   });
+
+  (dockerCompose ? it : it.skip)(
+    'is read by docker-compose itself, which also refuses a misspelt field',
+    () => {
+      expect(composeConfig(join(REPO_ROOT, 'docker-compose.yml'))).toEqual({ status: 0, stderr: '' });
+      const dir = mkdtempSync(join(tmpdir(), 'twinfold-compose-'));
+      try {
+        const broken = join(dir, 'docker-compose.yml');
+        writeFileSync(broken, text.replace('    stop_grace_period: 30s\n', '    stop_grace_perod: 30s\n'));
+        const result = composeConfig(broken);
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toMatch(/stop_grace_perod/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+  if (!dockerCompose)
+    process.stderr.write(
+      '\n*** docker-compose not installed: its own reading of the file is skipped ***\n\n',
+    );
 
   describe('each check rejects a deliberate mistake', () => {
     it('a misspelt service field (healthchek)', () => {
