@@ -33,6 +33,8 @@ function run(argv: string[], env: Record<string, string>): ChildProcess {
     // On the host tini is not PID 1: let it reap as a subreaper instead (and not warn about it).
     env: { PATH: process.env.PATH ?? '', TINI_SUBREAPER: '1', ...spec.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
+    // Its own process group, so a failed test can kill tini and node together.
+    detached: true,
   });
 }
 
@@ -65,7 +67,7 @@ describe("the image's command on the host", () => {
   let d: Deployment;
   const children: ChildProcess[] = [];
   afterAll(async () => {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    for (const c of children) if (c.exitCode === null && c.pid !== undefined) process.kill(-c.pid, 'SIGKILL');
     await d?.cleanup();
   });
 
@@ -87,10 +89,14 @@ describe("the image's command on the host", () => {
     children.push(service);
     await ready(`http://127.0.0.1:${ports.HTTP_PORT}/readyz`, service);
     expect(healthcheck(env)).toBe(0);
-    const twins = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/api/v1/twins`, {
-      headers: { authorization: `Bearer ${TOKEN}` },
+    // Ready means joined and restored; the routing map follows the group a moment later (503 till then).
+    await waitFor('the API to list twins', async () => {
+      const twins = await fetch(`http://127.0.0.1:${ports.HTTP_PORT}/api/v1/twins`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      if (twins.status !== 200 && twins.status !== 503) throw new Error(`HTTP ${twins.status}`);
+      return twins.status === 200;
     });
-    expect(twins.status).toBe(200);
 
     // The bridge: the same image, the command docker-compose.yml and k8s/ give it.
     const bridgeOnly = { ...env, HTTP_PORT: String(await freePort()) };
