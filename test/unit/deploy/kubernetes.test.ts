@@ -92,6 +92,8 @@ describeWithKubectl('k8s/ manifests, offline (kubectl kustomize + the Kubernetes
       const c = container(objects, 'StatefulSet', 'twinfold');
       c.readinesProbe = c.readinessProbe;
       delete c.readinessProbe;
+      const set = objects.find((o) => o.kind === 'StatefulSet')!;
+      expect(schemaOf(set.apiVersion, set.kind)!.validate(set)).toEqual([]); // why the TS check exists
       const problems = schemaProblems(objects);
       expect(problems.join('\n')).toMatch(/StatefulSet\/twinfold: .*'"readinesProbe"' does not exist/);
       expect(manifestProblems(objects)).toContain('readiness probe is not /readyz');
