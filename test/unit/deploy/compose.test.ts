@@ -13,7 +13,7 @@ const dockerCompose = (process.env.PATH ?? '')
 const SECRETS = {
   TWINFOLD_AUTH_TOKENS: 'x:admin',
   TWINFOLD_MQTT_PASSWORD: 'p',
-  TWINFOLD_DEVICE_PASSWORD: 'd',
+  TWINFOLD_SIMULATOR_PASSWORD: 's',
 };
 
 function composeConfig(file: string): { status: number | null; stderr: string } {
@@ -41,7 +41,10 @@ describe('docker-compose.yml, offline (the Compose specification schema)', () =>
     const { services, volumes } = fresh();
     expect(services.kafka.image).toMatch(/^apache\/kafka:/);
     expect(services.kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
-    expect(services.mosquitto.volumes).toContain('./mosquitto:/mosquitto/config:ro');
+    expect(services.mosquitto.volumes).toContain(
+      './deploy/mosquitto/mosquitto.conf:/mosquitto/config/mosquitto.conf:ro',
+    );
+    expect(services['mosquitto-init'].volumes).toContain('./deploy/mosquitto/acl:/src/acl:ro');
     expect(services.mosquitto.command).toEqual(['mosquitto', '-c', '/mosquitto/config/mosquitto.conf']);
     const twinfold = Object.keys(services).filter((s) => /^twinfold-\d$/.test(s));
     expect(twinfold).toHaveLength(2);
