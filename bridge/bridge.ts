@@ -188,6 +188,11 @@ export class Bridge {
       groupId: `${config.applicationId}-bridge-downlink`,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
+      // A restarted bridge joins the group before it reports ready; a member that died without
+      // leaving holds that join up for its session timeout (kafkajs's default is 30 s). Deliveries
+      // heartbeat every second meanwhile (downlink.ts), as the processor's consumer does.
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.downlinkFailed = true;

@@ -27,13 +27,17 @@ export function decodeMemberInfo(userData: Buffer | null | undefined): MemberInf
 /**
  * Partition numbers spread over members: every member owning partition p gets p of EVERY subscribed
  * topic, so one task sees all records of a device (the co-partitioning Kafka Streams relies on).
- * Pure, so the spread is unit-testable.
+ * Members are ordered by `identity` (the advertised URL: stable across restarts, where the member
+ * id is new each time), so an instance that restarts into the same group gets the same partitions
+ * back and its stores only catch up from their checkpoints. Pure, so the spread is unit-testable.
  */
 export function spreadPartitions(
   memberIds: readonly string[],
   partitionCount: number,
+  identity: (memberId: string) => string = (id) => id,
 ): Map<string, number[]> {
-  const sorted = [...memberIds].sort();
+  const order = (id: string): string => `${identity(id)}\u0000${id}`;
+  const sorted = [...memberIds].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   const out = new Map<string, number[]>(sorted.map((m) => [m, []]));
   for (let p = 0; p < partitionCount; p++) out.get(sorted[p % sorted.length]!)!.push(p);
   return out;
@@ -57,9 +61,16 @@ export function coPartitionedAssigner(info: MemberInfo): (config: { cluster: Clu
     async assign({ members, topics }: { members: GroupMember[]; topics: string[] }) {
       const counts = topics.map((t) => cluster.findTopicPartitionMetadata(t).length);
       const partitionCount = Math.min(...counts);
+      const urls = new Map(
+        members.map((m) => [
+          m.memberId,
+          decodeMemberInfo(AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData)?.url ?? '',
+        ]),
+      );
       const spread = spreadPartitions(
         members.map((m) => m.memberId),
         partitionCount,
+        (id) => urls.get(id) ?? '',
       );
       return [...spread].map(([memberId, partitions]) => ({
         memberId,

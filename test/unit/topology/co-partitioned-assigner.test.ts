@@ -17,6 +17,21 @@ describe('spreadPartitions', () => {
     expect(spreadPartitions(['x', 'y', 'z'], 5)).toEqual(spreadPartitions(['z', 'x', 'y'], 5));
   });
 
+  it('orders members by their stable identity, so a restarted instance gets its partitions back', () => {
+    const url = new Map([
+      ['m-7f3a', 'http://twinfold-0:8080'],
+      ['m-0c21', 'http://twinfold-1:8080'],
+      ['m-9999', 'http://twinfold-2:8080'],
+      ['m-abcd', 'http://twinfold-1:8080'], // twinfold-1 again, after a restart: a new member id
+    ]);
+    const identity = (id: string): string => url.get(id)!;
+    const before = spreadPartitions(['m-7f3a', 'm-0c21', 'm-9999'], 6, identity);
+    const after = spreadPartitions(['m-9999', 'm-abcd', 'm-7f3a'], 6, identity);
+    expect(after.get('m-abcd')).toEqual(before.get('m-0c21'));
+    expect(after.get('m-7f3a')).toEqual(before.get('m-7f3a'));
+    expect(after.get('m-9999')).toEqual(before.get('m-9999'));
+  });
+
   it('leaves extra members idle rather than splitting a partition', () => {
     const spread = spreadPartitions(['a', 'b', 'c'], 2);
     expect([...spread.values()].filter((ps) => ps.length === 0)).toHaveLength(1);
