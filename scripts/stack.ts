@@ -5,7 +5,8 @@
  * Ctrl-C stops everything it started, and only that.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { freePort } from '../bench/support/ports';
 import { devAuth } from './dev-token';
 import { randomPassword, tcpAccepts, waitForListener, writeMosquittoFiles } from './mosquitto';
@@ -85,6 +86,8 @@ async function mqttBroker(): Promise<MqttSetup> {
     port,
     auth: { users: [bridge, simulator], extraAcl: SIMULATOR_ACL },
   });
+  // Its connection lines would drown the twinfold logs: they go to a file next to its config.
+  appendFileSync(conf, `log_dest file ${join(dirname(conf), 'mosquitto.log')}\n`);
   supervisor.start({ name: 'mosquitto', args: ['mosquitto', '-c', conf], env: {}, quiet: true });
   await waitForListener(port);
   return {

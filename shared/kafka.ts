@@ -16,6 +16,18 @@ function sasl(config: CommonConfig): SASLOptions | undefined {
 }
 
 /**
+ * kafkajs lines that are noise at warn: bounded retries on every idempotent producer (the bound is
+ * deliberate), and each error code a broker answers a request with ("Response ListOffsets ...
+ * NOT_LEADER", "GroupCoordinator ... not available" while a fresh broker starts): kafkajs retries
+ * those, and says so again at warn or error when it gives up.
+ */
+function routine(namespace: string, message: string): boolean {
+  return (
+    message.startsWith('Limiting retries') || (namespace === 'Connection' && message.startsWith('Response '))
+  );
+}
+
+/**
  * A kafkajs client whose logs go through our structured logger. kafkajs logs at ERROR for
  * conditions it retries (coordinator loading, rebalances in progress); those arrive as warn.
  */
@@ -31,8 +43,7 @@ export function createKafka(config: CommonConfig, clientId: string, logger: Logg
       () =>
       ({ namespace, level, log: entry }: LogEntry) => {
         const { message, ...fields } = entry;
-        // kafkajs warns about bounded retries on every idempotent producer; the bound is deliberate.
-        const mapped = message.startsWith('Limiting retries') ? 'debug' : (LEVELS[level] ?? 'info');
+        const mapped = routine(namespace, message) ? 'debug' : (LEVELS[level] ?? 'info');
         log[mapped === 'error' ? 'warn' : mapped](message, { namespace, ...fields });
       },
     retry: { initialRetryTime: 100, retries: 8 },
