@@ -7,11 +7,17 @@ interface TwinBody {
 }
 
 describe('processor: wall-clock timers', () => {
-  let d: Deployment;
-  afterAll(async () => d?.cleanup());
+  // One deployment per test, each cleaned up: a leaked service process keeps jest from exiting.
+  const deployments: Deployment[] = [];
+  afterAll(async () => Promise.all(deployments.map((x) => x.cleanup())));
+  const deploy = (...args: Parameters<typeof deployment>): Deployment => {
+    const created = deployment(...args);
+    deployments.push(created);
+    return created;
+  };
 
   it('expires commands past their TTL and marks silent twins unknown without any new input', async () => {
-    d = deployment('timers', { PARTITIONS: '2', OFFLINE_AFTER_MS: '2000', COMMAND_TTL_MS: '60000' });
+    const d = deploy('timers', { PARTITIONS: '2', OFFLINE_AFTER_MS: '2000', COMMAND_TTL_MS: '60000' });
     const service = await startService(d);
     const now = Date.now();
     await produce(`${d.prefix}device.status`, [{ key: 'tm-quiet', value: 'online', timestamp: String(now) }]);
@@ -70,7 +76,7 @@ describe('processor: wall-clock timers', () => {
   });
 
   it('hears a record when the broker appends it, not when its producer stamped it', async () => {
-    d = deployment('heard-at', { PARTITIONS: '2', OFFLINE_AFTER_MS: String(3600 * 1000) });
+    const d = deploy('heard-at', { PARTITIONS: '2', OFFLINE_AFTER_MS: String(3600 * 1000) });
     const service = await startService(d);
     // A device uploading readings it buffered a day ago, through a producer that stamps records
     // with the reading time: the silence timer must not see a day-old "last seen".
