@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { envFile, testEnv } from './env';
+import { killLeaked } from './leaks';
 
 /** Stops exactly what global setup started, and nothing the developer was already running. */
 export default async function globalTeardown(): Promise<void> {
+  const leaked = killLeaked();
   const { started } = testEnv();
   if (started.mosquittoPid) {
     try {
@@ -23,4 +25,6 @@ export default async function globalTeardown(): Promise<void> {
   }
   if (started.containerId) execFileSync('docker', ['rm', '-f', started.containerId], { stdio: 'ignore' });
   rmSync(envFile(), { force: true });
+  if (leaked.length > 0)
+    throw new Error(`tests left processes running (killed now; stop them in afterAll): ${leaked.join(', ')}`);
 }

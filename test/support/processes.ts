@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { noteSpawned } from './leaks';
 import { waitFor } from './wait';
 
 const ROOT = join(__dirname, '..', '..');
@@ -24,7 +25,11 @@ export class ServiceProcess {
     // Full output in .cache/test-logs/, for reading a failure after the fact (CI keeps the checkout).
     mkdirSync(LOG_DIR, { recursive: true });
     const file = createWriteStream(join(LOG_DIR, `${name.replace(/[^\w.-]+/g, '_')}-${Date.now()}.log`));
-    this.child.once('exit', () => file.end());
+    const forget = noteSpawned(this.child.pid, name);
+    this.child.once('exit', () => {
+      file.end();
+      forget();
+    });
     const collect = (chunk: Buffer): void => {
       file.write(chunk);
       for (const line of chunk.toString('utf8').split('\n')) if (line) this.lines.push(line);
