@@ -62,10 +62,12 @@ export function topicOf(prefix: string, kind: InputKind): string {
 }
 
 /**
- * A mixed workload over `devices` devices: mostly telemetry (some out of order, some deleting a
- * field with null), state snapshots with device versions (some stale), status flips, desired
- * patches (some with an impossible ifVersion), commands and acks (some for unknown commands), errors,
- * registry operations, and a sprinkling of malformed records that must go to the dead-letter topic.
+ * A mixed workload over `devices` devices: mostly telemetry (some out of order, some from an
+ * untrusted device clock, some deleting a field with null), state snapshots with device versions
+ * (some stale), status flips, desired patches (some with an impossible ifVersion), commands and
+ * acks (some for unknown commands), errors, registry operations, desired patches and commands for
+ * twins that never exist, and a sprinkling of malformed records that must go to the dead-letter
+ * topic.
  */
 export function generateWorkload(options: {
   seed: number;
@@ -99,7 +101,9 @@ export function generateWorkload(options: {
     const records: WorkloadRecord[] = [];
     const count = Math.round(options.records * share);
     for (let i = 0; i < count; i++) {
-      const key = pick(ids);
+      // A few desired patches and commands name twins that never exist: they must be ignored.
+      const toNobody = (kind === 'desired' || kind === 'command') && rnd() < 0.02;
+      const key = toNobody ? `${options.idPrefix}ghost${Math.floor(rnd() * 3)}` : pick(ids);
       const t = at();
       const value =
         rnd() < 0.003 ? pick(['{not json', '[]', '"text"', '{"data": 5}']) : payload(kind, key, t);
@@ -110,7 +114,10 @@ export function generateWorkload(options: {
     function payload(k: InputKind, id: string, t: number): string {
       switch (k) {
         case 'telemetry': {
-          const when = rnd() < 0.1 ? t - 30_000 : t;
+          // Some readings are late; a few come from a clock an hour ahead or never set (1970):
+          // those are not trusted and are folded at the broker's time.
+          const drift = rnd();
+          const when = drift < 0.1 ? t - 30_000 : drift < 0.103 ? t + 3_600_000 : drift < 0.106 ? 5_000 : t;
           const data: Record<string, unknown> = {
             temperature: Math.round(rnd() * 400) / 10,
             humidity: Math.floor(rnd() * 100),
