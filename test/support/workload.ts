@@ -245,7 +245,11 @@ export async function isConsumed(applicationId: string, topic: string): Promise<
   try {
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
     const [committed] = await admin.fetchOffsets({ groupId: applicationId, topics: [topic] });
-    return committed!.partitions.every((p) => Number(p.offset) >= (ends.get(p.partition) ?? 0));
+    // A partition no record went to has nothing to commit (its committed offset stays -1).
+    return committed!.partitions.every((p) => {
+      const end = ends.get(p.partition) ?? 0;
+      return end === 0 || Number(p.offset) >= end;
+    });
   } finally {
     await admin.disconnect();
   }
