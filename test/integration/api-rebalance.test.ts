@@ -3,13 +3,7 @@ import { api, AUTH_ENV, dataOf, listAll, waitForOwnership } from '../support/api
 import type { HttpAnswer } from '../support/http-client';
 import { deployment, startService, type Deployment, type ServiceInstance } from '../support/stack';
 import { waitFor } from '../support/wait';
-import {
-  generateWorkload,
-  QUIET_TIMERS,
-  referenceDocuments,
-  referenceFold,
-  runRounds,
-} from '../support/workload';
+import { checkedReference, generateWorkload, QUIET_TIMERS, runRounds } from '../support/workload';
 
 interface Tally {
   ok: number;
@@ -32,7 +26,7 @@ describe('query API during a rebalance', () => {
     const first = await Promise.all(['a', 'b', 'c'].map((name) => startService(d, name)));
     const rounds = generateWorkload({ seed: 11, devices: 200, records: 2000, idPrefix: 'rr-' });
     await runRounds(d.prefix, `${d.prefix}app`, rounds);
-    const reference = referenceDocuments(referenceFold(rounds));
+    const reference = checkedReference(rounds);
     const ids = [...reference.keys()];
     const expectedList = JSON.stringify([...reference.values()].sort((a, b) => (a.id < b.id ? -1 : 1)));
     await waitForOwnership(first);

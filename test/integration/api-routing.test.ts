@@ -14,14 +14,7 @@ import {
 } from '../support/api-cluster';
 import { produce } from '../support/kafka';
 import { deployment, startService, type Deployment, type ServiceInstance } from '../support/stack';
-import {
-  generateWorkload,
-  QUIET_TIMERS,
-  referenceDocuments,
-  referenceFold,
-  runRounds,
-  topicOf,
-} from '../support/workload';
+import { checkedReference, generateWorkload, QUIET_TIMERS, runRounds, topicOf } from '../support/workload';
 
 /**
  * Three service instances as separate processes over one group: any instance answers for any twin
@@ -48,7 +41,7 @@ describe('query API routing over 3 instances', () => {
     instances = await Promise.all(['a', 'b', 'c'].map((name) => startService(d, name)));
     const rounds = generateWorkload({ seed: 7, devices: 240, records: 2400, idPrefix: 'ar-' });
     await runRounds(d.prefix, `${d.prefix}app`, rounds);
-    reference = referenceDocuments(referenceFold(rounds));
+    reference = checkedReference(rounds);
     view = await waitForOwnership(instances);
   });
   afterAll(async () => d?.cleanup());
