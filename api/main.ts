@@ -3,7 +3,10 @@
  * (the API reads the stores the processor writes). `node dist/api/main.js`; configuration from
  * environment variables (shared/config.ts). SIGTERM/SIGINT: stop serving, finish the current
  * batches, leave the group, checkpoint the stores, exit 0. Exit codes: shared/exit-codes.ts (2 for
- * an invalid configuration, 1 for a failure).
+ * an invalid configuration, 1 for a failure). A processor that gives up (its consumer crashed for
+ * good: fenced after a pause longer than the session timeout, Kafka away longer than the retries)
+ * stops the whole process with exit code 1, so the supervisor (npm start, Kubernetes) starts a
+ * fresh one: a process serving HTTP over a dead processor would look alive and fold nothing.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { advertisedUrl, loadConfig } from '../shared/config';
@@ -98,24 +101,35 @@ async function main(): Promise<void> {
   await processor.start();
 
   let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
+  const stop = async (reason: string, exitCode: number = EXIT_CODES.ok): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    logger.info('shutting down', { signal });
+    logger.info('shutting down', { reason, exitCode });
     const force = setTimeout(() => {
       logger.error('shutdown took longer than 30 s; exiting');
       process.exit(EXIT_CODES.failed);
     }, 30000);
     force.unref();
-    // Event streams never finish on their own: end them (clients resume elsewhere) so close() need not wait.
-    await events.close();
-    await server.close();
-    await processor.stop();
-    await routing.stop();
-    await producer.disconnect();
-    logger.info('shut down');
-    process.exit(EXIT_CODES.ok);
+    try {
+      // Event streams never finish on their own: end them (clients resume elsewhere) so close() need not wait.
+      await events.close();
+      await server.close();
+      await processor.stop();
+      await routing.stop();
+      await producer.disconnect();
+      logger.info('shut down');
+      process.exit(exitCode);
+    } catch (err) {
+      logger.error('unclean shutdown', { error: err });
+      process.exit(EXIT_CODES.failed);
+    }
   };
+  processor.lifecycle.on('change', (to) => {
+    if (to !== 'error') return;
+    logger.error('the stream processor gave up; exiting so that a fresh process takes over');
+    void stop('processor failed', EXIT_CODES.failed);
+  });
+  if (processor.lifecycle.state === 'error') void stop('processor failed', EXIT_CODES.failed);
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

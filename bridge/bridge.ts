@@ -27,6 +27,11 @@ export interface BridgeOptions {
   registry: Registry;
   /** How long start() waits for each MQTT connection. Default 30 s. */
   connectTimeoutMs?: number;
+  /**
+   * Called once when a part of the running bridge gave up for good (the downlink consumer crashed
+   * and kafkajs will not restart it); main.ts stops the bridge and exits 1 so it is restarted.
+   */
+  onFailure?: (reason: string) => void;
 }
 
 export interface BridgeHealth {
@@ -195,8 +200,10 @@ export class Bridge {
       heartbeatInterval: 1000,
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.downlinkFailed = true;
       this.log.error('downlink consumer crashed', { error: payload.error, restart: payload.restart });
+      if (payload.restart || this.downlinkFailed) return;
+      this.downlinkFailed = true;
+      this.options.onFailure?.(`downlink consumer gave up: ${payload.error.message}`);
     });
     this.downlink = new Downlink({
       consumer,

@@ -10,7 +10,9 @@ import { startBridgeHttp } from './http';
  * Entry point: `node dist/bridge/main.js`. Reads the environment (the common settings, MQTT_* and
  * BRIDGE_*; none of the service's), serves /metrics and /healthz on BRIDGE_HTTP_PORT, runs the
  * bridge, and on SIGTERM/SIGINT stops it gracefully (a second signal exits at once, 1). Exits 2
- * when the configuration is invalid, 1 when the bridge cannot start (shared/exit-codes.ts).
+ * when the configuration is invalid, 1 when the bridge cannot start, and 1 after a graceful stop
+ * when a part of it gave up for good (the downlink consumer, e.g. after a long Kafka outage), so
+ * the supervisor (npm start, Kubernetes) starts a fresh one (shared/exit-codes.ts).
  */
 async function main(): Promise<void> {
   const { config, bridge: bridgeConfig } = loadBridgeSettings();
@@ -18,7 +20,16 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'twinfold_bridge_' });
 
-  const bridge = new Bridge({ config, bridge: bridgeConfig, logger, registry });
+  const bridge = new Bridge({
+    config,
+    bridge: bridgeConfig,
+    logger,
+    registry,
+    onFailure: (reason) => {
+      logger.error('bridge failed; stopping it so that a fresh one takes over', { reason });
+      shutdown('failure', EXIT_CODES.failed);
+    },
+  });
   const server: Server = await startBridgeHttp({
     port: bridgeConfig.httpPort,
     registry,
@@ -28,13 +39,16 @@ async function main(): Promise<void> {
   logger.info('http listening', { port: bridgeConfig.httpPort });
 
   let signalled = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
+  let exitCode: number = EXIT_CODES.ok;
+  function shutdown(reason: NodeJS.Signals | 'failure', code: number = EXIT_CODES.ok): void {
     if (signalled) {
-      logger.warn('second signal, exiting now', { signal });
+      if (reason === 'failure') return; // already stopping
+      logger.warn('second signal, exiting now', { signal: reason });
       process.exit(EXIT_CODES.failed);
     }
     signalled = true;
-    logger.info('stopping', { signal });
+    exitCode = code;
+    logger.info('stopping', { reason });
     bridge
       .stop()
       .then(() => {
@@ -42,14 +56,14 @@ async function main(): Promise<void> {
         server.closeAllConnections(); // idle keep-alive scrapers would hold close() open
         return closed;
       })
-      .then(() => process.exit(EXIT_CODES.ok))
+      .then(() => process.exit(exitCode))
       .catch((err: unknown) => {
         logger.error('unclean stop', { error: err });
         process.exit(EXIT_CODES.failed);
       });
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
 
   try {
     await bridge.start();

@@ -5,6 +5,8 @@ export interface FleetPayload {
   seq: number;
   sentAt: number;
   data: { v: number };
+  /** The device's clock (= sentAt), with `deviceTimestamp`: a redelivered copy is then older. */
+  timestamp?: number;
 }
 
 export interface FleetOptions {
@@ -22,6 +24,8 @@ export interface FleetOptions {
   window?: number;
   /** User name and password of connection i (a broker with the shipped ACL: the device's id). */
   credentials?: (connection: number) => { username: string; password: string };
+  /** Send `timestamp` (the device's clock) with each message. */
+  deviceTimestamp?: boolean;
 }
 
 /** `${deviceId}:${seq}`: one publication. */
@@ -77,7 +81,7 @@ export class MqttFleet {
   }
 
   private async publishAll(client: MqttClient, ids: string[], started: number): Promise<void> {
-    const { perDevice, topic, ratePerSecond, connections, window = 200 } = this.options;
+    const { perDevice, topic, ratePerSecond, connections, window = 200, deviceTimestamp } = this.options;
     const perConnectionRate = ratePerSecond === undefined ? undefined : ratePerSecond / connections;
     const pending = new Set<Promise<void>>();
     let count = 0;
@@ -88,7 +92,9 @@ export class MqttFleet {
           if (due - Date.now() > 2) await sleep(due - Date.now());
         }
         while (pending.size >= window) await Promise.race(pending);
-        const payload: FleetPayload = { seq, sentAt: Date.now(), data: { v: seq } };
+        const sentAt = Date.now();
+        const payload: FleetPayload = { seq, sentAt, data: { v: seq } };
+        if (deviceTimestamp) payload.timestamp = sentAt;
         const p = client.publishAsync(topic(id), JSON.stringify(payload), { qos: 1 }).then(() => {
           this.acked.set(messageKey(id, seq), Date.now());
           pending.delete(p);

@@ -239,8 +239,8 @@ export function expectIndependentAgreement(
 }
 
 /** Whether the application's group has committed offsets up to the current end of `topic`. */
-export async function isConsumed(applicationId: string, topic: string): Promise<boolean> {
-  const admin = testKafka().admin();
+export async function isConsumed(applicationId: string, topic: string, brokers?: string[]): Promise<boolean> {
+  const admin = testKafka(undefined, brokers).admin();
   await admin.connect();
   try {
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
@@ -291,8 +291,9 @@ export async function runRounds(
 /** device.twins, read committed: the latest document per id, and every version published per id. */
 export async function publishedTwins(
   prefix: string,
+  brokers?: string[],
 ): Promise<{ latest: Map<string, TwinDocument | null>; versions: Map<string, number[]> }> {
-  const records = await readAll([`${prefix}device.twins`]);
+  const records = await readAll([`${prefix}device.twins`], { brokers });
   const latest = new Map<string, TwinDocument | null>();
   const versions = new Map<string, number[]>();
   for (const r of records) {
