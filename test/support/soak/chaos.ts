@@ -30,7 +30,10 @@ export interface FaultRecord {
   atMs: number;
   /** How long the fault itself lasted (a pause, an outage); 0 for a signal. */
   lastedMs: number;
-  /** From the fault's start until the stack was healthy again (undefined: never within the bound). */
+  /**
+   * From the fault's end (the signal, the SIGCONT, the broker back) until the stack was healthy and
+   * caught up again (undefined: not within the bound).
+   */
   recoveredAfterMs?: number;
 }
 
@@ -40,6 +43,11 @@ export interface ChaosTargets {
   kafka: OwnKafkaBroker;
   /** Whether every part answers ready now. */
   healthy: () => Promise<boolean>;
+  /**
+   * A check that the messages devices had been acknowledged by `sinceMs` show in their twins
+   * (end to end: broker, bridge, Kafka, processor, API).
+   */
+  caughtUp: (sinceMs: number) => () => boolean;
 }
 
 export interface ChaosOptions {
@@ -64,8 +72,9 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 /**
  * Injects faults one at a time until `lastFaultBy`, each after a seeded random wait, and measures
- * how long the stack took to be healthy again (ready for STABLE_MS without a break, so a zombie
- * that still answers ready for a moment after its SIGCONT does not count as recovered).
+ * how long after each the stack was healthy again: what devices had been acknowledged by the end
+ * of the fault shows in their twins, and every part answers ready for STABLE_MS without a break
+ * (a zombie still answers ready for a moment after its SIGCONT).
  */
 export class ChaosDriver {
   readonly faults: FaultRecord[] = [];
@@ -155,17 +164,18 @@ export class ChaosDriver {
   }
 
   private async awaitRecovery(record: FaultRecord): Promise<void> {
-    const start = this.began + record.atMs;
+    const start = this.began + record.atMs + record.lastedMs;
+    const caughtUp = this.targets.caughtUp(start);
     let healthySince: number | undefined;
     while (!this.cancelled && Date.now() - start < RECOVERY_BOUND_MS) {
-      const ok = await this.targets.healthy().catch(() => false);
+      const ok = caughtUp() && (await this.targets.healthy().catch(() => false));
       if (!ok) healthySince = undefined;
       else {
         healthySince ??= Date.now();
         if (Date.now() - healthySince >= STABLE_MS) {
           record.recoveredAfterMs = healthySince - start;
           this.options.log(
-            `${record.kind} ${record.target}: healthy again ${(record.recoveredAfterMs / 1000).toFixed(1)} s after it began`,
+            `${record.kind} ${record.target}: healthy and caught up ${(record.recoveredAfterMs / 1000).toFixed(1)} s after it ended`,
           );
           return;
         }

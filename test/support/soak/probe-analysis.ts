@@ -8,8 +8,9 @@ export interface ProbeAnswer {
   instance: string;
   atMs: number;
   status: number;
-  /** The twin's version, on a 200. */
+  /** The twin's version and its `reported.seq`, on a 200. */
   version?: number;
+  seq?: number;
 }
 
 /**
@@ -63,28 +64,29 @@ export function statusCounts(answers: readonly ProbeAnswer[]): Record<string, nu
   return out;
 }
 
-export interface RssSample {
+/** One reading of an instance's memory (RSS, or the V8 heap in use). */
+export interface MemorySample {
   instance: string;
   atMs: number;
-  rssKb: number;
+  kb: number;
 }
 
-export interface RssTrend {
+export interface MemoryTrend {
   instance: string;
   firstKb: number;
   lastKb: number;
 }
 
 /**
- * Per instance, the mean RSS over the first and over the last `fraction` of the run (a quarter:
+ * Per instance, the mean over the first and over the last `fraction` of the run (a quarter:
  * 2.5 min of a 10-min soak, enough samples to smooth garbage-collection swings, and far enough
  * apart to show growth). A restarted instance starts small again; its samples count all the same.
  */
-export function rssTrend(
-  samples: readonly RssSample[],
+export function memoryTrend(
+  samples: readonly MemorySample[],
   run: { startMs: number; endMs: number },
   fraction = 0.25,
-): RssTrend[] {
+): MemoryTrend[] {
   const span = (run.endMs - run.startMs) * fraction;
   const mean = (xs: number[]): number => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
   const instances = [...new Set(samples.map((s) => s.instance))].sort();
@@ -92,8 +94,8 @@ export function rssTrend(
     const own = samples.filter((s) => s.instance === instance);
     return {
       instance,
-      firstKb: mean(own.filter((s) => s.atMs <= run.startMs + span).map((s) => s.rssKb)),
-      lastKb: mean(own.filter((s) => s.atMs >= run.endMs - span).map((s) => s.rssKb)),
+      firstKb: mean(own.filter((s) => s.atMs <= run.startMs + span).map((s) => s.kb)),
+      lastKb: mean(own.filter((s) => s.atMs >= run.endMs - span).map((s) => s.kb)),
     };
   });
 }

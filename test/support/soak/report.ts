@@ -20,13 +20,17 @@ export function formatReport(r: SoakReport): string[] {
     ...r.faults.map(
       (f) =>
         `  at +${s(f.atMs)}: ${f.kind} ${f.target}` +
-        (f.lastedMs > 0 ? ` (lasted ${s(f.lastedMs)})` : '') +
-        `, healthy again after ${s(f.recoveredAfterMs)}`,
+        (f.lastedMs >= 1000 ? ` (lasted ${s(f.lastedMs)})` : '') +
+        `, healthy and caught up ${s(f.recoveredAfterMs)} after it ended`,
     ),
     `process exits (each restarted): ${[...exits].map(([k, n]) => `${k} x${n}`).join(', ') || 'none'}`,
     `longest 503 window: ${s(r.longest503.ms)}${r.longest503.twin ? ` (${r.longest503.twin})` : ''}; ` +
       `reader answers by status: ${JSON.stringify(r.answers)}`,
-    ...r.rss.map((t) => `RSS ${t.instance}: first quarter ${t.firstKb} kB, last quarter ${t.lastKb} kB`),
+    ...r.rss.map((t) => {
+      const heap = r.heap.find((h) => h.instance === t.instance);
+      const heapLine = heap ? `; V8 heap used ${heap.firstKb} kB -> ${heap.lastKb} kB` : '';
+      return `RSS ${t.instance}: first quarter ${t.firstKb} kB, last quarter ${t.lastKb} kB${heapLine}`;
+    }),
     `problems: ${r.problems.length === 0 ? 'none' : r.problems.length}`,
   ];
 }

@@ -9,7 +9,13 @@ import { waitFor } from '../wait';
 import { isConsumed, listAllTwins, QUIET_TIMERS, topicOf } from '../workload';
 import { ChaosDriver, type FaultKind, type FaultRecord } from './chaos';
 import { collect, observations, referenceProblems } from './collect';
-import { longestUnavailable, rssTrend, staleReads, statusCounts, type RssTrend } from './probe-analysis';
+import {
+  longestUnavailable,
+  memoryTrend,
+  staleReads,
+  statusCounts,
+  type MemoryTrend,
+} from './probe-analysis';
 import { Probes, type ProbedInstance } from './probes';
 import { Supervised, type ExitRecord } from './supervised';
 import { verifySeqs, type SeqVerdict } from './verifier';
@@ -35,7 +41,8 @@ export interface SoakReport {
   exits: ExitRecord[];
   longest503: { twin: string; ms: number };
   answers: Record<string, number>;
-  rss: RssTrend[];
+  rss: MemoryTrend[];
+  heap: MemoryTrend[];
   wallMs: number;
 }
 
@@ -127,9 +134,21 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
 
   const runStart = Date.now();
   o.log(`stack up in ${((runStart - began) / 1000).toFixed(1)} s; ${fleet.total} messages to publish`);
-  parts.probes = new Probes(instances, deviceIds.slice(0, PROBED_TWINS));
+  const probed = deviceIds.slice(0, PROBED_TWINS);
+  const probes = (parts.probes = new Probes(instances, probed));
+  /** Per probed device, the newest seq acknowledged to it by `sinceMs`; then whether the twins show it. */
+  const caughtUp = (sinceMs: number): (() => boolean) => {
+    const targets = new Map(probed.map((id) => [id, -1]));
+    for (const [key, at] of fleet.acked) {
+      const cut = key.lastIndexOf(':');
+      const id = key.slice(0, cut);
+      const seq = Number(key.slice(cut + 1));
+      if (at <= sinceMs && seq > (targets.get(id) ?? Infinity)) targets.set(id, seq);
+    }
+    return () => [...targets].every(([id, seq]) => (probes.newestSeq(id, sinceMs) ?? -1) >= seq);
+  };
   const chaos = (parts.chaos = new ChaosDriver(
-    { services: instances.map((i) => i.process), bridge, kafka, healthy },
+    { services: instances.map((i) => i.process), bridge, kafka, healthy, caughtUp },
     {
       seed: o.seed,
       plan: o.plan,
@@ -166,8 +185,8 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
       intervalMs: 500,
     },
   );
-  await parts.probes.stop();
-  const { answers, rss } = parts.probes;
+  await probes.stop();
+  const { answers, rss } = probes;
 
   const collected = await collect(
     { telemetry: telemetryTopic, twins: `${d.prefix}device.twins` },
@@ -194,7 +213,8 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
     exits: parts.supervised.flatMap((s) => s.exits),
     longest503: longestUnavailable(answers),
     answers: statusCounts(answers),
-    rss: rssTrend(rss, { startMs: runStart, endMs: runEnd }),
+    rss: memoryTrend(rss, { startMs: runStart, endMs: runEnd }),
+    heap: memoryTrend(probes.heap, { startMs: runStart, endMs: runEnd }),
     wallMs: Date.now() - began,
   };
 }

@@ -1,0 +1,53 @@
+import {
+  longestUnavailable,
+  memoryTrend,
+  staleReads,
+  type ProbeAnswer,
+} from '../../support/soak/probe-analysis';
+
+const answer = (atMs: number, status: number, version?: number, instance = 'a'): ProbeAnswer => ({
+  twin: 't1',
+  instance,
+  atMs,
+  status,
+  ...(version === undefined ? {} : { version }),
+});
+
+describe('the soak probes', () => {
+  it('finds a 200 showing an older version than an earlier 200 from another instance', () => {
+    const answers = [
+      answer(0, 200, 5, 'a'),
+      answer(1, 200, 7, 'b'),
+      answer(2, 200, 6, 'c'),
+      answer(3, 200, 7),
+    ];
+    expect(staleReads(answers)).toEqual(['t1: c answered version 6 after b answered 7']);
+    expect(staleReads([answer(0, 200, 5), answer(1, 503), answer(2, 200, 5)])).toEqual([]);
+  });
+
+  it('measures the longest run of 503s until the next 200, ignoring refused connections', () => {
+    const answers = [
+      answer(0, 200, 1),
+      answer(100, 503),
+      answer(200, 0),
+      answer(900, 503),
+      answer(1100, 200, 2),
+      answer(1200, 503),
+      answer(1300, 200, 2),
+    ];
+    expect(longestUnavailable(answers)).toEqual({ twin: 't1', ms: 1000 });
+    expect(longestUnavailable([answer(0, 503), answer(400, 503)])).toEqual({ twin: 't1', ms: 400 });
+    expect(longestUnavailable([answer(0, 200, 1), answer(5, 0)])).toEqual({ twin: '', ms: 0 });
+  });
+
+  it('averages memory over the first and the last quarter of the run, per instance', () => {
+    const samples = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100].map((t) => ({
+      instance: 'a',
+      atMs: t,
+      kb: 1000 + t,
+    }));
+    expect(memoryTrend(samples, { startMs: 0, endMs: 100 })).toEqual([
+      { instance: 'a', firstKb: 1010, lastKb: 1090 },
+    ]);
+  });
+});
