@@ -14,6 +14,8 @@ import { TaskManager } from './task-manager';
 import { ensureTopics, type PlannedTopic } from './topic-setup';
 
 const TICK_INTERVAL_MS = 1000;
+/** The consumer's session timeout: the group coordinator drops a member it has not heard from for this long. */
+const SESSION_TIMEOUT_MS = 10000;
 
 /**
  * The poll loop (Kafka Streams' StreamThread): one consumer in the application's group over the
@@ -30,6 +32,8 @@ export class StreamProcessor {
   private tasks: TaskManager | undefined;
   private timer: NodeJS.Timeout | undefined;
   private partitionCount = 0;
+  /** When the group coordinator last answered this member (a join or a heartbeat). */
+  private lastContactMs = 0;
 
   constructor(
     private readonly kafka: Kafka,
@@ -47,8 +51,14 @@ export class StreamProcessor {
     return this.partitionCount;
   }
 
+  /**
+   * The tasks, for reading their stores; undefined while this member has not heard from its group
+   * coordinator for a session timeout. Such a member may have lost its partitions without knowing
+   * yet (a process paused past its session timeout, or Kafka away): serving its stores then could
+   * answer a version older than the new owner has already served.
+   */
   get taskManager(): TaskManager | undefined {
-    return this.tasks;
+    return Date.now() - this.lastContactMs < SESSION_TIMEOUT_MS ? this.tasks : undefined;
   }
 
   async start(): Promise<void> {
@@ -70,7 +80,7 @@ export class StreamProcessor {
       groupId: settings.applicationId,
       partitionAssigners: [coPartitionedAssigner({ url: this.advertisedUrl })],
       readUncommitted: false,
-      sessionTimeout: 10000,
+      sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: 1000,
       rebalanceTimeout: 30000,
       maxWaitTimeInMs: 20,
@@ -187,7 +197,8 @@ export class StreamProcessor {
   }
 
   private watchGroup(consumer: Consumer): void {
-    const { GROUP_JOIN, REBALANCING, CRASH, END_BATCH_PROCESS } = consumer.events;
+    const { GROUP_JOIN, REBALANCING, CRASH, END_BATCH_PROCESS, HEARTBEAT } = consumer.events;
+    consumer.on(HEARTBEAT, () => (this.lastContactMs = Date.now()));
     // A fetch of only transaction markers or aborted records never reaches eachBatch; its position
     // still tells the task's timers that the partition is caught up.
     consumer.on(END_BATCH_PROCESS, ({ payload }) => {
@@ -200,6 +211,7 @@ export class StreamProcessor {
       this.events.emit('rebalancing');
     });
     consumer.on(GROUP_JOIN, ({ payload }) => {
+      this.lastContactMs = Date.now();
       const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
       this.logger.info('joined group', { memberId: payload.memberId, partitions });
       this.tasks!.assign(partitions);
