@@ -11,7 +11,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { advertisedUrl, loadConfig } from '../shared/config';
 import { EXIT_CODES, runMain } from '../shared/exit-codes';
-import { createKafka } from '../shared/kafka';
+import { createKafka, waitForKafka } from '../shared/kafka';
 import { createLogger } from '../shared/logger';
 import { LocalTwinQueries } from '../topology/local-queries';
 import { processorSettings } from '../topology/processor-settings';
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
   });
   const server = await startApiServer(app, config.httpHost, config.httpPort);
   logger.info('api listening', { url: server.url, advertised: advertisedUrl(config) });
+  // /healthz answers and /readyz says 503 meanwhile; a failure after this point exits 1.
+  await waitForKafka(kafka, logger);
   await producer.connect();
   await routing.start();
   await processor.start();

@@ -2,7 +2,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { connect as mqttConnect, type IClientOptions, type MqttClient } from 'mqtt';
 import type { Registry } from 'prom-client';
 import type { CommonConfig } from '../shared/config';
-import { createKafka } from '../shared/kafka';
+import { createKafka, waitForKafka } from '../shared/kafka';
 import type { Logger } from '../shared/logger';
 import type { JsonLimits } from '../shared/safe-json';
 import { topicNames, type TopicNames } from '../shared/topics';
@@ -79,8 +79,9 @@ export class Bridge {
 
   /**
    * Connects to Kafka and the MQTT broker, subscribes and starts consuming device.downlink. Waits
-   * for the Kafka topics to exist. Rejects (after releasing whatever it had opened) when a
-   * connection cannot be made; resolves without running when stop() was called meanwhile.
+   * for Kafka to answer and for the Kafka topics to exist. Rejects (after releasing whatever it had
+   * opened) when a connection cannot be made after that; resolves without running when stop() was
+   * called meanwhile.
    */
   async start(): Promise<void> {
     this.transition('starting');
@@ -152,6 +153,7 @@ export class Bridge {
     const { config, bridge, logger } = this.options;
     const connectTimeout = this.options.connectTimeoutMs ?? 30_000;
 
+    await waitForKafka(this.kafka, this.log, () => this.stopRequested);
     const producer = createBridgeProducer(this.kafka);
     this.producer = producer;
     await producer.connect();

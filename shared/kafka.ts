@@ -50,3 +50,36 @@ export function createKafka(config: CommonConfig, clientId: string, logger: Logg
   };
   return new Kafka(kafkaConfig);
 }
+
+/**
+ * Waits until the cluster answers a metadata request, trying again every `pollMs` (each try also
+ * runs kafkajs's own connection retries), with a warning on the first miss and every
+ * `remindEveryMs` after. A component started while Kafka is away (or restarted by its supervisor
+ * during an outage) then comes up as soon as Kafka is back, instead of exiting after kafkajs's few
+ * seconds of retries and waiting out its supervisor's growing backoff. Rethrows when `cancelled()`.
+ */
+export async function waitForKafka(
+  kafka: Kafka,
+  logger: Logger,
+  cancelled: () => boolean = () => false,
+  { pollMs = 1000, remindEveryMs = 30_000 }: { pollMs?: number; remindEveryMs?: number } = {},
+): Promise<void> {
+  let lastLog = 0;
+  for (;;) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (err) {
+      if (cancelled()) throw err;
+      if (Date.now() - lastLog >= remindEveryMs) {
+        logger.warn('Kafka does not answer; waiting for it', { error: err });
+        lastLog = Date.now();
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,7 +1,7 @@
 import { bridgeTestSetup } from '../bridge-env';
 import { freePort } from '../free-port';
 import { OwnKafkaBroker } from '../kafka-broker';
-import { consumeUntil } from '../kafka';
+import { consumeUntil, createTopics } from '../kafka';
 import { startTestMosquitto, type TestMosquitto } from '../mqtt-broker';
 import { messageKey, MqttFleet, type FleetPayload } from '../mqtt-fleet';
 import { deployment, waitForReady, type Deployment } from '../stack';
@@ -88,6 +88,14 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
   const mosquitto = (parts.mosquitto = await startTestMosquitto('open'));
   const brokers = { KAFKA_BROKERS: kafka.brokers.join(','), MQTT_URL: mosquitto.url };
   const d = (parts.d = deployment('soak', { ...brokers, ...QUIET_TIMERS, PARTITIONS: '6' }));
+  // device.twins is compacted (the latest document per twin); the verifier needs every version
+  // published, so this run creates it first without compaction (the service keeps an existing one).
+  await createTopics(
+    [`${d.prefix}device.twins`],
+    6,
+    { configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
+    kafka.brokers,
+  );
   const instances: ProbedInstance[] = [];
   for (const name of INSTANCES) {
     const port = await freePort();
