@@ -207,7 +207,7 @@ export class PartitionTask {
   tick(): Promise<void> {
     return this.queue.run(async () => {
       if (this.status !== 'running') return;
-      this.historyStore?.sweep();
+      void this.sweepHistory();
       const nowMs = this.clock.now();
       if (nowMs === undefined) return;
       const due = this.deadlines.due(nowMs);
@@ -218,6 +218,14 @@ export class PartitionTask {
       await this.commit(draft, undefined);
       this.notify(draft);
     });
+  }
+
+  /**
+   * Deletes the expired buckets of the history store, in the background of the timers (a sweep
+   * never holds up a batch); resolves when the sweep running now, if any, is done.
+   */
+  sweepHistory(): Promise<void> {
+    return this.historyStore?.sweep() ?? Promise.resolve();
   }
 
   private async commit(draft: CommitDraft, input: InputPosition | undefined): Promise<void> {

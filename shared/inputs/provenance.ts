@@ -1,4 +1,5 @@
 import { TwinfoldError } from '../errors';
+import { decodeUtf8Strict } from '../safe-json';
 
 /** Kafka header naming who made an application write (the API token's subject). */
 export const ACTOR_HEADER = 'twinfold.actor';
@@ -39,8 +40,16 @@ function headerText(headers: RecordHeaders | undefined, name: string, max: numbe
     new TwinfoldError('VALIDATION_ERROR', `header ${name} ${why}`, { details: { field: name } });
   if (Array.isArray(raw)) throw bad('must be given once');
   if (Buffer.isBuffer(raw) && raw.length > max * 4) throw bad(`must be at most ${max} characters`);
-  const text = Buffer.isBuffer(raw) ? new TextDecoder('utf-8', { fatal: true }).decode(raw) : raw;
+  const text = Buffer.isBuffer(raw) ? utf8(raw, bad) : raw;
   if (text.length === 0 || text.length > max) throw bad(`must be 1 to ${max} characters`);
   if (UNPRINTABLE.test(text)) throw bad('must not contain control characters');
   return text;
+}
+
+function utf8(bytes: Buffer, bad: (why: string) => TwinfoldError): string {
+  try {
+    return decodeUtf8Strict(bytes);
+  } catch {
+    throw bad('must be UTF-8');
+  }
 }

@@ -134,13 +134,15 @@ export class HistoryStore implements CommittedStore {
    * Deletes every bucket that ended before now, in the background (one at a time): one range
    * delete, whose cost is the expired entries, never the live ones. Nothing to do costs a compare.
    */
-  sweep(): void {
+  sweep(): Promise<void> {
     const now = this.o.now();
-    if (this.sweeping !== undefined || !this.buckets.anyBefore(now)) return;
+    if (this.sweeping !== undefined) return this.sweeping;
+    if (!this.buckets.anyBefore(now)) return Promise.resolve();
     this.sweeping = this.sweepBefore(now)
       .then(() => undefined)
       .catch((err: unknown) => this.o.log.warn('history sweep failed; it will run again', { error: err }))
       .finally(() => (this.sweeping = undefined));
+    return this.sweeping;
   }
 
   /** Deletes the buckets that ended before `now`; resolves with how many entries went. */
