@@ -10,7 +10,7 @@ import {
   type TwinInput,
   type TwinState,
 } from '../twin';
-import { diff } from './edit';
+import { edits } from './edit';
 import { encodeEntry, type ChangeEntry, type ReadingEntry } from './entries';
 import { bucketEnd, type RetentionPolicy } from './retention';
 import { changeKey, readingKey, readingSeq } from './keys';
@@ -114,13 +114,8 @@ export class HistoryRecorder {
         ? { w: input.reason }
         : {}),
     };
-    const forward = diff(asJson(from), asJson(to));
-    const back = diff(asJson(to), asJson(from));
-    let value = encodeEntry({
-      ...entry,
-      ...(forward === undefined ? {} : { f: forward }),
-      ...(back === undefined ? {} : { u: back }),
-    });
+    const pair = edits(asJson(from), asJson(to));
+    let value = encodeEntry(pair === undefined ? entry : { ...entry, f: pair[0], u: pair[1] });
     if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry(entry);
     const bucket = bucketEnd(entry.x, retention);
     return { key: changeKey(bucket, deviceId, version), value, timestampMs: atMs, bucket, kind: 'change' };
