@@ -23,7 +23,8 @@ export function edits(from: JsonValue | undefined, to: JsonValue | undefined): [
   if (from === to) return undefined;
   if (from === undefined) return [{ s: to! }, { d: 1 }];
   if (to === undefined) return [{ d: 1 }, { s: from }];
-  if (!isJsonObject(from) || !isJsonObject(to)) return deepEqual(from, to) ? undefined : [{ s: to }, { s: from }];
+  if (!isJsonObject(from) || !isJsonObject(to))
+    return deepEqual(from, to) ? undefined : [{ s: to }, { s: from }];
   let forward: { [key: string]: Edit } | undefined;
   let back: { [key: string]: Edit } | undefined;
   const add = (key: string, pair: [Edit, Edit] | undefined): void => {
@@ -31,7 +32,8 @@ export function edits(from: JsonValue | undefined, to: JsonValue | undefined): [
     (forward ??= {})[key] = pair[0];
     (back ??= {})[key] = pair[1];
   };
-  for (const key of Object.keys(from)) add(key, edits(from[key], Object.hasOwn(to, key) ? to[key] : undefined));
+  for (const key of Object.keys(from))
+    add(key, edits(from[key], Object.hasOwn(to, key) ? to[key] : undefined));
   for (const key of Object.keys(to)) if (!Object.hasOwn(from, key)) add(key, edits(undefined, to[key]));
   return forward === undefined || back === undefined ? undefined : [{ o: forward }, { o: back }];
 }

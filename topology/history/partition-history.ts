@@ -21,7 +21,7 @@ import type {
   TelemetryQuery,
 } from './queries';
 import { asJson } from './recorder';
-import { mergedScan } from './scan';
+import { mergedScan, prefetched } from './scan';
 import { project, splitPath, valueAt } from './values';
 
 const STREAM_BATCH = 1000;
@@ -75,7 +75,7 @@ export class PartitionHistory implements HistoryQueries {
     const to = boundHex12(q.end);
     for (const bucket of this.store.buckets.prefixes()) {
       const range = deviceRange(bucket, 'r', id, from, to);
-      for await (const batch of this.store.store.iterateValues(range, STREAM_BATCH)) {
+      for await (const batch of prefetched(this.store.store.iterateValues(range, STREAM_BATCH))) {
         for (const text of batch) {
           const e = decodeReading(text);
           if (e.x <= now) continue;
