@@ -68,7 +68,7 @@ async function timed(runs: number, fn: () => Promise<unknown>): Promise<number[]
 /**
  * The history queries on one partition's LevelDB history store, in this process (no HTTP): one
  * device with `dayReadings` telemetry messages over the last day among 20 neighbours sending
- * every 20 s; p99 of a `queryPoints`-point telemetry page and of a 1-day, 1-minute-bucket
+ * as much together; p99 of a `queryPoints`-point telemetry page and of a 1-day, 1-minute-bucket
  * aggregate; disk bytes per stored reading (store closed and reopened, so LevelDB's log is in tables).
  */
 export async function historyLocalBench(
@@ -80,14 +80,17 @@ export async function historyLocalBench(
   const dayStart = now - DAY;
   const step = DAY / dayReadings;
   const id = 'bench-device';
+  // The neighbours together send as much as the queried device.
+  const neighbourMessages = Math.ceil(dayReadings / NEIGHBOURS);
+  const neighbourStep = Math.floor(DAY / neighbourMessages);
   const all = function* () {
     yield* telemetryEntries(retention, id, dayReadings, (i) => Math.round(dayStart + i * step));
     for (let n = 0; n < NEIGHBOURS; n++)
       yield* telemetryEntries(
         retention,
         `neighbour-${n}`,
-        Math.ceil(DAY / 20_000),
-        (i) => dayStart + i * 20_000 + n,
+        neighbourMessages,
+        (i) => dayStart + i * neighbourStep + n,
       );
   };
   const store = await openStore(join(ctx.workDir, 'history-local', 'all'), () => now);
@@ -140,7 +143,7 @@ export async function historyLocalBench(
   ctx.say(`history queries: telemetry p99 ${t.p99} ms, aggregate p99 ${a.p99} ms`);
   return {
     setup: {
-      'query store': `1 LevelDB history store, ${written} entries (${readings} readings): 1 device x ${dayReadings} + ${NEIGHBOURS} x ${Math.ceil(DAY / 20_000)} telemetry messages over one day, written in ${round(writeSeconds)} s`,
+      'query store': `1 LevelDB history store, ${written} entries (${readings} readings): 1 device x ${dayReadings} + ${NEIGHBOURS} x ${neighbourMessages} telemetry messages over one day, written in ${round(writeSeconds)} s`,
       'query runs': `${queryRuns} each after one warm-up, in-process (no HTTP), sequential`,
     },
     figures: [
