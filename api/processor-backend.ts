@@ -4,6 +4,17 @@ import type { JsonLimits } from '../shared/safe-json';
 import { inputTopics, type InputKind, type TopicNames } from '../shared/topics';
 import type { CommittedChange } from '../topology/commit-notice';
 import type { Wait } from '../topology/commit-watch';
+import type {
+  AggregateBucket,
+  AggregateQuery,
+  ChangesSince,
+  HistoryPage,
+  HistoryQueries,
+  HistoryQuery,
+  TelemetryPage,
+  TelemetryPoint,
+  TelemetryQuery,
+} from '../topology/history/queries';
 import type { LocalPage } from '../topology/local-queries';
 import {
   DEFAULT_COMMAND_PRIORITY,
@@ -26,9 +37,12 @@ import type {
   RegistryRequest,
   StateInjection,
   TwinChanges,
+  TelemetryStreamQuery,
   TwinListQuery,
   TwinPage,
 } from './backend';
+import { FleetAccumulator, type FleetAggregatePage, type FleetAggregateQuery } from './fleet-aggregate';
+import { primed } from './primed';
 import { commandView, type CommandView } from './command-view';
 import type { InputProducer } from './input-producer';
 import type { JsonObject } from './json';
@@ -63,7 +77,12 @@ export interface ProcessorBackendOptions {
   writeOutcomeTimeoutMs: number;
   /** The clock of the dry runs and of `requestedAt`. */
   now?: () => number;
+  /** The history stores of this instance's partitions; absent: history is off (the reads answer NOT_FOUND). */
+  history?: HistoryQueries;
 }
+
+/** Twins read per step of a fleet aggregate. */
+const AGGREGATE_PAGE = 1000;
 
 /**
  * The Backend of one processor instance: reads from its local stores, writes by producing to the
@@ -125,6 +144,67 @@ export class ProcessorBackend implements Backend {
   async getCommand(id: string, commandId: string): Promise<CommandView | undefined> {
     const command = (await this.options.queries.get(id))?.commands.find((c) => c.commandId === commandId);
     return command && commandView(command);
+  }
+
+  /**
+   * The history queries, once the twin is known to have existed here (a grave counts): undefined
+   * for a twin never seen. Throws NOT_READY like every read when the partition is not served here.
+   */
+  private async historyOf(id: string): Promise<HistoryQueries | undefined> {
+    const { history, queries } = this.options;
+    if (!history) throw new TwinfoldError('NOT_FOUND', 'this instance keeps no history (HISTORY is off)');
+    return (await queries.getStored(id)) === undefined ? undefined : history;
+  }
+
+  async telemetry(id: string, query: TelemetryQuery): Promise<TelemetryPage | undefined> {
+    return (await this.historyOf(id))?.telemetry(id, query);
+  }
+
+  async telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined> {
+    const history = await this.historyOf(id);
+    return history && primed(history.telemetryStream(id, query));
+  }
+
+  async telemetryAggregate(id: string, query: AggregateQuery): Promise<AggregateBucket[] | undefined> {
+    return (await this.historyOf(id))?.aggregate(id, query);
+  }
+
+  async history(id: string, query: HistoryQuery): Promise<HistoryPage | undefined> {
+    return (await this.historyOf(id))?.history(id, query);
+  }
+
+  async changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined> {
+    return (await this.historyOf(id))?.changesSince(id, sinceVersion);
+  }
+
+  async twinAt(id: string, atMs: number): Promise<TwinDocument | undefined> {
+    return (await this.historyOf(id))?.twinAt(id, atMs);
+  }
+
+  /**
+   * The fleet aggregate of this instance's partitions, read page by page (the list's own scan and
+   * filter), so memory holds groups, not twins. NOT_READY when the partitions change meanwhile.
+   */
+  async aggregateTwins(query: FleetAggregateQuery): Promise<FleetAggregatePage> {
+    const accumulator = new FleetAccumulator(query);
+    let after: string | undefined;
+    let partitions: number[] | undefined;
+    for (;;) {
+      const page = await this.options.queries.list(after, AGGREGATE_PAGE, (t) => matchesFilter(query.filter, t));
+      if (partitions !== undefined && partitions.join() !== page.partitions.join()) {
+        throw new TwinfoldError('NOT_READY', 'partitions moved while the fleet was aggregated; retry shortly', {
+          retriable: true,
+          details: { retryAfterSeconds: 1 },
+        });
+      }
+      partitions = page.partitions;
+      for (const twin of page.twins) accumulator.add(twin);
+      after = page.twins[page.twins.length - 1]?.id;
+      if (!page.more || after === undefined) return { groups: accumulator.page(), partitions };
+    }
   }
 
   /** Decides the write against the twin as stored now, then produces it; returns the dry run. */

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   VERSION_CONFLICT: 412,
   LIFECYCLE_CONFLICT: 409,
   ALREADY_EXISTS: 409,
+  /** What was asked for is past retention (history): `details.oldestVersion` says what is left. */
+  GONE: 410,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_READY: 503,

@@ -189,7 +189,20 @@ export const SCHEMAS = {
   Liveness: obj({ status: { const: 'ok' } }),
   ErrorEnvelope: obj({
     status: { const: 'error' },
-    error: obj({ code: { type: 'string' }, message: { type: 'string' } }),
+    error: obj(
+      {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'object',
+          properties: {
+            field: { type: 'string', description: 'The request parameter that was refused' },
+            oldestVersion: { type: 'integer', description: 'GONE: the oldest version history still has' },
+          },
+        },
+      },
+      ['code', 'message'],
+    ),
     timestamp,
   }),
 } satisfies Record<string, Schema>;
