@@ -13,6 +13,8 @@ export interface PublicErrorDetails {
   field?: string;
   /** With GONE: the oldest version the twin's history still has. */
   oldestVersion?: number;
+  /** With GONE: the oldest time the twin's history still reaches (ISO-8601). */
+  oldestTimestamp?: string;
 }
 
 export interface ErrorEnvelope {
@@ -33,6 +35,9 @@ export function publicDetails(details: Readonly<Record<string, unknown>> | undef
   const out: PublicErrorDetails = {};
   if (typeof details?.field === 'string') out.field = details.field;
   if (typeof details?.oldestVersion === 'number') out.oldestVersion = details.oldestVersion;
+  const oldest = details?.oldestTimestamp;
+  if (typeof oldest === 'string' || (typeof oldest === 'number' && Number.isFinite(oldest)))
+    out.oldestTimestamp = typeof oldest === 'string' ? oldest : new Date(oldest).toISOString();
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

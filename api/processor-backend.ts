@@ -77,8 +77,14 @@ export interface ProcessorBackendOptions {
   writeOutcomeTimeoutMs: number;
   /** The clock of the dry runs and of `requestedAt`. */
   now?: () => number;
-  /** The history stores of this instance's partitions; absent: history is off (the reads answer NOT_FOUND). */
-  history?: HistoryQueries;
+  /** The history of this instance's partitions; absent: history is off (its reads answer NOT_FOUND). */
+  history?: HistorySource;
+}
+
+/** Where a twin's history is read (topology/local-queries.ts `LocalTwinQueries.history`). */
+export interface HistorySource {
+  /** The history of the twin's partition; throws NOT_READY when it is not served here. */
+  history(id: string): HistoryQueries;
 }
 
 /** Twins read per step of a fleet aggregate. */
@@ -153,7 +159,8 @@ export class ProcessorBackend implements Backend {
   private async historyOf(id: string): Promise<HistoryQueries | undefined> {
     const { history, queries } = this.options;
     if (!history) throw new TwinfoldError('NOT_FOUND', 'this instance keeps no history (HISTORY is off)');
-    return (await queries.getStored(id)) === undefined ? undefined : history;
+    const stored = await queries.getStored(id);
+    return stored === undefined ? undefined : history.history(id);
   }
 
   async telemetry(id: string, query: TelemetryQuery): Promise<TelemetryPage | undefined> {

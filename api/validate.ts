@@ -155,22 +155,39 @@ export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFi
   return filter;
 }
 
+/** The query parameters of a filter (the inverse of parseTwinFilter), for forwarding. */
+export function twinFilterParams(filter: TwinFilter): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filter.type !== undefined) params.type = filter.type;
+  if (filter.status !== undefined) params.status = filter.status;
+  if (filter.lifecycle !== undefined) params.lifecycle = filter.lifecycle;
+  for (const [k, v] of Object.entries(filter.attributes ?? {})) params[`${ATTRIBUTE_FILTER_PREFIX}${k}`] = v;
+  return params;
+}
+
+/** 9999-12-31T23:59:59.999Z: the last instant ISO-8601's four-digit years reach. */
+export const MAX_QUERY_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const EPOCH_NUMBER = /^\d{1,16}(\.\d{1,6})?$/;
 
 /**
  * A time in a query string, as epoch ms: what the contract's Times section accepts for a reading
  * (epoch seconds below 1e11, epoch milliseconds, ISO-8601 with a zone), plus a bare date
- * (`2024-02-01`, seed 001's form) meaning its first instant in UTC.
+ * (`2024-02-01`, seed 001's form) meaning its first instant in UTC; up to the year 9999.
  */
 export function parseTimeParam(raw: string, field: string): number {
+  let ms = NaN;
   try {
-    if (EPOCH_NUMBER.test(raw)) return parseTimestamp(Number(raw), field);
-    return parseTimestamp(DATE_ONLY.test(raw) ? `${raw}T00:00:00Z` : raw, field);
+    if (EPOCH_NUMBER.test(raw)) ms = parseTimestamp(Number(raw), field);
+    else ms = parseTimestamp(DATE_ONLY.test(raw) ? `${raw}T00:00:00Z` : raw, field);
   } catch {
+    // refused below
+  }
+  if (!(ms <= MAX_QUERY_TIME_MS)) {
     throw invalid(
-      `${field} must be an ISO-8601 date (2024-02-01) or date-time with a zone, epoch seconds or epoch milliseconds`,
+      `${field} must be an ISO-8601 date (2024-02-01) or date-time with a zone, epoch seconds or epoch milliseconds, up to the year 9999`,
       field,
     );
   }
+  return ms;
 }
