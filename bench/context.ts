@@ -26,6 +26,17 @@ export interface Sizes {
   };
   restore: { twins: number };
   hotDevice: { updates: number };
+  /** bench/history.ts: fold with history on and off, history restore, local history queries. */
+  history: {
+    foldDevices: number;
+    foldRecords: number;
+    restoreEntries: number;
+    /** Readings of the queried device over one day (one per second in full size). */
+    dayReadings: number;
+    /** Points of the telemetry query. */
+    queryPoints: number;
+    queryRuns: number;
+  };
 }
 
 export const FULL_SIZES: Sizes = {
@@ -45,6 +56,14 @@ export const FULL_SIZES: Sizes = {
   api: { twins: 10_000, ingestRate: 1000, getRate: 2000, seconds: 10, concurrency: 32, listRequests: 20 },
   restore: { twins: 1_000_000 },
   hotDevice: { updates: 20_000 },
+  history: {
+    foldDevices: 20_000,
+    foldRecords: 200_000,
+    restoreEntries: 1_000_000,
+    dayReadings: 86_400,
+    queryPoints: 10_000,
+    queryRuns: 100,
+  },
 };
 
 export const QUICK_SIZES: Sizes = {
@@ -64,6 +83,14 @@ export const QUICK_SIZES: Sizes = {
   api: { twins: 200, ingestRate: 50, getRate: 100, seconds: 1.5, concurrency: 4, listRequests: 3 },
   restore: { twins: 2000 },
   hotDevice: { updates: 200 },
+  history: {
+    foldDevices: 100,
+    foldRecords: 2000,
+    restoreEntries: 4000,
+    dayReadings: 2000,
+    queryPoints: 500,
+    queryRuns: 5,
+  },
 };
 
 /**
@@ -79,6 +106,12 @@ export function scaleSizes(sizes: Sizes, factor: number): Sizes {
     api: { ...sizes.api, twins: n(sizes.api.twins) },
     restore: { twins: n(sizes.restore.twins) },
     hotDevice: { updates: n(sizes.hotDevice.updates) },
+    history: {
+      ...sizes.history,
+      foldDevices: n(sizes.history.foldDevices),
+      foldRecords: n(sizes.history.foldRecords),
+      restoreEntries: n(sizes.history.restoreEntries),
+    },
   };
 }
 

@@ -60,17 +60,23 @@ export async function preloadInputs(
  * are consumed (or `maxSeconds` pass). The rate is taken from the first committed progress to the
  * last sample, so start-up and the group join are not counted.
  */
-async function measureFold(
+export async function measureFold(
   ctx: BenchContext,
   d: Deployment,
   guarantee: string,
   total: number,
-): Promise<{ rate: number; consumed: number; seconds: number }> {
-  const applicationId = `${d.applicationId}-${guarantee.replace(/_/g, '-')}`;
-  const service = await startService(ctx, d, {
-    instance: guarantee,
-    env: { PROCESSING_GUARANTEE: guarantee, TWINFOLD_APPLICATION_ID: applicationId },
+  /** A variant of the service (own application id and state dir): its name and settings. */
+  variant: { name: string; env: Record<string, string>; profile: boolean } = {
+    name: guarantee,
+    env: {},
     profile: ctx.profile.has('fold'),
+  },
+): Promise<{ rate: number; consumed: number; seconds: number }> {
+  const applicationId = `${d.applicationId}-${variant.name.replace(/_/g, '-')}`;
+  const service = await startService(ctx, d, {
+    instance: variant.name,
+    env: { PROCESSING_GUARANTEE: guarantee, TWINFOLD_APPLICATION_ID: applicationId, ...variant.env },
+    profile: variant.profile,
   });
   const admin = benchKafka(ctx.brokers.kafka, 'bench-fold').admin();
   await admin.connect();

@@ -12,8 +12,10 @@ import {
 import {
   bool,
   ConfigError,
+  duration,
   hostPortList,
   integer,
+  keyValueList,
   oneOf,
   optional,
   optionalText,
@@ -221,6 +223,24 @@ export const SERVICE_SCHEMA = {
     '15000',
     'Interval of the comment lines that keep idle event streams open through proxies',
     integer(100, 3600000),
+  ),
+  history: setting(
+    'HISTORY',
+    'on',
+    'on or off: keep every reading and every twin change for the history, telemetry and point-in-time reads',
+    oneOf('on', 'off'),
+  ),
+  historyRetentionMs: setting(
+    'HISTORY_RETENTION',
+    '30d',
+    'How long history entries are kept (e.g. 30d, 12h, 90s); the default of device types not in HISTORY_RETENTION_BY_TYPE',
+    duration(1000, 3650 * 86400000),
+  ),
+  historyRetentionByType: setting(
+    'HISTORY_RETENTION_BY_TYPE',
+    '',
+    'Retention per device type, e.g. sensor=7d,camera=1d; the history changelog keeps the longest of all retentions',
+    keyValueList(/^[^=,\s]{1,128}$/, duration(1000, 3650 * 86400000)),
   ),
 } as const;
 

@@ -124,3 +124,47 @@ export const hostPortList: Parser<string[]> = (raw) => {
 export function optional<T>(parse: Parser<T>): Parser<T | undefined> {
   return (raw) => (raw === '' ? undefined : parse(raw));
 }
+
+const DURATION_UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60000,
+  h: 3600000,
+  d: 86400000,
+};
+
+/** Milliseconds in [minMs, maxMs], written `<n><unit>` (ms, s, m, h, d: `30d`, `12h`, `5s`) or plain ms. */
+export function duration(minMs: number, maxMs = Number.MAX_SAFE_INTEGER): Parser<number> {
+  return (raw) => {
+    const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
+    if (!match)
+      throw new Error(`must be a duration such as 30d, 12h, 90s or 500ms, got ${JSON.stringify(raw)}`);
+    const ms = Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
+    if (!(ms >= minMs && ms <= maxMs))
+      throw new Error(`must be between ${minMs} ms and ${maxMs} ms, got ${ms} ms`);
+    return ms;
+  };
+}
+
+/** `key=value,...` with each value read by `parse`; empty: no entries. Keys are unique. */
+export function keyValueList<T>(key: RegExp, parse: Parser<T>): Parser<ReadonlyMap<string, T>> {
+  return (raw) => {
+    const out = new Map<string, T>();
+    for (const item of raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const eq = item.indexOf('=');
+      const name = eq < 0 ? item : item.slice(0, eq).trim();
+      if (eq < 0 || !key.test(name))
+        throw new Error(`${JSON.stringify(item)} is not key=value with a key matching ${key.source}`);
+      if (out.has(name)) throw new Error(`${name} is given twice`);
+      try {
+        out.set(name, parse(item.slice(eq + 1).trim()));
+      } catch (err) {
+        throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return out;
+  };
+}

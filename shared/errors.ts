@@ -14,14 +14,16 @@ export const ERROR_CODES = {
   DEVICE_ID_MISMATCH: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Asked for history older than the retention still holds (details say what is held). */
+  GONE: 410,
   VERSION_CONFLICT: 412,
   LIFECYCLE_CONFLICT: 409,
   ALREADY_EXISTS: 409,
-  /** What was asked for is past retention (history): `details.oldestVersion` says what is left. */
-  GONE: 410,
   UNAUTHORIZED: 401,
   FORBIDDEN: 403,
   NOT_READY: 503,
+  /** A history read while history is switched off (HISTORY=off). */
+  HISTORY_DISABLED: 501,
   UPSTREAM_ERROR: 502,
   TIMEOUT: 504,
   INTERNAL: 500,

@@ -51,6 +51,11 @@ export function inputTopics(names: TopicNames): { topic: string; kind: InputKind
   ];
 }
 
+/** The changelog of the history stores (cleanup.policy=delete), named like the twin store's. */
+export function historyChangelogTopic(config: Pick<Config, 'applicationId'>): string {
+  return `${config.applicationId}-history-changelog`;
+}
+
 /** The compacted changelog behind the partition stores; internal, so named like Kafka Streams': by application id. */
 export function changelogTopic(config: Pick<Config, 'applicationId'>): string {
   return `${config.applicationId}-twin-store-changelog`;

@@ -16,6 +16,8 @@ export interface KeyRange {
   readonly gte?: string;
   readonly lt?: string;
   readonly limit?: number;
+  /** Descending key order (the bounds stay the same; `limit` counts from the top). */
+  readonly reverse?: boolean;
 }
 
 /**
@@ -45,6 +47,13 @@ export interface KeyValueStore {
    * writes are not seen). Breaking out of the loop releases the underlying iterator.
    */
   iterate(range?: KeyRange): AsyncIterable<[string, Buffer]>;
+  /**
+   * The values of a range as UTF-8 text, keys left out, in batches of at most `batchSize`: the
+   * fast path of long scans (a history query reads tens of thousands of entries).
+   */
+  iterateValues(range: KeyRange, batchSize: number): AsyncIterable<string[]>;
+  /** Deletes every entry of the range (not atomically); returns how many there were. */
+  clearRange(range: KeyRange): Promise<number>;
   /** Deletes every entry. Not atomic on every engine: meant for wiping, not for transactions. */
   clear(): Promise<void>;
   close(): Promise<void>;

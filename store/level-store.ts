@@ -12,6 +12,9 @@ import {
 
 type Db = Level<string, Buffer>;
 
+/** Keys deleted per write batch by clearRange. */
+const CLEAR_BATCH = 10000;
+
 /** level's error codes for "used while closed" (on the database, or on an iterator it closed). */
 const CLOSED_CODES = new Set(['LEVEL_DATABASE_NOT_OPEN', 'LEVEL_ITERATOR_NOT_OPEN']);
 
@@ -78,6 +81,40 @@ export class LevelStore implements KeyValueStore {
     }
   }
 
+  async *iterateValues(range: KeyRange, batchSize: number): AsyncGenerator<string[]> {
+    assertValidRange(range);
+    const options = { ...toLevelRange(range), keys: false, valueEncoding: 'utf8' };
+    const iterator = this.requireOpen('iterateValues').iterator<string, string>(options);
+    try {
+      for (;;) {
+        const batch = await this.guard('iterateValues', () => iterator.nextv(batchSize));
+        if (batch.length === 0) return;
+        yield batch.map(([, value]) => value);
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
+  async clearRange(range: KeyRange): Promise<number> {
+    assertValidRange(range);
+    const options = { ...toLevelRange(range), values: false };
+    const iterator = this.requireOpen('clearRange').iterator(options);
+    let count = 0;
+    try {
+      for (;;) {
+        const batch = await this.guard('clearRange', () => iterator.nextv(CLEAR_BATCH));
+        if (batch.length === 0) return count;
+        await this.guard('clearRange', (db) =>
+          db.batch(batch.map(([key]) => ({ type: 'del' as const, key }))),
+        );
+        count += batch.length;
+      }
+    } finally {
+      await iterator.close();
+    }
+  }
+
   async clear(): Promise<void> {
     await this.guard('clear', (db) => db.clear());
   }
@@ -129,13 +166,22 @@ export async function wipeStoreDirectory(dir: string): Promise<void> {
   await rm(resolved, { recursive: true, force: true });
 }
 
+interface LevelRange {
+  gt?: string;
+  gte?: string;
+  lt?: string;
+  limit?: number;
+  reverse?: boolean;
+}
+
 /** Only defined bounds: level treats `{ gt: undefined }` as a real bound that matches nothing. */
-function toLevelRange(range: KeyRange): { gt?: string; gte?: string; lt?: string; limit?: number } {
-  const options: { gt?: string; gte?: string; lt?: string; limit?: number } = {};
+function toLevelRange(range: KeyRange): LevelRange {
+  const options: LevelRange = {};
   if (range.gt !== undefined) options.gt = range.gt;
   if (range.gte !== undefined) options.gte = range.gte;
   if (range.lt !== undefined) options.lt = range.lt;
   if (range.limit !== undefined) options.limit = range.limit;
+  if (range.reverse === true) options.reverse = true;
   return options;
 }
 

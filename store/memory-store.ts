@@ -55,15 +55,37 @@ export class MemoryStore implements KeyValueStore {
   async *iterate(range: KeyRange = {}): AsyncGenerator<[string, Buffer]> {
     assertValidRange(range);
     this.assertOpen('iterate');
-    // A snapshot taken up front, as LevelDB iterators read from an implicit snapshot.
-    const view = [...this.entries]
-      .filter(([key]) => isInRange(key, range))
-      .sort(([a], [b]) => compareKeys(a, b))
-      .slice(0, range.limit ?? Infinity);
-    for (const [key, value] of view) {
+    for (const [key, value] of this.view(range)) {
       this.assertOpen('iterate');
       yield [key, Buffer.from(value)];
     }
+  }
+
+  async *iterateValues(range: KeyRange, batchSize: number): AsyncGenerator<string[]> {
+    assertValidRange(range);
+    this.assertOpen('iterateValues');
+    const values = this.view(range).map(([, value]) => value.toString('utf8'));
+    for (let i = 0; i < values.length; i += batchSize) {
+      this.assertOpen('iterateValues');
+      yield values.slice(i, i + batchSize);
+    }
+  }
+
+  async clearRange(range: KeyRange): Promise<number> {
+    assertValidRange(range);
+    this.assertOpen('clearRange');
+    const doomed = this.view(range);
+    for (const [key] of doomed) this.entries.delete(key);
+    return doomed.length;
+  }
+
+  /** A snapshot of the range, in its order: LevelDB iterators read from an implicit snapshot too. */
+  private view(range: KeyRange): [string, Buffer][] {
+    const sorted = [...this.entries]
+      .filter(([key]) => isInRange(key, range))
+      .sort(([a], [b]) => compareKeys(a, b));
+    if (range.reverse === true) sorted.reverse();
+    return sorted.slice(0, range.limit ?? Infinity);
   }
 
   async clear(): Promise<void> {

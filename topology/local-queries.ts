@@ -2,6 +2,7 @@ import { TwinfoldError } from '../shared/errors';
 import { partitionForKey } from '../shared/partitioner';
 import type { CommittedChange } from './commit-notice';
 import { CommitWatch, type Wait } from './commit-watch';
+import type { HistoryQueries } from './history/queries';
 import type { PartitionTask } from './partition-task';
 import type { ProcessorEvents } from './processor-events';
 import { storedTwinCodec } from './twin-codec';
@@ -101,6 +102,23 @@ export class LocalTwinQueries {
 
   /** What the store holds under the id: the twin, the grave of a deleted one, or nothing. Like `get`. */
   async getStored(deviceId: string): Promise<StoredTwin | undefined> {
+    return this.ownerTask(deviceId).read(deviceId);
+  }
+
+  /**
+   * The history reads of the task owning the twin's partition (see topology/history/queries.ts).
+   * Throws NOT_READY like `get`, and HISTORY_DISABLED when history is switched off (HISTORY=off).
+   */
+  history(deviceId: string): HistoryQueries {
+    const { history } = this.ownerTask(deviceId);
+    if (history === undefined) {
+      throw new TwinfoldError('HISTORY_DISABLED', 'history is switched off on this deployment (HISTORY=off)');
+    }
+    return history;
+  }
+
+  /** The running task of the twin's partition; NOT_READY when this instance does not serve it now. */
+  private ownerTask(deviceId: string): PartitionTask {
     const partition = this.partitionOf(deviceId);
     const task = this.processor.taskManager?.runningTask(partition);
     if (!task) {
@@ -113,7 +131,7 @@ export class LocalTwinQueries {
         },
       );
     }
-    return task.read(deviceId);
+    return task;
   }
 
   /**

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { HistoryMetrics } from './history/metrics';
 import type { TwinCounts } from './twin-stats';
 
 /** The processor's Prometheus metrics; `counts` is read at scrape time from the live tasks. */
@@ -12,6 +13,7 @@ export class ProcessorMetrics {
   readonly lag: Gauge<'topic' | 'partition'>;
   readonly commitSeconds: Histogram<'guarantee'>;
   readonly batchSize: Histogram;
+  readonly history: HistoryMetrics;
 
   constructor(registry: Registry, counts: () => TwinCounts[]) {
     const registers = [registry];
@@ -66,6 +68,7 @@ export class ProcessorMetrics {
       buckets: [1, 10, 100, 1000, 5000, 20000],
       registers,
     });
+    this.history = new HistoryMetrics(registry);
     const sum = (key: keyof TwinCounts): number => counts().reduce((n, c) => n + c[key], 0);
     new Gauge({
       name: 'twinfold_twins',

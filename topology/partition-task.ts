@@ -16,6 +16,10 @@ import { TaskClock } from './task/task-clock';
 import { CommitDraft, TwinFolder } from './task/twin-folder';
 import { liveTwin, nextDeadline, type StoredTwin } from './twin';
 import { storedTwinCodec } from './twin-codec';
+import { HistoryRecorder } from './history/recorder';
+import { PartitionHistory } from './history/partition-history';
+import type { HistoryQueries } from './history/queries';
+import { HistoryStore } from './task/history-store';
 import { accountChange, emptyCounts } from './twin-stats';
 
 export type TaskStatus = 'created' | 'restoring' | 'running' | 'closed';
@@ -26,7 +30,8 @@ export type CommitListener = (notice: CommitNotice) => void;
 export type TaskSettings = Pick<
   ProcessorSettings,
   'topics' | 'changelogTopic' | 'limits' | 'foldConfig' | 'cacheMaxEntries'
->;
+> &
+  Partial<Pick<ProcessorSettings, 'history'>>;
 
 export interface PartitionTaskOptions {
   readonly partition: number;
@@ -35,6 +40,8 @@ export interface PartitionTaskOptions {
   readonly committer: Committer;
   /** Where the twin store and its checkpoint live. */
   readonly storage: TaskStorage;
+  /** Where the history store lives; used when `settings.history` is set (HISTORY=on). */
+  readonly historyStorage?: TaskStorage;
   readonly metrics: ProcessorMetrics;
   readonly logger: Logger;
   /** The wall clock (ms); the timers follow it once the task has caught up. Default Date.now. */
@@ -68,6 +75,9 @@ export class PartitionTask {
   /** Every store of the task, committed together; the twins first. */
   private readonly stores: CommittedStore[];
   private readonly folder: TwinFolder;
+  private readonly historyStore: HistoryStore | undefined;
+  /** The history reads of this task; undefined when HISTORY=off. */
+  readonly history: HistoryQueries | undefined;
   private readonly queue = new SerialQueue();
   private readonly deadlines = new DeadlineIndex();
   private readonly log: Logger;
@@ -86,7 +96,23 @@ export class PartitionTask {
       cacheMaxEntries: o.settings.cacheMaxEntries,
       now: this.now,
     });
-    this.stores = [this.twins];
+    const { history } = o.settings;
+    this.historyStore =
+      history && o.historyStorage
+        ? new HistoryStore({
+            storage: o.historyStorage,
+            changelogTopic: history.changelogTopic,
+            partition: o.partition,
+            now: this.now,
+            metrics: o.metrics.history,
+            log: this.log,
+          })
+        : undefined;
+    this.history =
+      this.historyStore && new PartitionHistory(this.historyStore, (id) => this.read(id), this.now);
+    // The history store is written before the twins: a reader that saw a twin version finds its
+    // history entry (a point-in-time read walks back from the twin it read).
+    this.stores = this.historyStore ? [this.historyStore, this.twins] : [this.twins];
     this.folder = new TwinFolder({
       partition: o.partition,
       settings: o.settings,
@@ -95,6 +121,9 @@ export class PartitionTask {
       counts: this.counts,
       metrics: o.metrics,
       log: this.log,
+      ...(history && this.historyStore
+        ? { history: { recorder: new HistoryRecorder(history.retention), store: this.historyStore } }
+        : {}),
     });
   }
 
@@ -178,6 +207,7 @@ export class PartitionTask {
   tick(): Promise<void> {
     return this.queue.run(async () => {
       if (this.status !== 'running') return;
+      void this.sweepHistory();
       const nowMs = this.clock.now();
       if (nowMs === undefined) return;
       const due = this.deadlines.due(nowMs);
@@ -188,6 +218,14 @@ export class PartitionTask {
       await this.commit(draft, undefined);
       this.notify(draft);
     });
+  }
+
+  /**
+   * Deletes the expired buckets of the history store, in the background of the timers (a sweep
+   * never holds up a batch); resolves when the sweep running now, if any, is done.
+   */
+  sweepHistory(): Promise<void> {
+    return this.historyStore?.sweep() ?? Promise.resolve();
   }
 
   private async commit(draft: CommitDraft, input: InputPosition | undefined): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Config } from '../shared/config';
-import { changelogTopic, topicNames, type TopicNames } from '../shared/topics';
+import { changelogTopic, historyChangelogTopic, topicNames, type TopicNames } from '../shared/topics';
+import { RetentionPolicy } from './history/retention';
 import type { DecodeLimits } from '../shared/inputs';
 import type { FoldConfig } from './twin';
 
@@ -15,6 +16,13 @@ export interface ProcessorSettings {
   foldConfig: FoldConfig;
   partitions: number;
   replicationFactor: number;
+  /** The history stores (HISTORY=on), or undefined when history is off. */
+  history: HistorySettings | undefined;
+}
+
+export interface HistorySettings {
+  changelogTopic: string;
+  retention: RetentionPolicy;
 }
 
 export function processorSettings(config: Config): ProcessorSettings {
@@ -41,5 +49,15 @@ export function processorSettings(config: Config): ProcessorSettings {
     },
     partitions: config.partitions,
     replicationFactor: config.replicationFactor,
+    history:
+      config.history === 'off'
+        ? undefined
+        : {
+            changelogTopic: historyChangelogTopic(config),
+            retention: new RetentionPolicy({
+              defaultMs: config.historyRetentionMs,
+              byType: config.historyRetentionByType,
+            }),
+          },
   };
 }

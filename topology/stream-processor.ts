@@ -12,6 +12,7 @@ import { createPartitionTask, type TaskDependencies } from './task/create-task';
 import { readInputPositions, type InputPartitionPosition } from './task/input-positions';
 import { TaskManager } from './task-manager';
 import { ensureTopics, type PlannedTopic } from './topic-setup';
+import { historyChangelogPlan } from './history/changelog-topic';
 
 const TICK_INTERVAL_MS = 1000;
 
@@ -179,6 +180,7 @@ export class StreamProcessor {
         brokerTimestamps: true,
       })),
       { topic: changelogTopic, compacted: true, coPartitioned: true },
+      ...(this.settings.history ? [historyChangelogPlan(this.settings.history)] : []),
       { topic: topics.twins, compacted: true, coPartitioned: false },
       { topic: topics.events, compacted: false, coPartitioned: false },
       { topic: topics.downlink, compacted: false, coPartitioned: false },

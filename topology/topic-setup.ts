@@ -14,6 +14,8 @@ export interface PlannedTopic {
   compacted: boolean;
   coPartitioned: boolean;
   brokerTimestamps?: boolean;
+  /** More topic configs when twinfold creates it (e.g. the history changelog's retention). */
+  configEntries?: { name: string; value: string }[];
 }
 
 const COMPACTED = [
@@ -59,11 +61,15 @@ export async function ensureTopics(
   }
   const missing: ITopicConfig[] = plan
     .filter((t) => !existing.has(t.topic))
-    .map(({ topic, compacted, brokerTimestamps }) => ({
+    .map(({ topic, compacted, brokerTimestamps, configEntries }) => ({
       topic,
       numPartitions: count,
       replicationFactor,
-      configEntries: [...(compacted ? COMPACTED : []), ...(brokerTimestamps ? [LOG_APPEND_TIME] : [])],
+      configEntries: [
+        ...(compacted ? COMPACTED : []),
+        ...(brokerTimestamps ? [LOG_APPEND_TIME] : []),
+        ...(configEntries ?? []),
+      ],
     }));
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: false });

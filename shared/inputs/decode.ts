@@ -3,9 +3,10 @@ import { assertDeviceId } from '../ids';
 import { decodeUtf8Strict, DEFAULT_JSON_LIMITS, type JsonLimits } from '../safe-json';
 import { decodeCommand, decodeDesired, decodeRegistry } from './decode-app';
 import { decodeAck, decodeError, decodeState, decodeStatus, decodeTelemetry } from './decode-device';
+import { decodeProvenance, type RecordHeaders } from './provenance';
 import type { RawRecord } from './raw-record';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './timestamps';
-import { INPUT_KINDS, type InputKind, type TwinInput } from './types';
+import { APPLICATION_KINDS, INPUT_KINDS, type InputKind, type TwinInput } from './types';
 
 /** The JSON limits, and how far ahead of the record time a device clock may run (default 5 min). */
 export type DecodeLimits = JsonLimits & { maxClockSkewMs?: number };
@@ -29,6 +30,8 @@ const DECODERS: Record<InputKind, (raw: RawRecord) => TwinInput> = {
  * letter carries: INVALID_ID for a missing or invalid key; PAYLOAD_TOO_LARGE, MALFORMED_JSON (also
  * invalid UTF-8), LIMIT_EXCEEDED from parseJsonSafely; DEVICE_ID_MISMATCH when the payload names
  * another device; VALIDATION_ERROR for a null value, a wrong shape or a bad timestamp.
+ * `headers`: an application record's `twinfold.actor` and `twinfold.reason` (see provenance.ts)
+ * become its `actor` and `reason`; device records ignore them.
  */
 export function decodeInput(
   kind: InputKind,
@@ -36,6 +39,7 @@ export function decodeInput(
   value: Buffer | string | null,
   recordTimestampMs: number,
   limits: DecodeLimits = DEFAULT_JSON_LIMITS,
+  headers?: RecordHeaders,
 ): TwinInput {
   const decoder = INPUT_KINDS.includes(kind) ? DECODERS[kind] : undefined;
   if (decoder === undefined)
@@ -50,7 +54,9 @@ export function decodeInput(
   if (value === null) throw new TwinfoldError('VALIDATION_ERROR', `${kind} record has no value`);
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   const maxClockSkewMs = limits.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
-  return decoder({ deviceId, value: bytes, recordTimestampMs, limits, maxClockSkewMs });
+  const input = decoder({ deviceId, value: bytes, recordTimestampMs, limits, maxClockSkewMs });
+  if (headers === undefined || !(APPLICATION_KINDS as readonly InputKind[]).includes(kind)) return input;
+  return { ...input, ...decodeProvenance(headers) };
 }
 
 /** The Kafka key (or the MQTT topic's id level) is the device id (UTF-8); anything else is INVALID_ID. */

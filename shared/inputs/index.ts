@@ -7,3 +7,12 @@ export * from './types';
 export { decodeInput, decodeKey, type DecodeLimits } from './decode';
 export { MAX_COMMAND_TTL_SECONDS } from './decode-app';
 export { DEFAULT_MAX_CLOCK_SKEW_MS, EARLIEST_TRUSTED_MS, parseTimestamp } from './timestamps';
+export {
+  ACTOR_HEADER,
+  REASON_HEADER,
+  MAX_ACTOR_LENGTH,
+  MAX_REASON_LENGTH,
+  decodeProvenance,
+  type Provenance,
+  type RecordHeaders,
+} from './provenance';

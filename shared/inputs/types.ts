@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
+import type { Provenance } from './provenance';
 
 /** Kinds sent by the device itself (its MQTT uplink): they prove it is alive and can auto-discover a twin. */
 export const DEVICE_KINDS = ['telemetry', 'state', 'status', 'ack', 'error'] as const;
@@ -64,14 +65,14 @@ export interface ErrorInput extends InputBase {
   details?: JsonValue;
 }
 
-export interface DesiredInput extends InputBase {
+export interface DesiredInput extends InputBase, Provenance {
   kind: 'desired';
   patch: JsonObject;
   ifVersion?: number;
   requestId?: string;
 }
 
-export interface CommandInput extends InputBase {
+export interface CommandInput extends InputBase, Provenance {
   kind: 'command';
   commandId: string;
   action: string;
@@ -91,7 +92,7 @@ export const REGISTRY_OPS: readonly RegistryOp[] = Object.freeze([
   'delete',
 ]);
 
-export interface RegistryInput extends InputBase {
+export interface RegistryInput extends InputBase, Provenance {
   kind: 'registry';
   op: RegistryOp;
   type?: string;

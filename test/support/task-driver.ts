@@ -2,7 +2,14 @@ import type { IHeaders, KafkaMessage, Message, RecordMetadata } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { createLogger } from '../../shared/logger';
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
-import { changelogTopic, inputTopics, topicNames, type InputKind } from '../../shared/topics';
+import {
+  changelogTopic,
+  historyChangelogTopic,
+  inputTopics,
+  topicNames,
+  type InputKind,
+} from '../../shared/topics';
+import { RetentionPolicy, type RetentionSettings } from '../../topology/history/retention';
 import type { ChangelogEntry } from '../../topology/changelog-reader';
 import type { CommitNotice } from '../../topology/commit-notice';
 import { ProcessorMetrics } from '../../topology/metrics';
@@ -106,6 +113,10 @@ export interface TaskDriverOptions {
   readonly onCommitted?: CommitListener;
   /** Changelog records to restore the store from before processing starts. */
   readonly changelog?: readonly ChangelogEntry[];
+  /** A history store (HISTORY=on) with these retentions (default 30 days for every type). */
+  readonly history?: Partial<RetentionSettings>;
+  /** History changelog records to restore the history store from. */
+  readonly historyChangelog?: readonly ChangelogEntry[];
 }
 
 /** One input record; the key defaults to the device id, the timestamp to the clock's now. */
@@ -114,6 +125,7 @@ export interface PipedRecord {
   readonly value: string | Buffer | object | null;
   readonly timestampMs?: number;
   readonly key?: string | Buffer | null;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface TwinRecord {
@@ -135,6 +147,7 @@ export class TaskDriver {
   readonly clock: FakeClock;
   readonly committer = new FakeCommitter();
   readonly storage: MemoryStorage;
+  readonly historyStorage: MemoryStorage;
   readonly settings: TaskSettings;
   readonly notices: CommitNotice[] = [];
   readonly task: PartitionTask;
@@ -151,14 +164,27 @@ export class TaskDriver {
       limits: { ...DEFAULT_JSON_LIMITS, ...options.limits },
       foldConfig: { ...DEFAULT_FOLD_CONFIG, ...options.foldConfig },
       cacheMaxEntries: options.cacheMaxEntries ?? 1000,
+      ...(options.history
+        ? {
+            history: {
+              changelogTopic: historyChangelogTopic({ applicationId: 'driver' }),
+              retention: new RetentionPolicy({
+                defaultMs: options.history.defaultMs ?? 30 * 86_400_000,
+                byType: options.history.byType ?? new Map(),
+              }),
+            },
+          }
+        : {}),
     };
     this.clock = new FakeClock(options.startMs);
     this.storage = new MemoryStorage(`twins-${partition}`);
+    this.historyStorage = new MemoryStorage(`history-${partition}`);
     this.task = new PartitionTask({
       partition,
       settings: this.settings,
       committer: this.committer,
       storage: this.storage,
+      historyStorage: this.historyStorage,
       metrics: new ProcessorMetrics(new Registry(), () => []),
       logger: createLogger({ write: () => undefined }),
       now: this.clock.now,
@@ -178,11 +204,13 @@ export class TaskDriver {
   static async start(options: TaskDriverOptions): Promise<TaskDriver> {
     const driver = new TaskDriver(options);
     const targets = await driver.task.open();
-    const entries = (options.changelog ?? []).filter(
-      (e) => Number(e.offset) >= (targets[0]?.fromOffset ?? 0),
-    );
     const results = [];
     for (const target of targets) {
+      const log =
+        target.topic === driver.settings.history?.changelogTopic
+          ? options.historyChangelog
+          : options.changelog;
+      const entries = (log ?? []).filter((e) => Number(e.offset) >= target.fromOffset);
       if (entries.length > 0) await target.apply(entries);
       const last = entries[entries.length - 1];
       const nextOffset = last === undefined ? target.fromOffset : Number(last.offset) + 1;
@@ -241,8 +269,18 @@ export class TaskDriver {
 
   /** The committed changelog records, as the changelog reader would restore them. */
   changelog(): ChangelogEntry[] {
+    return this.logEntries(this.settings.changelogTopic);
+  }
+
+  /** The committed history changelog records (none without `history`). */
+  historyChangelog(): ChangelogEntry[] {
+    const topic = this.settings.history?.changelogTopic;
+    return topic === undefined ? [] : this.logEntries(topic);
+  }
+
+  private logEntries(topic: string): ChangelogEntry[] {
     return this.committer
-      .log(this.settings.changelogTopic)
+      .log(topic)
       .map((r) => ({ key: r.key ?? '', value: r.value, offset: String(r.offset) }));
   }
 
@@ -295,7 +333,7 @@ function toKafkaMessage(record: PipedRecord, offset: number, nowMs: number): Kaf
     timestamp: String(record.timestampMs ?? nowMs),
     attributes: 0,
     offset: String(offset),
-    headers: {},
+    headers: { ...record.headers },
   };
 }
 

@@ -96,6 +96,10 @@ export interface ChangeRecord {
   /** `device`, `system` (timers), or the API token's subject. */
   actor: string;
   reason?: string;
+  /** The change deleted the twin (its patch is empty). */
+  deleted?: true;
+  /** The change was too large to keep its patch (over 512 KiB); `patch` is empty. */
+  patchOmitted?: true;
 }
 
 export interface HistoryPage {

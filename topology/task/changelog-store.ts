@@ -20,6 +20,34 @@ export interface CommittedStore {
   close(): Promise<void>;
 }
 
+/**
+ * Opens a task's store: from its checkpoint when it has one (returns the changelog offset to
+ * restore from), else wiped (undefined: restore from the changelog's start). `dropCheckpoint`
+ * removes the checkpoint once read (see Committer).
+ */
+export async function openStorage(
+  storage: TaskStorage,
+  checkpointKey: string,
+  dropCheckpoint: boolean,
+): Promise<number | undefined> {
+  const checkpoint = await storage.readCheckpoint();
+  const from = checkpoint?.changelogOffsets[checkpointKey];
+  if (from === undefined) await storage.wipe();
+  if (dropCheckpoint) await storage.deleteCheckpoint();
+  await storage.store.open();
+  return from === undefined ? undefined : Number(from);
+}
+
+/** The changelog position after a commit that sent `sent` (undefined when it sent nothing there). */
+export function positionAfter(
+  metadata: readonly RecordMetadata[],
+  sent: TopicMessages | undefined,
+  partition: number,
+): number | undefined {
+  const entry = sent && metadata.find((m) => m.topicName === sent.topic && m.partition === partition);
+  return entry && sent ? Number(entry.baseOffset) + sent.messages.length : undefined;
+}
+
 export interface ChangelogStoreOptions<V> {
   readonly storage: TaskStorage;
   readonly codec: Codec<V>;
@@ -67,13 +95,8 @@ export class ChangelogStore<V> implements CommittedStore {
    * changelog's start). `dropCheckpoint` removes the checkpoint once read (see Committer).
    */
   async open({ dropCheckpoint }: { dropCheckpoint: boolean }): Promise<{ checkpointed: boolean }> {
-    const { storage } = this.options;
-    const checkpoint = await storage.readCheckpoint();
-    const from = checkpoint?.changelogOffsets[this.checkpointKey];
-    if (from === undefined) await storage.wipe();
-    if (dropCheckpoint) await storage.deleteCheckpoint();
-    await storage.store.open();
-    this.position = from === undefined ? 0 : Number(from);
+    const from = await openStorage(this.options.storage, this.checkpointKey, dropCheckpoint);
+    this.position = from ?? 0;
     return { checkpointed: from !== undefined };
   }
 
@@ -106,9 +129,7 @@ export class ChangelogStore<V> implements CommittedStore {
 
   /** The commit is durable: advance the changelog position and write the changes to the store. */
   async committed(metadata: readonly RecordMetadata[], sent: TopicMessages | undefined): Promise<void> {
-    const entry =
-      sent && metadata.find((m) => m.topicName === sent.topic && m.partition === this.options.partition);
-    if (entry && sent) this.position = Number(entry.baseOffset) + sent.messages.length;
+    this.position = positionAfter(metadata, sent, this.options.partition) ?? this.position;
     await this.cache.flush();
   }
 

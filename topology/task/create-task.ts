@@ -30,7 +30,10 @@ export function committerFor(deps: TaskDependencies, partition: number): Committ
   return new AtLeastOnceCommitter(deps.atLeastOnce.producer, deps.atLeastOnce.commitOffsets, partition);
 }
 
-/** The service's task of `partition`: a LevelDB store under STATE_DIR and the guarantee's committer. */
+/**
+ * The service's task of `partition`: LevelDB stores under STATE_DIR (`partition-<n>` for the twins,
+ * `partition-<n>-history` for the history) and the guarantee's committer.
+ */
 export function createPartitionTask(deps: TaskDependencies, partition: number): PartitionTask {
   const { settings } = deps;
   const dir = partitionStoreDirectory(settings.stateDir, settings.applicationId, partition);
@@ -39,6 +42,7 @@ export function createPartitionTask(deps: TaskDependencies, partition: number): 
     settings,
     committer: committerFor(deps, partition),
     storage: levelStorage(dir, `twins-${partition}`),
+    ...(settings.history ? { historyStorage: levelStorage(`${dir}-history`, `history-${partition}`) } : {}),
     metrics: deps.metrics,
     logger: deps.logger,
     ...(deps.onCommitted ? { onCommitted: deps.onCommitted } : {}),

@@ -1,3 +1,4 @@
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   deleteCheckpoint,
@@ -20,6 +21,8 @@ export interface TaskStorage {
   writeCheckpoint(checkpoint: Checkpoint): Promise<void>;
   deleteCheckpoint(): Promise<void>;
   wipe(): Promise<void>;
+  /** Bytes the store takes on disk (0 in memory). */
+  bytesOnDisk(): Promise<number>;
 }
 
 /** `<stateDir>/<applicationId>/partition-<n>`: a LevelDB directory holding its own `.checkpoint`. */
@@ -30,7 +33,22 @@ export function levelStorage(dir: string, name: string): TaskStorage {
     writeCheckpoint: (checkpoint) => writeCheckpoint(dir, checkpoint),
     deleteCheckpoint: () => deleteCheckpoint(dir),
     wipe: () => wipeStoreDirectory(dir),
+    bytesOnDisk: () => directoryBytes(dir),
   };
+}
+
+/** Total size of the files directly in `dir` (a LevelDB directory has no sub-directories); 0 if missing. */
+async function directoryBytes(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const sizes = await Promise.all(
+    names.map((n) =>
+      stat(join(dir, n)).then(
+        (s) => (s.isFile() ? s.size : 0),
+        () => 0,
+      ),
+    ),
+  );
+  return sizes.reduce((a, b) => a + b, 0);
 }
 
 export function partitionStoreDirectory(stateDir: string, applicationId: string, partition: number): string {
@@ -60,5 +78,9 @@ export class MemoryStorage implements TaskStorage {
 
   async wipe(): Promise<void> {
     // A MemoryStore drops its contents on close, so it is always empty before open().
+  }
+
+  async bytesOnDisk(): Promise<number> {
+    return 0;
   }
 }

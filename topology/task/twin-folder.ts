@@ -21,6 +21,8 @@ import {
 import { encodeWithinLimit } from '../twin-codec';
 import { accountChange, type TwinCounts } from '../twin-stats';
 import type { ChangelogStore } from './changelog-store';
+import type { HistoryRecorder } from '../history/recorder';
+import type { HistoryStore } from './history-store';
 
 /** What one commit of a task will send (`out`) and tell its listeners once durable (`changes`). */
 export class CommitDraft {
@@ -42,6 +44,8 @@ export interface TwinFolderOptions {
   readonly counts: TwinCounts;
   readonly metrics: ProcessorMetrics;
   readonly log: Logger;
+  /** The history store and what fills it (absent when HISTORY=off). */
+  readonly history?: { readonly recorder: HistoryRecorder; readonly store: HistoryStore };
 }
 
 /**
@@ -59,10 +63,10 @@ export class TwinFolder {
     let input: TwinInput | undefined;
     let before: StoredTwin | undefined;
     try {
-      input = decodeInput(kind, key, m.value, timestampMs, settings.limits);
+      input = decodeInput(kind, key, m.value, timestampMs, settings.limits, m.headers);
       before = this.o.twins.cache.get(key);
       const result = foldTwin(before, input, { nowMs: timestampMs, config: settings.foldConfig });
-      this.apply(key, before, result, timestampMs, draft, input);
+      this.apply(key, before, result, timestampMs, draft, input, m.offset);
       metrics.records.inc({ topic, outcome: result.outcome });
       if (result.reason === 'unknown-command-ack') metrics.unknownAcks.inc();
     } catch (err) {
@@ -101,6 +105,7 @@ export class TwinFolder {
     timestampMs: number,
     draft: CommitDraft,
     input?: TwinInput,
+    offset?: string,
   ): void {
     // A deleted twin leaves its grave in the store and changelog (device.twins gets the tombstone).
     // A twin past MAX_TWIN_BYTES would be refused by the broker at every commit and block the
@@ -108,6 +113,11 @@ export class TwinFolder {
     // record and leaves the twin as it was.
     const stored = result.state === null ? (result.grave ?? null) : result.state;
     const encoded = stored === undefined || stored === null ? null : encodeWithinLimit(stored);
+    const { history } = this.o;
+    if (history) {
+      const facts = { deviceId: key, before, result, atMs: timestampMs };
+      history.store.add(history.recorder.entriesOf(input ? { ...facts, input, offset } : facts));
+    }
     const change = committedChange(key, input, before, result);
     if (change) draft.changes.push(change);
     if (result.state === undefined && result.events.length === 0 && result.downlink.length === 0) return;

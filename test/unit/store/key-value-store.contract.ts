@@ -151,6 +151,34 @@ export function describeKeyValueStoreContract(name: string, factory: () => KeyVa
       expect(await keys(store)).toEqual(['c']);
     });
 
+    it('iterates in reverse within the same bounds, limit counting from the top', async () => {
+      await store.write(['a', 'b', 'c', 'd'].map((key) => ({ key, value: b(key) })));
+      expect(await keys(store, { gt: 'a', lt: 'd', reverse: true })).toEqual(['c', 'b']);
+      expect(await keys(store, { reverse: true, limit: 2 })).toEqual(['d', 'c']);
+    });
+
+    it('iterateValues gives the values of a range as text in batches, in either order', async () => {
+      await store.write(['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, value: b(`v${key}`) })));
+      const batches = async (range: KeyRange): Promise<string[][]> => {
+        const out: string[][] = [];
+        for await (const batch of store.iterateValues(range, 2)) out.push(batch);
+        return out;
+      };
+      expect(await batches({ gte: 'b' })).toEqual([
+        ['vb', 'vc'],
+        ['vd', 've'],
+      ]);
+      expect(await batches({ gt: 'a', lt: 'e', reverse: true })).toEqual([['vd', 'vc'], ['vb']]);
+      expect(await batches({ gt: 'e' })).toEqual([]);
+    });
+
+    it('clearRange deletes exactly the range and says how many entries it deleted', async () => {
+      await store.write(['a', 'b', 'c', 'd'].map((key) => ({ key, value: b(key) })));
+      expect(await store.clearRange({ gte: 'b', lt: 'd' })).toBe(2);
+      expect(await keys(store)).toEqual(['a', 'd']);
+      expect(await store.clearRange({ lt: 'a' })).toBe(0);
+    });
+
     it('rejects every operation after close with a NOT_READY error naming the store', async () => {
       await store.close();
       expect(store.isOpen).toBe(false);
@@ -159,6 +187,7 @@ export function describeKeyValueStoreContract(name: string, factory: () => KeyVa
       await expectClosedError(store.getMany(['a']), store.name);
       await expectClosedError(store.write([{ key: 'a', value: b('a') }]), store.name);
       await expectClosedError(store.clear(), store.name);
+      await expectClosedError(store.clearRange({}), store.name);
       await expectClosedError(keys(store), store.name);
     });
 

@@ -1,0 +1,166 @@
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { createLogger } from '../shared/logger';
+import { HistoryMetrics } from '../topology/history/metrics';
+import { PartitionHistory } from '../topology/history/partition-history';
+import type { HistoryWrite } from '../topology/history/recorder';
+import { RetentionPolicy } from '../topology/history/retention';
+import { HistoryStore } from '../topology/task/history-store';
+import { levelStorage } from '../topology/task/storage';
+import type { BenchContext } from './context';
+import { telemetryEntries } from './history-entries';
+import type { Figure } from './report';
+import { round, summarize } from './stats';
+
+const DAY = 86_400_000;
+const NEIGHBOURS = 20;
+
+async function openStore(dir: string, now: () => number): Promise<HistoryStore> {
+  const store = new HistoryStore({
+    storage: levelStorage(dir, 'history-bench'),
+    changelogTopic: 'history-bench',
+    partition: 0,
+    now,
+    metrics: new HistoryMetrics(new Registry()),
+    log: createLogger({ write: () => undefined }),
+  });
+  await store.open({ dropCheckpoint: true });
+  return store;
+}
+
+/** Writes entries through the store's own commit path, 5,000 per commit; returns how many. */
+async function fill(
+  store: HistoryStore,
+  entries: Iterable<HistoryWrite>,
+  keep: (kind: HistoryWrite['kind']) => boolean,
+): Promise<number> {
+  let pending = 0;
+  let total = 0;
+  for (const e of entries) {
+    if (!keep(e.kind)) continue;
+    store.add([e]);
+    pending += 1;
+    total += 1;
+    if (pending === 5000) {
+      await store.committed([], undefined);
+      pending = 0;
+    }
+  }
+  await store.committed([], undefined);
+  return total;
+}
+
+async function timed(runs: number, fn: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  await fn(); // warm up
+  for (let i = 0; i < runs; i++) {
+    const began = process.hrtime.bigint();
+    await fn();
+    samples.push(Number(process.hrtime.bigint() - began) / 1e6);
+  }
+  return samples;
+}
+
+/**
+ * The history queries on one partition's LevelDB history store, in this process (no HTTP): one
+ * device with `dayReadings` telemetry messages over the last day among 20 neighbours sending
+ * every 20 s; p99 of a `queryPoints`-point telemetry page and of a 1-day, 1-minute-bucket
+ * aggregate; disk bytes per stored reading (store closed and reopened, so LevelDB's log is in tables).
+ */
+export async function historyLocalBench(
+  ctx: BenchContext,
+): Promise<{ figures: Figure[]; setup: Record<string, string | number> }> {
+  const { dayReadings, queryPoints, queryRuns } = ctx.sizes.history;
+  const retention = new RetentionPolicy({ defaultMs: 30 * DAY, byType: new Map() });
+  const now = Date.now();
+  const dayStart = now - DAY;
+  const step = DAY / dayReadings;
+  const id = 'bench-device';
+  const all = function* () {
+    yield* telemetryEntries(retention, id, dayReadings, (i) => Math.round(dayStart + i * step));
+    for (let n = 0; n < NEIGHBOURS; n++)
+      yield* telemetryEntries(
+        retention,
+        `neighbour-${n}`,
+        Math.ceil(DAY / 20_000),
+        (i) => dayStart + i * 20_000 + n,
+      );
+  };
+  const store = await openStore(join(ctx.workDir, 'history-local', 'all'), () => now);
+  const readingsOnly = await openStore(join(ctx.workDir, 'history-local', 'readings'), () => now);
+  const began = Date.now();
+  const written = await fill(store, all(), () => true);
+  const writeSeconds = (Date.now() - began) / 1000;
+  const readings = await fill(readingsOnly, all(), (kind) => kind === 'reading');
+  const bytes = async (s: HistoryStore, dir: string): Promise<number> => {
+    await s.writeCheckpoint();
+    await s.close();
+    const reopened = await openStore(dir, () => now);
+    const size = await levelStorage(dir, 'x').bytesOnDisk();
+    await reopened.close();
+    return size;
+  };
+  const history = new PartitionHistory(
+    store,
+    async () => undefined,
+    () => now,
+  );
+  const windowMs = queryPoints * step;
+  let offset = 0;
+  const telemetry = await timed(queryRuns, async () => {
+    offset = (offset + 7919 * step) % (DAY - windowMs);
+    const start = Math.round(dayStart + offset);
+    const page = await history.telemetry(id, {
+      start,
+      end: start + windowMs,
+      limit: queryPoints,
+      order: 'asc',
+    });
+    if (page.points.length < queryPoints * 0.99)
+      throw new Error(`telemetry query returned ${page.points.length} points`);
+  });
+  const aggregate = await timed(queryRuns, async () => {
+    const buckets = await history.aggregate(id, {
+      field: 'temperature',
+      bucketMs: 60_000,
+      fns: ['avg', 'min', 'max', 'count', 'first', 'last'],
+      start: dayStart,
+      end: dayStart + DAY,
+    });
+    const counted = buckets.reduce((n, b) => n + b.count, 0);
+    if (counted !== dayReadings) throw new Error(`aggregate counted ${counted} readings, not ${dayReadings}`);
+  });
+  const allBytes = await bytes(store, join(ctx.workDir, 'history-local', 'all'));
+  const readingBytes = await bytes(readingsOnly, join(ctx.workDir, 'history-local', 'readings'));
+  const t = summarize(telemetry);
+  const a = summarize(aggregate);
+  ctx.say(`history queries: telemetry p99 ${t.p99} ms, aggregate p99 ${a.p99} ms`);
+  return {
+    setup: {
+      'query store': `1 LevelDB history store, ${written} entries (${readings} readings): 1 device x ${dayReadings} + ${NEIGHBOURS} x ${Math.ceil(DAY / 20_000)} telemetry messages over one day, written in ${round(writeSeconds)} s`,
+      'query runs': `${queryRuns} each after one warm-up, in-process (no HTTP), sequential`,
+    },
+    figures: [
+      {
+        name: `history telemetry query of ${queryPoints} points p99`,
+        value: t.p99,
+        unit: 'ms',
+        target: { op: '<=', value: 50 },
+        note: `p50 ${t.p50} ms, max ${t.max} ms`,
+      },
+      {
+        name: `history 1-day 1-minute aggregate over ${dayReadings} readings p99`,
+        value: a.p99,
+        unit: 'ms',
+        target: { op: '<=', value: 100 },
+        note: `p50 ${a.p50} ms, max ${a.max} ms`,
+      },
+      {
+        name: 'history disk bytes per stored reading',
+        value: round(readingBytes / readings),
+        unit: 'B',
+        note: `readings alone; ${round(allBytes / readings)} B per telemetry message with its change entry`,
+      },
+    ],
+  };
+}

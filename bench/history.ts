@@ -1,0 +1,157 @@
+import type { Message } from 'kafkajs';
+import { partitionForKey } from '../shared/partitioner';
+import { historyChangelogTopic, inputTopics, topicNames } from '../shared/topics';
+import { RetentionPolicy } from '../topology/history/retention';
+import type { BenchContext } from './context';
+import { measureFold, preloadInputs } from './fold';
+import { historyLocalBench } from './history-local';
+import { telemetryEntries } from './history-entries';
+import { printSetup, type BenchResult, type Figure } from './report';
+import { deployment, startService } from './support/deployment';
+import { benchKafka, createTopics } from './support/kafka';
+import { round } from './stats';
+
+const DAY = 86_400_000;
+const MESSAGES_PER_DEVICE = 50;
+const IN_FLIGHT = 4;
+
+/** Fold msgs/s of one service over the same preloaded inputs with HISTORY=on, then off (exactly_once). */
+async function foldOnOff(ctx: BenchContext, setup: Record<string, string | number>): Promise<Figure[]> {
+  const { foldDevices, foldRecords } = ctx.sizes.history;
+  const d = deployment(ctx, 'history-fold');
+  try {
+    const admin = benchKafka(ctx.brokers.kafka, 'bench-history').admin();
+    await admin.connect();
+    const topics = inputTopics(topicNames({ topicPrefix: d.prefix })).map((t) => ({ topic: t.topic }));
+    await createTopics(admin, topics, ctx.sizes.partitions);
+    await admin.disconnect();
+    const size = await preloadInputs(ctx, d, foldDevices, foldRecords, 'hf-');
+    setup['fold inputs'] =
+      `${foldRecords} simulator records over ${foldDevices} devices, ${round(size)} B mean payload; exactly_once`;
+    const rates: Record<string, number> = {};
+    for (const history of ['on', 'off'] as const) {
+      const r = await measureFold(ctx, d, 'exactly_once', foldRecords, {
+        name: `history-${history}`,
+        env: { HISTORY: history },
+        profile: ctx.profile.has('history'),
+      });
+      rates[history] = r.rate;
+      ctx.say(
+        `history fold, HISTORY=${history}: ${round(r.rate)} msgs/s (${r.consumed} records in ${round(r.seconds)} s)`,
+      );
+    }
+    const on = rates.on!;
+    const off = rates.off!;
+    return [
+      { name: 'fold with history on', value: round(on), unit: 'msgs/s' },
+      { name: 'fold with history off', value: round(off), unit: 'msgs/s' },
+      {
+        name: 'fold history on / off',
+        value: off > 0 ? Math.round((on / off) * 100) / 100 : null,
+        unit: 'x',
+        target: { op: '>=', value: 0.8 },
+        note: 'same inputs, same run, one service each',
+      },
+    ];
+  } finally {
+    await d.cleanup();
+  }
+}
+
+/** Writes history entries as the processor makes them straight into the history changelog. */
+async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: number): Promise<number> {
+  const partitions = ctx.sizes.partitions;
+  const retention = new RetentionPolicy({ defaultMs: 30 * DAY, byType: new Map() });
+  const producer = benchKafka(ctx.brokers.kafka, 'bench-history').producer();
+  await producer.connect();
+  const sends = new Set<Promise<unknown>>();
+  let batch: Message[] = [];
+  let written = 0;
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    const messages = batch;
+    batch = [];
+    if (messages.length === 0) return;
+    const send = producer.send({ topic, messages, acks: -1 }).finally(() => sends.delete(send));
+    sends.add(send);
+    while (sends.size >= IN_FLIGHT) await Promise.race(sends);
+  };
+  const since = Date.now() - DAY / 2;
+  try {
+    for (let device = 0; written < entries; device++) {
+      const id = `hr-${device}`;
+      const partition = partitionForKey(id, partitions);
+      for (const e of telemetryEntries(
+        retention,
+        id,
+        MESSAGES_PER_DEVICE,
+        (i) => since + i * 60_000 + device,
+      )) {
+        if (written === entries) break;
+        batch.push({ key: e.key, value: e.value, partition, timestamp: String(e.timestampMs) });
+        bytes += e.value.length + e.key.length;
+        written += 1;
+        if (batch.length === 2000) await flush();
+      }
+    }
+    await flush();
+    await Promise.all(sends);
+  } finally {
+    await producer.disconnect();
+  }
+  return bytes;
+}
+
+/** History restore entries/s: a service with an empty state dir rebuilding its history stores. */
+async function restore(ctx: BenchContext, setup: Record<string, string | number>): Promise<Figure[]> {
+  const entries = ctx.sizes.history.restoreEntries;
+  const d = deployment(ctx, 'history-restore');
+  const topic = historyChangelogTopic({ applicationId: d.applicationId });
+  try {
+    const admin = benchKafka(ctx.brokers.kafka, 'bench-history').admin();
+    await admin.connect();
+    await createTopics(admin, [{ topic }], ctx.sizes.partitions);
+    await admin.disconnect();
+    const began = Date.now();
+    const bytes = await fillHistoryChangelog(ctx, topic, entries);
+    setup['history changelog'] =
+      `${entries} entries (readings and changes of telemetry), ${round(bytes / entries)} B each, written in ${round((Date.now() - began) / 1000)} s`;
+    const service = await startService(ctx, d, { profile: ctx.profile.has('history'), timeoutMs: 600_000 });
+    // pino writes the message after the fields: match both, in any order.
+    const line = service.process.findLine(new RegExp(`(?=.*restored stores from changelog)(?=.*"${topic}")`));
+    const logged = line
+      ? (JSON.parse(line.slice(line.indexOf('{'))) as { records?: number; ms?: number })
+      : {};
+    await service.process.stop();
+    const records = logged.records ?? 0;
+    const ms = logged.ms ?? 0;
+    ctx.say(`history restore: ${records} entries in ${ms} ms`);
+    return [
+      {
+        name: 'history restore',
+        value: ms > 0 ? round(records / (ms / 1000)) : null,
+        unit: 'entries/s',
+        target: { op: '>=', value: 200_000 },
+        note: `${records} entries in ${round(ms / 1000)} s (the service's own log)`,
+      },
+    ];
+  } finally {
+    await d.cleanup();
+  }
+}
+
+/**
+ * history: the cost of keeping history (fold msgs/s with HISTORY on and off, same run), the
+ * history restore, and the local history queries (bench/history-local.ts).
+ */
+export async function historyBench(ctx: BenchContext): Promise<BenchResult> {
+  const setup: Record<string, string | number> = { ...ctx.versions, partitions: ctx.sizes.partitions };
+  const figures: Figure[] = [];
+  const local = await historyLocalBench(ctx);
+  Object.assign(setup, local.setup);
+  figures.push(...local.figures);
+  figures.push(...(await foldOnOff(ctx, setup)));
+  figures.push(...(await restore(ctx, setup)));
+  printSetup('history', setup);
+  return { bench: 'history', setup, figures, seconds: 0 };
+}

@@ -1,0 +1,277 @@
+import { TwinfoldError } from '../../shared/errors';
+import type { JsonObject } from '../../shared/json';
+import { liveTwin, toTwinDocument, type StoredTwin, type TwinDocument } from '../twin';
+import type { HistoryStore } from '../task/history-store';
+import { Aggregator } from './aggregate';
+import { badCursor, decodeCursor, encodeCursor, type CursorScope } from './cursor';
+import { applyEdit, mergePatchBetween, toMergePatch } from './edit';
+import { decodeChange, decodeReading, type ChangeEntry, type ReadingEntry } from './entries';
+import { afterPosition, boundHex12, deviceRange, END_POSITION, hex12, readingPosition } from './keys';
+import type {
+  AggregateBucket,
+  AggregateQuery,
+  ChangeRecord,
+  ChangesSince,
+  HistoryPage,
+  HistoryQueries,
+  HistoryQuery,
+  Order,
+  TelemetryPage,
+  TelemetryPoint,
+  TelemetryQuery,
+} from './queries';
+import { asJson } from './recorder';
+import { mergedScan } from './scan';
+import { project, splitPath, valueAt } from './values';
+
+const STREAM_BATCH = 1000;
+const READING_POSITION = /^[0-9a-f]{12}\|[ts][0-9a-f]{16}$/;
+const VERSION_POSITION = /^[0-9a-f]{12}$/;
+
+const byReading = (a: ReadingEntry, b: ReadingEntry): number =>
+  a.t - b.t || (a.o < b.o ? -1 : a.o > b.o ? 1 : 0);
+const byVersion = (a: ChangeEntry, b: ChangeEntry): number => a.n - b.n;
+
+/**
+ * The history reads of one partition task (HistoryQueries): one device's readings, aggregates and
+ * versions from the task's history store, and its twin at an earlier version or time, rebuilt by
+ * walking back from the twin in the store with the entries' backward edits. Entries past their
+ * expiry are never returned, whether or not the sweep has deleted them yet.
+ */
+export class PartitionHistory implements HistoryQueries {
+  constructor(
+    private readonly store: HistoryStore,
+    private readonly readTwin: (id: string) => Promise<StoredTwin | undefined>,
+    private readonly now: () => number,
+  ) {}
+
+  async telemetry(id: string, q: TelemetryQuery): Promise<TelemetryPage> {
+    const scope: CursorScope = { kind: 'telemetry', deviceId: id, order: q.order };
+    const after = q.cursor === undefined ? undefined : this.readingCursor(scope, q.cursor, q.start, q.end);
+    const points: TelemetryPoint[] = [];
+    let last: ReadingEntry | undefined;
+    for await (const [entry, point] of this.points(id, q, after, Math.min(q.limit + 1, STREAM_BATCH))) {
+      if (points.length === q.limit) {
+        return { points, nextCursor: encodeCursor(scope, readingPosition(last!.t, last!.o)) };
+      }
+      points.push(point);
+      last = entry;
+    }
+    return { points, nextCursor: null };
+  }
+
+  async *telemetryStream(
+    id: string,
+    q: Omit<TelemetryQuery, 'limit' | 'cursor'>,
+  ): AsyncIterable<TelemetryPoint> {
+    for await (const [, point] of this.points(id, q, undefined, STREAM_BATCH)) yield point;
+  }
+
+  async aggregate(id: string, q: AggregateQuery): Promise<AggregateBucket[]> {
+    const agg = new Aggregator(q.start, q.end, q.bucketMs);
+    const path = splitPath(q.field);
+    const now = this.now();
+    const from = boundHex12(q.start);
+    const to = boundHex12(q.end);
+    for (const bucket of this.store.buckets.prefixes()) {
+      const range = deviceRange(bucket, 'r', id, from, to);
+      for await (const batch of this.store.store.iterateValues(range, STREAM_BATCH)) {
+        for (const text of batch) {
+          const e = decodeReading(text);
+          if (e.x <= now) continue;
+          const v = valueAt(e.v, path);
+          if (typeof v === 'number') agg.add(e.t, e.o, v);
+        }
+      }
+    }
+    return agg.buckets(q.fns);
+  }
+
+  async history(id: string, q: HistoryQuery): Promise<HistoryPage> {
+    const scope: CursorScope = { kind: 'history', deviceId: id, order: q.order };
+    let low = q.fromVersion ?? 0;
+    let high = q.toVersion ?? Number.MAX_SAFE_INTEGER;
+    if (q.cursor !== undefined) {
+      const position = decodeCursor(scope, q.cursor);
+      if (!VERSION_POSITION.test(position)) throw badCursor('is malformed');
+      const version = parseInt(position, 16);
+      if (version < low || version > high) throw badCursor('lies outside the version range asked');
+      if (q.order === 'asc') low = version + 1;
+      else high = version - 1;
+    }
+    const kinds = q.kinds && new Set(q.kinds);
+    const now = this.now();
+    const changes: ChangeRecord[] = [];
+    const batchSize = Math.min(q.limit + 1, STREAM_BATCH);
+    for await (const e of this.changes(id, low, high, q.order === 'desc', batchSize)) {
+      if (e.x <= now) continue;
+      if (kinds && !e.k.some((k) => kinds.has(k))) continue;
+      if ((q.start !== undefined && e.t < q.start) || (q.end !== undefined && e.t >= q.end)) continue;
+      if (changes.length === q.limit) {
+        return { changes, nextCursor: encodeCursor(scope, hex12(changes[changes.length - 1]!.version)) };
+      }
+      changes.push(changeRecord(e));
+    }
+    return { changes, nextCursor: null };
+  }
+
+  async changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined> {
+    const twin = liveTwin(await this.readTwin(id));
+    if (twin === undefined) return undefined;
+    if (sinceVersion > twin.version) {
+      throw new TwinfoldError(
+        'VALIDATION_ERROR',
+        `twin ${id} is at version ${twin.version}, not ${sinceVersion} yet`,
+        {
+          details: { field: 'sinceVersion', version: twin.version },
+        },
+      );
+    }
+    const now = toTwinDocument(twin);
+    const walk = await this.walkBack(id, twin.version, asJson(now), (e) => e.n <= sinceVersion);
+    if (walk.version > sinceVersion) return { kind: 'gone', oldestVersion: walk.version };
+    return {
+      kind: 'patch',
+      fromVersion: sinceVersion,
+      version: twin.version,
+      patch: mergePatchBetween(walk.document, asJson(now)!),
+    };
+  }
+
+  async twinAt(id: string, atMs: number): Promise<TwinDocument | undefined> {
+    const stored = await this.readTwin(id);
+    const live = liveTwin(stored);
+    const version = stored === undefined ? 0 : stored.version;
+    const current = live === undefined ? undefined : asJson(toTwinDocument(live));
+    const walk = await this.walkBack(id, version, current, (e) => e.t <= atMs);
+    if (!walk.stopped && walk.version > 0) {
+      throw new TwinfoldError(
+        'GONE',
+        `history of twin ${id} does not reach back to ${new Date(atMs).toISOString()}`,
+        {
+          details: { oldestVersion: walk.version, oldestTimestamp: walk.oldestTime ?? null },
+        },
+      );
+    }
+    return walk.document as unknown as TwinDocument | undefined;
+  }
+
+  /**
+   * The twin document walked back from `version` (`document`, undefined: none) one version at a
+   * time, undoing each change until `stop` holds for the next one (`stopped`), or the history held
+   * ends: at version 0 (before the twin ever existed), or at a version whose change is missing,
+   * expired or too large to undo. `version` is where the walk ended, `oldestTime` the time of the
+   * last change undone.
+   */
+  private async walkBack(
+    id: string,
+    version: number,
+    document: JsonObject | undefined,
+    stop: (e: ChangeEntry) => boolean,
+  ): Promise<{ version: number; document: JsonObject | undefined; stopped: boolean; oldestTime?: number }> {
+    const now = this.now();
+    let doc = document;
+    let expected = version;
+    let oldestTime: number | undefined;
+    if (expected === 0) return { version: 0, document: undefined, stopped: false };
+    for await (const e of this.changes(id, 0, version, true, 64)) {
+      if (e.n !== expected || e.x <= now) break;
+      if (stop(e))
+        return {
+          version: expected,
+          document: doc,
+          stopped: true,
+          ...(oldestTime === undefined ? {} : { oldestTime }),
+        };
+      if (e.u === undefined) break;
+      doc = applyEdit(doc, e.u) as JsonObject | undefined;
+      expected -= 1;
+      oldestTime = e.t;
+      if (expected === 0) return { version: 0, document: undefined, stopped: false, oldestTime };
+    }
+    return {
+      version: expected,
+      document: doc,
+      stopped: false,
+      ...(oldestTime === undefined ? {} : { oldestTime }),
+    };
+  }
+
+  private changes(
+    id: string,
+    low: number,
+    high: number,
+    reverse: boolean,
+    batchSize: number,
+  ): AsyncGenerator<ChangeEntry> {
+    if (high < low) return (async function* () {})();
+    const range = {
+      kind: 'c' as const,
+      deviceId: id,
+      from: boundHex12(low),
+      to: high >= 0xffffffffffff ? END_POSITION : hex12(high + 1),
+      reverse,
+      batchSize,
+    };
+    return mergedScan(this.store.store, this.store.buckets.prefixes(), range, decodeChange, byVersion);
+  }
+
+  private async *points(
+    id: string,
+    q: { start: number; end: number; fields?: readonly string[]; order: Order },
+    after: string | undefined,
+    batchSize: number,
+  ): AsyncGenerator<[ReadingEntry, TelemetryPoint]> {
+    const reverse = q.order === 'desc';
+    let from = boundHex12(q.start);
+    let to = boundHex12(q.end);
+    if (after !== undefined) {
+      if (reverse) to = after;
+      else from = afterPosition(after);
+    }
+    const paths = q.fields?.map(splitPath);
+    const now = this.now();
+    const range = { kind: 'r' as const, deviceId: id, from, to, reverse, batchSize };
+    for await (const e of mergedScan(
+      this.store.store,
+      this.store.buckets.prefixes(),
+      range,
+      decodeReading,
+      byReading,
+    )) {
+      if (e.x <= now) continue;
+      const values = paths === undefined ? e.v : project(e.v, paths);
+      if (values === undefined) continue;
+      const point: TelemetryPoint = {
+        timestamp: e.t,
+        receivedAt: e.r,
+        source: e.s === 't' ? 'telemetry' : 'state',
+        values,
+        ...(e.c === 1 ? { clock: 'receive' as const } : {}),
+      };
+      yield [e, point];
+    }
+  }
+
+  /** The position of a telemetry cursor, checked against the query's range. */
+  private readingCursor(scope: CursorScope, cursor: string, start: number, end: number): string {
+    const position = decodeCursor(scope, cursor);
+    if (!READING_POSITION.test(position)) throw badCursor('is malformed');
+    const t = parseInt(position.slice(0, 12), 16);
+    if (t < start || t >= end) throw badCursor('lies outside the time range asked');
+    return position;
+  }
+}
+
+function changeRecord(e: ChangeEntry): ChangeRecord {
+  return {
+    version: e.n,
+    timestamp: e.t,
+    kinds: e.k,
+    patch: toMergePatch(e.f),
+    actor: e.a,
+    ...(e.w === undefined ? {} : { reason: e.w }),
+    ...(e.f !== undefined && 'd' in e.f ? { deleted: true as const } : {}),
+    ...(e.f === undefined && e.u === undefined ? { patchOmitted: true as const } : {}),
+  };
+}
