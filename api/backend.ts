@@ -105,7 +105,10 @@ export interface HistoryReader {
    * Resolves once the first point (or the end) is known, so every error a request can get comes
    * before its response starts; the points then follow without the range being held in memory.
    */
-  telemetryStream(id: string, query: TelemetryStreamQuery): Promise<AsyncIterable<TelemetryPoint> | undefined>;
+  telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined>;
   telemetryAggregate(id: string, query: AggregateQuery): Promise<AggregateBucket[] | undefined>;
   history(id: string, query: HistoryQuery): Promise<HistoryPage | undefined>;
   changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined>;

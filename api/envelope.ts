@@ -31,7 +31,9 @@ export function successEnvelope<T>(data: T, now: Date = new Date()): SuccessEnve
  * The public part of an error's details; the rest (peer URLs, partitions, retry hints) stays in
  * logs and headers. Undefined when there is none.
  */
-export function publicDetails(details: Readonly<Record<string, unknown>> | undefined): PublicErrorDetails | undefined {
+export function publicDetails(
+  details: Readonly<Record<string, unknown>> | undefined,
+): PublicErrorDetails | undefined {
   const out: PublicErrorDetails = {};
   if (typeof details?.field === 'string') out.field = details.field;
   if (typeof details?.oldestVersion === 'number') out.oldestVersion = details.oldestVersion;

@@ -1,10 +1,5 @@
 import { isPlainObject } from '../shared/safe-json';
-import type {
-  AggregateBucket,
-  ChangeKind,
-  ChangeRecord,
-  TelemetryPoint,
-} from '../topology/history/queries';
+import type { AggregateBucket, ChangeKind, ChangeRecord, TelemetryPoint } from '../topology/history/queries';
 import { toIso } from '../topology/twin';
 import type { JsonObject } from './json';
 

@@ -43,6 +43,8 @@ import type {
 } from './backend';
 import { FleetAccumulator, type FleetAggregatePage, type FleetAggregateQuery } from './fleet-aggregate';
 import { primed } from './primed';
+import { provenanceHeaders } from './provenance';
+import { currentRequest } from './routing/request-context';
 import { commandView, type CommandView } from './command-view';
 import type { InputProducer } from './input-producer';
 import type { JsonObject } from './json';
@@ -77,7 +79,7 @@ export interface ProcessorBackendOptions {
   writeOutcomeTimeoutMs: number;
   /** The clock of the dry runs and of `requestedAt`. */
   now?: () => number;
-  /** The history of this instance's partitions; absent: history is off (its reads answer NOT_FOUND). */
+  /** The history of this instance's partitions; absent: none kept (its reads answer HISTORY_DISABLED). */
   history?: HistorySource;
 }
 
@@ -158,7 +160,7 @@ export class ProcessorBackend implements Backend {
    */
   private async historyOf(id: string): Promise<HistoryQueries | undefined> {
     const { history, queries } = this.options;
-    if (!history) throw new TwinfoldError('NOT_FOUND', 'this instance keeps no history (HISTORY is off)');
+    if (!history) throw new TwinfoldError('HISTORY_DISABLED', 'this backend keeps no history (HISTORY=off)');
     const stored = await queries.getStored(id);
     return stored === undefined ? undefined : history.history(id);
   }
@@ -200,12 +202,18 @@ export class ProcessorBackend implements Backend {
     let after: string | undefined;
     let partitions: number[] | undefined;
     for (;;) {
-      const page = await this.options.queries.list(after, AGGREGATE_PAGE, (t) => matchesFilter(query.filter, t));
+      const page = await this.options.queries.list(after, AGGREGATE_PAGE, (t) =>
+        matchesFilter(query.filter, t),
+      );
       if (partitions !== undefined && partitions.join() !== page.partitions.join()) {
-        throw new TwinfoldError('NOT_READY', 'partitions moved while the fleet was aggregated; retry shortly', {
-          retriable: true,
-          details: { retryAfterSeconds: 1 },
-        });
+        throw new TwinfoldError(
+          'NOT_READY',
+          'partitions moved while the fleet was aggregated; retry shortly',
+          {
+            retriable: true,
+            details: { retryAfterSeconds: 1 },
+          },
+        );
       }
       partitions = page.partitions;
       for (const twin of page.twins) accumulator.add(twin);
@@ -219,7 +227,7 @@ export class ProcessorBackend implements Backend {
     const { queries, limits, foldConfig, producer } = this.options;
     const stored = await queries.getStored(id);
     const result = checkWrite(stored, kind, id, record, { limits, foldConfig, nowMs: this.now() });
-    await producer.send(this.topicOf.get(kind)!, id, record);
+    await producer.send(this.topicOf.get(kind)!, id, record, provenanceHeaders(currentRequest()));
     return result;
   }
 

@@ -90,7 +90,11 @@ export function parseIntegerParam(raw: string, field: string, min: number, max: 
   return n;
 }
 
-export function parseLimit(raw: string | undefined, max = MAX_LIST_LIMIT, fallback = DEFAULT_LIST_LIMIT): number {
+export function parseLimit(
+  raw: string | undefined,
+  max = MAX_LIST_LIMIT,
+  fallback = DEFAULT_LIST_LIMIT,
+): number {
   return raw === undefined ? fallback : parseIntegerParam(raw, 'limit', 1, max);
 }
 

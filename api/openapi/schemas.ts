@@ -137,7 +137,10 @@ const TelemetryPoint = obj(
     receivedAt: { ...timestamp, description: "The broker's receive time" },
     source: { enum: ['telemetry', 'state'] },
     values: { type: 'object', description: 'The readings of the message (or the fields asked for)' },
-    clock: { enum: ['receive'], description: "The device's time was not trusted: `timestamp` is the receive time" },
+    clock: {
+      enum: ['receive'],
+      description: "The device's time was not trusted: `timestamp` is the receive time",
+    },
   },
   ['timestamp', 'receivedAt', 'source', 'values'],
 );
@@ -147,7 +150,10 @@ const ChangeRecord = obj(
     version: { type: 'integer', minimum: 1 },
     timestamp: { ...timestamp, description: 'When the change was folded (its record time)' },
     kinds: { type: 'array', items: { enum: [...CHANGE_KINDS] } },
-    patch: { type: 'object', description: 'RFC 7386 merge patch from the previous version of the twin document' },
+    patch: {
+      type: 'object',
+      description: 'RFC 7386 merge patch from the previous version of the twin document',
+    },
     actor: { type: 'string', description: '`device`, `system` (timers), or the API token subject' },
     reason: { type: 'string', description: 'X-Change-Reason of the API write' },
   },
@@ -254,7 +260,10 @@ export const SCHEMAS = {
     twin_id: { type: 'string' },
     fromVersion: { type: 'integer' },
     version: { type: 'integer', description: 'The current version' },
-    patch: { type: 'object', description: 'RFC 7386 merge patch from the document at fromVersion to the current one' },
+    patch: {
+      type: 'object',
+      description: 'RFC 7386 merge patch from the document at fromVersion to the current one',
+    },
   }),
   FleetAggregate: obj(
     {
@@ -263,15 +272,23 @@ export const SCHEMAS = {
       groups: {
         type: 'array',
         items: obj({
-          key: { type: ['string', 'null'], description: "The group's value; null: the twin has none (or no groupBy)" },
+          key: {
+            type: ['string', 'null'],
+            description: "The group's value; null: the twin has none (or no groupBy)",
+          },
           values: {
             type: 'object',
-            description: 'One entry per requested function, named as requested, e.g. `avg(reported.temperature)`',
+            description:
+              'One entry per requested function, named as requested, e.g. `avg(reported.temperature)`',
             additionalProperties: aggregateValue,
           },
         }),
       },
-      partitions: { type: 'array', items: { type: 'integer' }, description: 'Only on an instance-local answer' },
+      partitions: {
+        type: 'array',
+        items: { type: 'integer' },
+        description: 'Only on an instance-local answer',
+      },
       partials: { type: 'array', description: 'Only on an instance-local answer: mergeable groups' },
     },
     ['groupBy', 'count', 'groups'],

@@ -58,7 +58,8 @@ function parseFn(text: string): FleetFn {
     );
   }
   const path = m[2]!;
-  if (!path.startsWith(REPORTED)) throw invalid(`fn: ${m[1]}() takes a path under reported., e.g. reported.temperature`, 'fn');
+  if (!path.startsWith(REPORTED))
+    throw invalid(`fn: ${m[1]}() takes a path under reported., e.g. reported.temperature`, 'fn');
   return { fn: m[1] as FleetFieldFn, path: parseFieldPath(path.slice(REPORTED.length), 'fn'), name: text };
 }
 

@@ -21,6 +21,7 @@ export async function twinAt(
     throw invalid('at reads the past; it does not combine with minVersion or waitMs', 'at');
   const atMs = parseTimeParam(query.at ?? '', 'at');
   const twin = await backend.twinAt(id, atMs);
-  if (!twin) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} did not exist at ${new Date(atMs).toISOString()}`);
+  if (!twin)
+    throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${id} did not exist at ${new Date(atMs).toISOString()}`);
   return twin;
 }

@@ -48,7 +48,10 @@ async function columnsOf(points: AsyncIterable<TelemetryPoint>): Promise<string[
     for (const key of Object.keys(point.values)) {
       if (seen.has(key)) continue;
       if (seen.size === MAX_CSV_COLUMNS)
-        throw invalid(`the range has more than ${MAX_CSV_COLUMNS} value names; pick some with fields=`, 'fields');
+        throw invalid(
+          `the range has more than ${MAX_CSV_COLUMNS} value names; pick some with fields=`,
+          'fields',
+        );
       seen.add(key);
     }
   }
@@ -110,5 +113,14 @@ export async function telemetryExport(
   const points = await backend.telemetryStream(id, query);
   const header = [...CSV_FIXED_COLUMNS, ...columns].map(csvCell).join(',') + '\r\n';
   const fixed = columns;
-  return points && streamed('text/csv; charset=utf-8', batched(mapLines(points, (p) => csvRow(p, fixed)), header));
+  return (
+    points &&
+    streamed(
+      'text/csv; charset=utf-8',
+      batched(
+        mapLines(points, (p) => csvRow(p, fixed)),
+        header,
+      ),
+    )
+  );
 }

@@ -40,7 +40,11 @@ const ORDERS: readonly Order[] = ['asc', 'desc'];
 type Query = Readonly<Record<string, string>>;
 
 const TIME_SCHEMA = { type: 'string', examples: ['2024-02-01', '2024-02-01T10:30:00Z', '1706783400000'] };
-const time = (name: string, description: string): QueryParamSpec => ({ name, description, schema: TIME_SCHEMA });
+const time = (name: string, description: string): QueryParamSpec => ({
+  name,
+  description,
+  schema: TIME_SCHEMA,
+});
 const limit = (fallback: number): QueryParamSpec => ({
   name: 'limit',
   description: `Page size, 1..${MAX_HISTORY_LIMIT}`,
@@ -61,20 +65,29 @@ const TIME_HELP = 'ISO-8601 date or date-time with a zone, epoch seconds or epoc
 export const TELEMETRY_QUERY: readonly QueryParamSpec[] = [
   time('start', `Inclusive; ${TIME_HELP}; default: the oldest reading kept`),
   time('end', `Exclusive; ${TIME_HELP}; default: no end`),
-  { name: 'fields', description: 'Comma-separated dotted paths of the values to return', schema: { type: 'string' } },
+  {
+    name: 'fields',
+    description: 'Comma-separated dotted paths of the values to return',
+    schema: { type: 'string' },
+  },
   limit(DEFAULT_TELEMETRY_LIMIT),
   CURSOR,
   ORDER,
   {
     name: 'format',
-    description: '`json` (default), `csv` or `ndjson` (both streamed, whole range, no paging); or send `Accept: text/csv`',
+    description:
+      '`json` (default), `csv` or `ndjson` (both streamed, whole range, no paging); or send `Accept: text/csv`',
     schema: { enum: ['json', 'csv', 'ndjson'] },
   },
 ];
 
 export const TELEMETRY_AGGREGATE_QUERY: readonly QueryParamSpec[] = [
   { name: 'field', description: 'Dotted path of a numeric value', schema: { type: 'string' } },
-  { name: 'bucket', description: 'Bucket width: `500ms`, `30s`, `1m`, `1h`, `1d`', schema: { type: 'string', default: '1m' } },
+  {
+    name: 'bucket',
+    description: 'Bucket width: `500ms`, `30s`, `1m`, `1h`, `1d`',
+    schema: { type: 'string', default: '1m' },
+  },
   {
     name: 'fn',
     description: `Comma-separated, of ${AGGREGATE_FNS.join(', ')}`,
@@ -96,7 +109,11 @@ export const HISTORY_QUERY: readonly QueryParamSpec[] = [
 ];
 
 export const CHANGES_QUERY: readonly QueryParamSpec[] = [
-  { name: 'sinceVersion', description: 'The version the client has', schema: { type: 'integer', minimum: 0 } },
+  {
+    name: 'sinceVersion',
+    description: 'The version the client has',
+    schema: { type: 'integer', minimum: 0 },
+  },
 ];
 
 function optionalTime(query: Query, name: string): number | undefined {
@@ -138,7 +155,8 @@ const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h
 export function parseDuration(raw: string, field: string): number {
   const m = /^(\d{1,12})(ms|s|m|h|d)$/.exec(raw);
   const ms = m ? Number(m[1]) * UNIT_MS[m[2]!]! : 0;
-  if (!(ms > 0)) throw invalid(`${field} must be a positive duration such as 500ms, 30s, 1m, 1h or 1d`, field);
+  if (!(ms > 0))
+    throw invalid(`${field} must be a positive duration such as 500ms, 30s, 1m, 1h or 1d`, field);
   return ms;
 }
 
@@ -162,14 +180,20 @@ export function parseHistoryQuery(query: Query): HistoryQuery {
     order: order(query),
   };
   if (query.kind !== undefined)
-    parsed.kinds = parseList(query.kind, 'kind', CHANGE_KINDS.length, (k) => parseOneOf(k, 'kind', CHANGE_KINDS));
+    parsed.kinds = parseList(query.kind, 'kind', CHANGE_KINDS.length, (k) =>
+      parseOneOf(k, 'kind', CHANGE_KINDS),
+    );
   const version = (name: 'fromVersion' | 'toVersion'): void => {
     const raw = query[name];
     if (raw !== undefined) parsed[name] = parseIntegerParam(raw, name, 0, Number.MAX_SAFE_INTEGER);
   };
   version('fromVersion');
   version('toVersion');
-  if (parsed.fromVersion !== undefined && parsed.toVersion !== undefined && parsed.fromVersion > parsed.toVersion)
+  if (
+    parsed.fromVersion !== undefined &&
+    parsed.toVersion !== undefined &&
+    parsed.fromVersion > parsed.toVersion
+  )
     throw invalid('toVersion is below fromVersion', 'toVersion');
   const start = optionalTime(query, 'start');
   const end = optionalTime(query, 'end');
@@ -205,7 +229,13 @@ export function telemetryParams(q: TelemetryQuery): Record<string, string> {
 }
 
 export function telemetryAggregateParams(q: AggregateQuery): Record<string, string> {
-  return { field: q.field, bucket: `${q.bucketMs}ms`, fn: q.fns.join(','), start: toIso(q.start), end: toIso(q.end) };
+  return {
+    field: q.field,
+    bucket: `${q.bucketMs}ms`,
+    fn: q.fns.join(','),
+    start: toIso(q.start),
+    end: toIso(q.end),
+  };
 }
 
 export function historyParams(q: HistoryQuery): Record<string, string> {

@@ -81,12 +81,19 @@ export function historyRoutes({ backend, now }: RouteDeps): RouteSpec[] {
         const format = exportFormat(req, query.format);
         const { limit, cursor, ...range } = parseTelemetryQuery(query);
         if (format !== 'json') {
-          if (cursor !== undefined) throw new TwinfoldError('VALIDATION_ERROR', 'an export takes no cursor', { details: { field: 'cursor' } });
+          if (cursor !== undefined)
+            throw new TwinfoldError('VALIDATION_ERROR', 'an export takes no cursor', {
+              details: { field: 'cursor' },
+            });
           const result = await telemetryExport(backend, id, range, format);
           if (!result) throw notFound(id);
           return result;
         }
-        const page = await backend.telemetry(id, { ...range, limit, ...(cursor === undefined ? {} : { cursor }) });
+        const page = await backend.telemetry(id, {
+          ...range,
+          limit,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
         if (!page) throw notFound(id);
         return {
           data: {

@@ -30,7 +30,9 @@ export function parseReadOptions(query: Readonly<Record<string, string>>): ReadO
   return {
     minVersion: parseIntegerParam(query.minVersion, 'minVersion', 1, Number.MAX_SAFE_INTEGER),
     waitMs:
-      query.waitMs === undefined ? DEFAULT_WAIT_MS : parseIntegerParam(query.waitMs, 'waitMs', 0, MAX_WAIT_MS),
+      query.waitMs === undefined
+        ? DEFAULT_WAIT_MS
+        : parseIntegerParam(query.waitMs, 'waitMs', 0, MAX_WAIT_MS),
   };
 }
 

@@ -1,6 +1,11 @@
 import { TwinfoldError } from '../../shared/errors';
 import type { TwinPage } from '../backend';
-import { FleetAccumulator, type FleetAggregatePage, type FleetAggregateQuery, type FleetGroup } from '../fleet-aggregate';
+import {
+  FleetAccumulator,
+  type FleetAggregatePage,
+  type FleetAggregateQuery,
+  type FleetGroup,
+} from '../fleet-aggregate';
 import { encodeCursor } from '../list-cursor';
 import type { TwinDocument } from '../twin-document';
 

@@ -4,7 +4,7 @@ import { ERROR_CODES, TwinfoldError, type ErrorCode } from '../../shared/errors'
 import { publicDetails } from '../envelope';
 import type { JsonValue } from '../json';
 import type { ForwardMetrics } from './forward-metrics';
-import { currentRequest, FORWARDED_HEADER } from './request-context';
+import { CHANGE_REASON_HEADER, currentRequest, encodeHeaderText, FORWARDED_HEADER } from './request-context';
 
 /** One call to another instance's REST API. */
 export interface PeerRequest {
@@ -64,7 +64,7 @@ const NOT_READY_RETRY_SECONDS = 1;
 /**
  * Sends requests to peers: keep-alive connections, a timeout per request, the one-hop marker, and
  * the caller's `Authorization` passed through unchanged (the peer authenticates the caller again).
- * No other header of the original request is sent: Host and X-Forwarded-* have no say anywhere.
+ * With a write, the caller's X-Change-Reason too. No other header of the original request is sent: Host and X-Forwarded-* have no say anywhere.
  * Returns the success envelope's `data`; throws the peer's error as a TwinfoldError with its code.
  */
 export class PeerClient {
@@ -146,12 +146,14 @@ export class PeerClient {
     const url = new URL(request.path, baseUrl);
     for (const [k, v] of Object.entries(request.query ?? {})) url.searchParams.set(k, v);
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-    const { authorization } = currentRequest();
+    const { authorization, reason } = currentRequest();
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...request.headers,
       [FORWARDED_HEADER]: this.options.self,
       ...(authorization === undefined ? {} : { authorization }),
+      // The peer authenticates the caller again, so the actor is its own finding; the reason is the caller's.
+      ...(reason === undefined ? {} : { [CHANGE_REASON_HEADER]: encodeHeaderText(reason) }),
       ...(body === undefined
         ? {}
         : { 'content-type': 'application/json', 'content-length': String(body.length) }),

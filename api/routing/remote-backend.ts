@@ -28,7 +28,6 @@ export function listQueryParams(query: TwinListQuery): Record<string, string> {
   return params;
 }
 
-
 /**
  * Another instance's Backend, over its REST API: each method is the request the route for it
  * takes, sent with the one-hop marker (PeerClient). The peer answers from its own stores, or 503.

@@ -47,7 +47,9 @@ export async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
 }
 
 /** The points of an NDJSON body, one per line; destroys the body when the reader stops early. */
-async function* ndjsonPoints(body: NodeJS.ReadableStream & { destroy(): void }): AsyncIterable<TelemetryPoint> {
+async function* ndjsonPoints(
+  body: NodeJS.ReadableStream & { destroy(): void },
+): AsyncIterable<TelemetryPoint> {
   const lines = createInterface({ input: body, crlfDelay: Infinity });
   try {
     for await (const line of lines) {
@@ -81,14 +83,21 @@ export class RemoteHistory implements HistoryReader {
 
   async telemetry(id: string, query: TelemetryQuery): Promise<TelemetryPage | undefined> {
     const page = await orUndefined(
-      this.read<{ telemetry: TelemetryPointJson[]; nextCursor: string | null }>('telemetry', twinPath(id, '/telemetry'), {
-        query: telemetryParams(query),
-      }),
+      this.read<{ telemetry: TelemetryPointJson[]; nextCursor: string | null }>(
+        'telemetry',
+        twinPath(id, '/telemetry'),
+        {
+          query: telemetryParams(query),
+        },
+      ),
     );
     return page && { points: page.telemetry.map(pointFromJson), nextCursor: page.nextCursor };
   }
 
-  async telemetryStream(id: string, query: TelemetryStreamQuery): Promise<AsyncIterable<TelemetryPoint> | undefined> {
+  async telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined> {
     const body = await orUndefined(
       this.client.openStream(this.url, {
         operation: 'telemetryStream',
@@ -103,18 +112,26 @@ export class RemoteHistory implements HistoryReader {
 
   async telemetryAggregate(id: string, query: AggregateQuery): Promise<AggregateBucket[] | undefined> {
     const answer = await orUndefined(
-      this.read<{ buckets: AggregateBucketJson[] }>('telemetryAggregate', twinPath(id, '/telemetry/aggregate'), {
-        query: telemetryAggregateParams(query),
-      }),
+      this.read<{ buckets: AggregateBucketJson[] }>(
+        'telemetryAggregate',
+        twinPath(id, '/telemetry/aggregate'),
+        {
+          query: telemetryAggregateParams(query),
+        },
+      ),
     );
     return answer?.buckets.map(bucketFromJson);
   }
 
   async history(id: string, query: HistoryQuery): Promise<HistoryPage | undefined> {
     const page = await orUndefined(
-      this.read<{ changes: ChangeRecordJson[]; nextCursor: string | null }>('history', twinPath(id, '/history'), {
-        query: historyParams(query),
-      }),
+      this.read<{ changes: ChangeRecordJson[]; nextCursor: string | null }>(
+        'history',
+        twinPath(id, '/history'),
+        {
+          query: historyParams(query),
+        },
+      ),
     );
     return page && { changes: page.changes.map(changeFromJson), nextCursor: page.nextCursor };
   }
@@ -122,11 +139,22 @@ export class RemoteHistory implements HistoryReader {
   async changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined> {
     try {
       const answer = await orUndefined(
-        this.read<{ fromVersion: number; version: number; patch: JsonObject }>('changesSince', twinPath(id, '/changes'), {
-          query: { sinceVersion: String(sinceVersion) },
-        }),
+        this.read<{ fromVersion: number; version: number; patch: JsonObject }>(
+          'changesSince',
+          twinPath(id, '/changes'),
+          {
+            query: { sinceVersion: String(sinceVersion) },
+          },
+        ),
       );
-      return answer && { kind: 'patch', fromVersion: answer.fromVersion, version: answer.version, patch: answer.patch };
+      return (
+        answer && {
+          kind: 'patch',
+          fromVersion: answer.fromVersion,
+          version: answer.version,
+          patch: answer.patch,
+        }
+      );
     } catch (err) {
       const oldest = isTwinfoldError(err) && err.code === 'GONE' ? err.details?.oldestVersion : undefined;
       if (typeof oldest === 'number') return { kind: 'gone', oldestVersion: oldest };
@@ -146,6 +174,9 @@ export class RemoteHistory implements HistoryReader {
       `${API_PREFIX}/twins/aggregate`,
       { query: fleetQueryParams(query) },
     );
-    return { groups: answer.partials, ...(answer.partitions === undefined ? {} : { partitions: answer.partitions }) };
+    return {
+      groups: answer.partials,
+      ...(answer.partitions === undefined ? {} : { partitions: answer.partitions }),
+    };
   }
 }

@@ -117,7 +117,9 @@ export class RoutingBackend implements Backend {
    * partition count they must cover together. A forwarded request is answered by `local` alone:
    * the forwarding instance merges.
    */
-  private async fanOut<T>(call: (backend: TwinAccess) => Promise<T>): Promise<{ answers: T[]; partitionCount: number }> {
+  private async fanOut<T>(
+    call: (backend: TwinAccess) => Promise<T>,
+  ): Promise<{ answers: T[]; partitionCount: number }> {
     const { local, owners, peer } = this.options;
     const snapshot = owners.snapshot();
     if (snapshot.state !== 'current') {
@@ -150,7 +152,10 @@ export class RoutingBackend implements Backend {
     return this.route(id, (b) => b.telemetry(id, query));
   }
 
-  telemetryStream(id: string, query: TelemetryStreamQuery): Promise<AsyncIterable<TelemetryPoint> | undefined> {
+  telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined> {
     return this.route(id, (b) => b.telemetryStream(id, query));
   }
 
