@@ -1,4 +1,5 @@
-import { getOwn, isPlainObject } from '../shared/safe-json';
+import { splitPath, valueAt } from '../topology/history/values';
+import type { JsonObject } from './json';
 import type { TwinFilter } from './backend';
 import type { FilterableTwin } from './twin-filter';
 
@@ -50,7 +51,7 @@ export interface FleetAggregatePage {
 
 /** What a twin offers to an aggregate: what a filter looks at, and its reported state. */
 export interface AggregatableTwin extends FilterableTwin {
-  reported: Readonly<Record<string, unknown>>;
+  reported: JsonObject;
 }
 
 function groupKey(groupBy: FleetGroupBy, t: AggregatableTwin): string | null {
@@ -60,16 +61,6 @@ function groupKey(groupBy: FleetGroupBy, t: AggregatableTwin): string | null {
   if (groupBy === 'connection.status') return t.connection?.status ?? null;
   const key = groupBy.slice('attr.'.length);
   return t.attributes !== undefined && Object.hasOwn(t.attributes, key) ? String(t.attributes[key]) : null;
-}
-
-/** The value at a dotted path (own keys only), or undefined. */
-export function valueAt(root: unknown, path: string): unknown {
-  let node: unknown = root;
-  for (const segment of path.split('.')) {
-    if (!isPlainObject(node)) return undefined;
-    node = getOwn(node, segment);
-  }
-  return node;
 }
 
 function emptyStats(): FieldStats {
@@ -103,7 +94,7 @@ export class FleetAccumulator {
     const group = this.group(groupKey(this.query.groupBy, twin));
     group.count += 1;
     for (const path of this.query.fields) {
-      const value = valueAt(twin.reported, path);
+      const value = valueAt(twin.reported, splitPath(path));
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       addStats(group.fields[path]!, { count: 1, sum: value, min: value, max: value });
     }

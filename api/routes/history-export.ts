@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import type { TelemetryPoint } from '../../topology/history/queries';
 import type { Backend, TelemetryStreamQuery } from '../backend';
-import { valueAt } from '../fleet-aggregate';
+import { splitPath, valueAt } from '../../topology/history/values';
 import { pointToJson } from '../history-wire';
 import type { RouteResult } from '../route';
 import { invalid } from '../validate';
@@ -30,15 +30,11 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A value column of a point: a dotted path, whether the values hold it nested or under the full path. */
-function columnValue(values: TelemetryPoint['values'], column: string): unknown {
-  return Object.hasOwn(values, column) ? values[column] : valueAt(values, column);
-}
-
-export function csvRow(point: TelemetryPoint, columns: readonly string[]): string {
+/** `columns`: the path of each value column (a discovered name is one member, even with a dot). */
+export function csvRow(point: TelemetryPoint, columns: readonly (readonly string[])[]): string {
   const json = pointToJson(point);
   const fixed = [json.timestamp, json.receivedAt, json.source, json.clock];
-  return [...fixed, ...columns.map((c) => columnValue(point.values, c))].map(csvCell).join(',') + '\r\n';
+  return [...fixed, ...columns.map((c) => valueAt(point.values, c))].map(csvCell).join(',') + '\r\n';
 }
 
 /** The top-level value names of every point in the range, in first-seen order (a first pass). */

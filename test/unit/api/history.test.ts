@@ -29,7 +29,12 @@ interface Answer {
  * own ProcessorBackend, LocalTwinQueries and PartitionHistory, no broker; writes the API produces
  * are piped into the task with their headers.
  */
-async function startHistoryApi(): Promise<{ d: TaskDriver; get(path: string, headers?: Record<string, string>): Promise<Answer>; send(method: string, path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>; close(): Promise<void> }> {
+async function startHistoryApi(): Promise<{
+  d: TaskDriver;
+  get(path: string, headers?: Record<string, string>): Promise<Answer>;
+  send(method: string, path: string, body: unknown, headers?: Record<string, string>): Promise<Answer>;
+  close(): Promise<void>;
+}> {
   const events = new ProcessorEvents();
   const onCommitted = (notice: CommitNotice): void => void events.emit('committed', notice);
   const d = await TaskDriver.start({ startMs: T0, history: {}, onCommitted });
@@ -40,7 +45,8 @@ async function startHistoryApi(): Promise<{ d: TaskDriver; get(path: string, hea
   });
   const backend = new ProcessorBackend({
     producer: {
-      send: (topic, key, value, headers = {}) => d.pipe(kindOf.get(topic)!, { deviceId: key, value, headers }),
+      send: (topic, key, value, headers = {}) =>
+        d.pipe(kindOf.get(topic)!, { deviceId: key, value, headers }),
     },
     queries,
     history: queries,
@@ -60,7 +66,12 @@ async function startHistoryApi(): Promise<{ d: TaskDriver; get(path: string, hea
     now: () => new Date(d.clock.ms),
   });
   const server: ApiServer = await startApiServer(app, '127.0.0.1', 0, { shutdownTimeoutMs: 2000 });
-  const send = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+  const send = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const res = await fetch(server.url + path, {
       method,
       headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
@@ -92,10 +103,18 @@ type HistoryApi = Awaited<ReturnType<typeof startHistoryApi>>;
 async function seed(api: HistoryApi): Promise<void> {
   for (let i = 0; i < 3; i++) {
     api.d.clock.advance(1000);
-    await api.d.pipe('telemetry', { deviceId: 'dev-1', value: { temperature: 20 + i, humidity: 50, label: i === 1 ? 'a,"b"' : 'x' } });
+    await api.d.pipe('telemetry', {
+      deviceId: 'dev-1',
+      value: { temperature: 20 + i, humidity: 50, label: i === 1 ? 'a,"b"' : 'x' },
+    });
   }
   api.d.clock.advance(1000);
-  const patched = await api.send('PATCH', '/api/v1/twins/dev-1/desired', { interval: 10 }, { 'X-Change-Reason': 'slower sampling' });
+  const patched = await api.send(
+    'PATCH',
+    '/api/v1/twins/dev-1/desired',
+    { interval: 10 },
+    { 'X-Change-Reason': 'slower sampling' },
+  );
   expect(patched.status).toBe(202);
 }
 
@@ -115,10 +134,22 @@ describe('history routes over a real partition task', () => {
     const page = first.body!.data!;
     expect(page).toMatchObject({ twin_id: 'dev-1', count: 2 });
     expect(page.telemetry).toEqual([
-      { timestamp: iso(T0 + 1000), receivedAt: iso(T0 + 1000), source: 'telemetry', values: { temperature: 20, humidity: 50, label: 'x' } },
-      { timestamp: iso(T0 + 2000), receivedAt: iso(T0 + 2000), source: 'telemetry', values: { temperature: 21, humidity: 50, label: 'a,"b"' } },
+      {
+        timestamp: iso(T0 + 1000),
+        receivedAt: iso(T0 + 1000),
+        source: 'telemetry',
+        values: { temperature: 20, humidity: 50, label: 'x' },
+      },
+      {
+        timestamp: iso(T0 + 2000),
+        receivedAt: iso(T0 + 2000),
+        source: 'telemetry',
+        values: { temperature: 21, humidity: 50, label: 'a,"b"' },
+      },
     ]);
-    const next = await api.get(`/api/v1/twins/dev-1/telemetry?start=${T0}&limit=2&cursor=${String(page.nextCursor)}`);
+    const next = await api.get(
+      `/api/v1/twins/dev-1/telemetry?start=${T0}&limit=2&cursor=${String(page.nextCursor)}`,
+    );
     expect(next.body!.data).toMatchObject({ count: 1, nextCursor: null });
   });
 
@@ -139,12 +170,17 @@ describe('history routes over a real partition task', () => {
       `${iso(T0 + 3000)},${iso(T0 + 3000)},telemetry,,22`,
     ]);
     const ndjson = await api.get('/api/v1/twins/dev-1/telemetry?format=ndjson');
-    const lines = ndjson.text.trim().split('\n').map((l) => JSON.parse(l) as { values: { temperature: number } });
+    const lines = ndjson.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { values: { temperature: number } });
     expect(lines.map((l) => l.values.temperature)).toEqual([20, 21, 22]);
   });
 
   it('aggregates a field into buckets', async () => {
-    const res = await api.get(`/api/v1/twins/dev-1/telemetry/aggregate?field=temperature&bucket=2s&fn=avg,max,count&start=${T0}&end=${T0 + 4000}`);
+    const res = await api.get(
+      `/api/v1/twins/dev-1/telemetry/aggregate?field=temperature&bucket=2s&fn=avg,max,count&start=${T0}&end=${T0 + 4000}`,
+    );
     expect(res.status).toBe(200);
     expect(res.body!.data!.buckets).toEqual([
       { start: iso(T0), end: iso(T0 + 2000), count: 1, avg: 20, max: 20 },
@@ -154,7 +190,12 @@ describe('history routes over a real partition task', () => {
 
   it('lists versions with who and why, answers changes since a version and the twin at a time', async () => {
     const history = await api.get('/api/v1/twins/dev-1/history?kind=desired');
-    const changes = history.body!.data!.changes as { version: number; actor: string; reason?: string; kinds: string[] }[];
+    const changes = history.body!.data!.changes as {
+      version: number;
+      actor: string;
+      reason?: string;
+      kinds: string[];
+    }[];
     expect(changes).toHaveLength(1);
     expect(changes[0]).toMatchObject({ version: 4, actor: 'anonymous', reason: 'slower sampling' });
     expect(changes[0]!.kinds).toContain('desired');
@@ -207,8 +248,16 @@ describe('history routes over a real partition task', () => {
   });
 
   it('refuses an X-Change-Reason with control characters, and `at` with minVersion', async () => {
-    const bad = await api.send('PATCH', '/api/v1/twins/dev-1/desired', { interval: 1 }, { 'X-Change-Reason': 'a\tb' });
-    expect(bad.body!.error).toMatchObject({ code: 'VALIDATION_ERROR', details: { field: 'X-Change-Reason' } });
+    const bad = await api.send(
+      'PATCH',
+      '/api/v1/twins/dev-1/desired',
+      { interval: 1 },
+      { 'X-Change-Reason': 'a\tb' },
+    );
+    expect(bad.body!.error).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { field: 'X-Change-Reason' },
+    });
     const both = await api.get(`/api/v1/twins/dev-1?at=${T0}&minVersion=1`);
     expect(both.body!.error).toMatchObject({ details: { field: 'at' } });
   });

@@ -221,7 +221,8 @@ describe('RoutingBackend: two instances in one process', () => {
         },
       };
     });
-    const path = '/api/v1/twins/aggregate?groupBy=type&fn=count,avg(reported.temperature),max(reported.temperature)';
+    const path =
+      '/api/v1/twins/aggregate?groupBy=type&fn=count,avg(reported.temperature),max(reported.temperature)';
     for (const i of [0, 1]) {
       const res = await get(i, path);
       expect(res.status).toBe(200);
