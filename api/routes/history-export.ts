@@ -100,23 +100,21 @@ export async function telemetryExport(
     const line = (p: TelemetryPoint): string => `${JSON.stringify(pointToJson(p))}\n`;
     return points && streamed('application/x-ndjson', batched(mapLines(points, line)));
   }
-  let columns = query.fields;
-  if (columns === undefined) {
+  let names = query.fields;
+  if (names === undefined) {
     const firstPass = await backend.telemetryStream(id, query);
     if (!firstPass) return undefined;
-    columns = await columnsOf(firstPass);
+    names = await columnsOf(firstPass);
   }
+  const paths = query.fields === undefined ? names.map((n) => [n]) : names.map(splitPath);
   const points = await backend.telemetryStream(id, query);
-  const header = [...CSV_FIXED_COLUMNS, ...columns].map(csvCell).join(',') + '\r\n';
-  const fixed = columns;
-  return (
-    points &&
-    streamed(
-      'text/csv; charset=utf-8',
-      batched(
-        mapLines(points, (p) => csvRow(p, fixed)),
-        header,
-      ),
-    )
+  if (!points) return undefined;
+  const header = [...CSV_FIXED_COLUMNS, ...names].map(csvCell).join(',') + '\r\n';
+  return streamed(
+    'text/csv; charset=utf-8',
+    batched(
+      mapLines(points, (p) => csvRow(p, paths)),
+      header,
+    ),
   );
 }
