@@ -11,12 +11,14 @@ import { httpMetrics } from './metrics';
 import { JSON_MEDIA_TYPES, mountRoutes } from './mount';
 import { buildOpenApiDocument } from './openapi/document';
 import type { RouteSpec } from './route';
+import { aggregateRoutes } from './routes/aggregate';
 import { commandRoutes } from './routes/commands';
 import { instanceRoutes, type InstanceDeps } from './routes/instances';
 import { captureRequestContext } from './routing/request-context';
 import type { InstancesView } from './routing/instances-view';
 import { deviceRoutes } from './routes/devices';
 import { eventRoutes } from './routes/events';
+import { historyRoutes } from './routes/history';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { stateRoutes } from './routes/state';
 import { systemRoutes, type SystemDeps } from './routes/system';
@@ -48,7 +50,10 @@ export interface ApiOptions {
 /** The whole route table: what Express serves and what the OpenAPI document describes. */
 export function apiRoutes(deps: SystemDeps & InstanceDeps): RouteSpec[] {
   return [
+    // Before twinRoutes: GET /twins/aggregate is not the twin `aggregate`.
+    ...aggregateRoutes(deps),
     ...twinRoutes(deps),
+    ...historyRoutes(deps),
     ...stateRoutes(deps),
     ...commandRoutes(deps),
     ...lifecycleRoutes(deps),

@@ -1,6 +1,17 @@
 import { REGISTRY_OPS } from '../shared/inputs';
+import type {
+  AggregateBucket,
+  AggregateQuery,
+  ChangesSince,
+  HistoryPage,
+  HistoryQuery,
+  TelemetryPage,
+  TelemetryPoint,
+  TelemetryQuery,
+} from '../topology/history/queries';
 import type { CommandInput } from '../topology/twin';
 import type { CommandView } from './command-view';
+import type { FleetAggregatePage, FleetAggregateQuery } from './fleet-aggregate';
 import type { JsonObject } from './json';
 import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './twin-document';
 
@@ -22,14 +33,15 @@ import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './tw
  *   desired patch or command for a suspended or decommissioned twin;
  * - `LIMIT_EXCEEDED` / `PAYLOAD_TOO_LARGE`: a write the processor or the bridge would refuse
  *   (depth, keys, bytes of the record or of its downlink, the twin's size after it);
- * - `VALIDATION_ERROR`: a cursor this backend did not issue;
+ * - `VALIDATION_ERROR`: a cursor this backend did not issue (`details.field` = `cursor`);
+ * - `GONE`: never thrown by a backend; `changesSince` returns `{kind: 'gone'}` instead;
  * - `NOT_READY` (retriable; optional `details.retryAfterSeconds`): stores still restoring, or the
  *   owner of the twin's partition is unknown during a rebalance;
  * - `TIMEOUT`: a bounded wait ran out (`minVersion` not reached, a write's outcome not seen);
  * - `UPSTREAM_ERROR`: the instance a request was forwarded to failed in an unexpected way.
  * Reads return `undefined` for a missing twin or command rather than throwing.
  */
-export interface Backend extends TwinReader, TwinWriter, ReadinessProbe {}
+export interface Backend extends TwinReader, TwinWriter, HistoryReader, ReadinessProbe {}
 
 /** Filters of `GET /twins` and `GET /devices`; every given field must match (AND). */
 export interface TwinFilter {
@@ -77,6 +89,32 @@ export interface TwinReader {
   /** The twin's commands, newest first; undefined if the twin does not exist. */
   listCommands(id: string): Promise<CommandView[] | undefined>;
   getCommand(id: string, commandId: string): Promise<CommandView | undefined>;
+}
+
+/** A telemetry export: the whole range, streamed. */
+export type TelemetryStreamQuery = Omit<TelemetryQuery, 'limit' | 'cursor'>;
+
+/**
+ * The past of one twin (topology/history/queries.ts) and aggregates over the fleet as it is now.
+ * Routed like single-twin reads; the fleet aggregate fans out like a list. A twin that never
+ * existed (no twin and no grave) answers undefined, which the routes turn into TWIN_NOT_FOUND.
+ */
+export interface HistoryReader {
+  telemetry(id: string, query: TelemetryQuery): Promise<TelemetryPage | undefined>;
+  /**
+   * Resolves once the first point (or the end) is known, so every error a request can get comes
+   * before its response starts; the points then follow without the range being held in memory.
+   */
+  telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined>;
+  telemetryAggregate(id: string, query: AggregateQuery): Promise<AggregateBucket[] | undefined>;
+  history(id: string, query: HistoryQuery): Promise<HistoryPage | undefined>;
+  changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined>;
+  /** The twin as it was at `atMs`; undefined when it did not exist then (or history does not reach back). */
+  twinAt(id: string, atMs: number): Promise<TwinDocument | undefined>;
+  aggregateTwins(query: FleetAggregateQuery): Promise<FleetAggregatePage>;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { TwinfoldError, isTwinfoldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { challengeOf } from './auth/challenge';
-import { errorEnvelope } from './envelope';
+import { errorEnvelope, publicDetails } from './envelope';
 import { routeLabel } from './metrics';
 
 /** Seconds a client is told to wait on a 503 when the error does not say. */
@@ -69,7 +69,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const challenge = challengeOf(apiError);
     if (challenge !== undefined) res.set('WWW-Authenticate', challenge);
     const message = status === 500 ? 'internal server error' : apiError.message;
-    res.status(status).json(errorEnvelope(apiError.code, message));
+    const details = status === 500 ? undefined : publicDetails(apiError.details);
+    res.status(status).json(errorEnvelope(apiError.code, message, new Date(), details));
   };
 }
 

@@ -1,9 +1,17 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { JsonObject } from '../topology/twin';
 
-/** Where the API's writes go: one JSON record keyed by the device id, resolved once acknowledged. */
+/**
+ * Where the API's writes go: one JSON record keyed by the device id, with its headers (who made
+ * it and why: `twinfold.actor`, `twinfold.reason`), resolved once acknowledged.
+ */
 export interface InputProducer {
-  send(topic: string, key: string, value: JsonObject): Promise<void>;
+  send(
+    topic: string,
+    key: string,
+    value: JsonObject,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<void>;
 }
 
 /** The input topics on Kafka: acks=all, idempotent. */
@@ -22,7 +30,16 @@ export class KafkaInputProducer implements InputProducer {
     return this.producer.disconnect();
   }
 
-  async send(topic: string, key: string, value: JsonObject): Promise<void> {
-    await this.producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(value) }] });
+  async send(
+    topic: string,
+    key: string,
+    value: JsonObject,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
+    await this.producer.send({
+      topic,
+      acks: -1,
+      messages: [{ key, value: JSON.stringify(value), headers: { ...headers } }],
+    });
   }
 }

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const backend = new ProcessorBackend({
     producer,
     queries,
+    history: queries,
     readiness: () => {
       const status = processor.lifecycle.state;
       const ready = status === 'running';

@@ -7,6 +7,8 @@ import { setRouteLabel } from './metrics';
 import { PATH_PARAMS, pathParamNames, type RouteResult, type RouteSpec } from './route';
 import { parseJsonSafely, type JsonLimits } from '../shared/safe-json';
 import { requireObject } from './validate';
+import { writeProvenance } from './provenance';
+import { currentRequest, withRequestContext } from './routing/request-context';
 
 /** The media types of request bodies (RFC 6839 `+json` suffixes, e.g. merge-patch, included). */
 export const JSON_MEDIA_TYPES = ['application/json', 'application/*+json'];
@@ -88,7 +90,8 @@ function send(res: Response, result: RouteResult): void {
 
 /**
  * One Express handler per route, in a fixed order: metrics label, auth, path parameters, query,
- * body (read only now, so rejected requests never pay for it), handler, envelope. Express 5
+ * body (read only now, so rejected requests never pay for it), a write's provenance, handler,
+ * envelope. Express 5
  * forwards the rejected promise to the error middleware.
  */
 export function routeHandler(spec: RouteSpec, options: MountOptions): RequestHandler {
@@ -110,7 +113,13 @@ export function routeHandler(spec: RouteSpec, options: MountOptions): RequestHan
         'request body',
       );
     }
-    send(res, await spec.handle({ req, params, query, body }));
+    const handle = (): Promise<RouteResult> => spec.handle({ req, params, query, body });
+    // A write carries who makes it and why into the records it produces (and when forwarded).
+    const result =
+      spec.method === 'get'
+        ? await handle()
+        : await withRequestContext({ ...currentRequest(), ...writeProvenance(req) }, handle);
+    send(res, result);
   };
 }
 

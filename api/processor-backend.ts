@@ -4,6 +4,17 @@ import type { JsonLimits } from '../shared/safe-json';
 import { inputTopics, type InputKind, type TopicNames } from '../shared/topics';
 import type { CommittedChange } from '../topology/commit-notice';
 import type { Wait } from '../topology/commit-watch';
+import type {
+  AggregateBucket,
+  AggregateQuery,
+  ChangesSince,
+  HistoryPage,
+  HistoryQueries,
+  HistoryQuery,
+  TelemetryPage,
+  TelemetryPoint,
+  TelemetryQuery,
+} from '../topology/history/queries';
 import type { LocalPage } from '../topology/local-queries';
 import {
   DEFAULT_COMMAND_PRIORITY,
@@ -26,9 +37,14 @@ import type {
   RegistryRequest,
   StateInjection,
   TwinChanges,
+  TelemetryStreamQuery,
   TwinListQuery,
   TwinPage,
 } from './backend';
+import { FleetAccumulator, type FleetAggregatePage, type FleetAggregateQuery } from './fleet-aggregate';
+import { primed } from './primed';
+import { provenanceHeaders } from './provenance';
+import { currentRequest } from './routing/request-context';
 import { commandView, type CommandView } from './command-view';
 import type { InputProducer } from './input-producer';
 import type { JsonObject } from './json';
@@ -63,7 +79,18 @@ export interface ProcessorBackendOptions {
   writeOutcomeTimeoutMs: number;
   /** The clock of the dry runs and of `requestedAt`. */
   now?: () => number;
+  /** The history of this instance's partitions; absent: none kept (its reads answer HISTORY_DISABLED). */
+  history?: HistorySource;
 }
+
+/** Where a twin's history is read (topology/local-queries.ts `LocalTwinQueries.history`). */
+export interface HistorySource {
+  /** The history of the twin's partition; throws NOT_READY when it is not served here. */
+  history(id: string): HistoryQueries;
+}
+
+/** Twins read per step of a fleet aggregate. */
+const AGGREGATE_PAGE = 1000;
 
 /**
  * The Backend of one processor instance: reads from its local stores, writes by producing to the
@@ -127,12 +154,80 @@ export class ProcessorBackend implements Backend {
     return command && commandView(command);
   }
 
+  /**
+   * The history queries, once the twin is known to have existed here (a grave counts): undefined
+   * for a twin never seen. Throws NOT_READY like every read when the partition is not served here.
+   */
+  private async historyOf(id: string): Promise<HistoryQueries | undefined> {
+    const { history, queries } = this.options;
+    if (!history) throw new TwinfoldError('HISTORY_DISABLED', 'this backend keeps no history (HISTORY=off)');
+    const stored = await queries.getStored(id);
+    return stored === undefined ? undefined : history.history(id);
+  }
+
+  async telemetry(id: string, query: TelemetryQuery): Promise<TelemetryPage | undefined> {
+    return (await this.historyOf(id))?.telemetry(id, query);
+  }
+
+  async telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined> {
+    const history = await this.historyOf(id);
+    return history && primed(history.telemetryStream(id, query));
+  }
+
+  async telemetryAggregate(id: string, query: AggregateQuery): Promise<AggregateBucket[] | undefined> {
+    return (await this.historyOf(id))?.aggregate(id, query);
+  }
+
+  async history(id: string, query: HistoryQuery): Promise<HistoryPage | undefined> {
+    return (await this.historyOf(id))?.history(id, query);
+  }
+
+  async changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined> {
+    return (await this.historyOf(id))?.changesSince(id, sinceVersion);
+  }
+
+  async twinAt(id: string, atMs: number): Promise<TwinDocument | undefined> {
+    return (await this.historyOf(id))?.twinAt(id, atMs);
+  }
+
+  /**
+   * The fleet aggregate of this instance's partitions, read page by page (the list's own scan and
+   * filter), so memory holds groups, not twins. NOT_READY when the partitions change meanwhile.
+   */
+  async aggregateTwins(query: FleetAggregateQuery): Promise<FleetAggregatePage> {
+    const accumulator = new FleetAccumulator(query);
+    let after: string | undefined;
+    let partitions: number[] | undefined;
+    for (;;) {
+      const page = await this.options.queries.list(after, AGGREGATE_PAGE, (t) =>
+        matchesFilter(query.filter, t),
+      );
+      if (partitions !== undefined && partitions.join() !== page.partitions.join()) {
+        throw new TwinfoldError(
+          'NOT_READY',
+          'partitions moved while the fleet was aggregated; retry shortly',
+          {
+            retriable: true,
+            details: { retryAfterSeconds: 1 },
+          },
+        );
+      }
+      partitions = page.partitions;
+      for (const twin of page.twins) accumulator.add(twin);
+      after = page.twins[page.twins.length - 1]?.id;
+      if (!page.more || after === undefined) return { groups: accumulator.page(), partitions };
+    }
+  }
+
   /** Decides the write against the twin as stored now, then produces it; returns the dry run. */
   private async write(kind: InputKind, id: string, record: JsonObject): Promise<FoldResult> {
     const { queries, limits, foldConfig, producer } = this.options;
     const stored = await queries.getStored(id);
     const result = checkWrite(stored, kind, id, record, { limits, foldConfig, nowMs: this.now() });
-    await producer.send(this.topicOf.get(kind)!, id, record);
+    await producer.send(this.topicOf.get(kind)!, id, record, provenanceHeaders(currentRequest()));
     return result;
   }
 

@@ -2,6 +2,7 @@ import { TwinfoldError } from '../shared/errors';
 import type { TwinFilter } from './backend';
 import { isJsonObject, type JsonObject } from './json';
 import { isForbiddenKey } from '../shared/safe-json';
+import { parseTimestamp } from '../shared/inputs';
 import { CONNECTION_STATUSES, LIFECYCLES, type Attributes } from './twin-document';
 
 /** Validators for bodies and query strings. Each throws VALIDATION_ERROR with the offending field. */
@@ -17,8 +18,9 @@ export const COMMAND_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Command actions: what firmware dispatches on. */
 export const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
-function invalid(message: string): TwinfoldError {
-  return new TwinfoldError('VALIDATION_ERROR', message);
+/** VALIDATION_ERROR; `field` (the parameter in question) reaches the client as `details.field`. */
+export function invalid(message: string, field?: string): TwinfoldError {
+  return new TwinfoldError('VALIDATION_ERROR', message, field === undefined ? {} : { details: { field } });
 }
 
 export function requireObject(value: unknown, what: string): JsonObject {
@@ -81,24 +83,61 @@ export function parseIntegerInRange(value: unknown, field: string, min: number, 
   return value;
 }
 
-export function parseLimit(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_LIST_LIMIT;
-  const n = /^\d{1,7}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= 1 && n <= MAX_LIST_LIMIT))
-    throw invalid(`limit must be an integer between 1 and ${MAX_LIST_LIMIT}`);
+/** A query parameter holding a decimal integer in [min, max]. */
+export function parseIntegerParam(raw: string, field: string, min: number, max: number): number {
+  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw invalid(`${field} must be an integer between ${min} and ${max}`, field);
   return n;
+}
+
+export function parseLimit(
+  raw: string | undefined,
+  max = MAX_LIST_LIMIT,
+  fallback = DEFAULT_LIST_LIMIT,
+): number {
+  return raw === undefined ? fallback : parseIntegerParam(raw, 'limit', 1, max);
 }
 
 export function parseCursor(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   if (raw.length === 0 || raw.length > 1024)
-    throw invalid('cursor must be a non-empty string from nextCursor');
+    throw invalid('cursor must be a non-empty string from nextCursor', 'cursor');
   return raw;
 }
 
-function parseOneOf<T extends string>(raw: string, field: string, values: readonly T[]): T {
+export function parseOneOf<T extends string>(raw: string, field: string, values: readonly T[]): T {
   if ((values as readonly string[]).includes(raw)) return raw as T;
-  throw invalid(`${field} must be one of ${values.join(', ')}`);
+  throw invalid(`${field} must be one of ${values.join(', ')}`, field);
+}
+
+/** A comma-separated list of at most `max` distinct non-empty items, each checked by `item`. */
+export function parseList<T>(raw: string, field: string, max: number, item: (text: string) => T): T[] {
+  const parts = raw.split(',');
+  if (parts.length > max) throw invalid(`${field} lists more than ${max} items`, field);
+  if (parts.some((p) => p.length === 0)) throw invalid(`${field} has an empty item`, field);
+  if (new Set(parts).size !== parts.length) throw invalid(`${field} lists an item twice`, field);
+  return parts.map(item);
+}
+
+const PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,127}$/;
+export const MAX_PATH_DEPTH = 8;
+
+/**
+ * A plain dotted path into a JSON document (`temperature`, `env.room.temp`): segments of
+ * letters, digits, `_` and `-`, at most MAX_PATH_DEPTH of them, none of them a forbidden key.
+ */
+export function parseFieldPath(raw: string, field: string): string {
+  const segments = raw.split('.');
+  if (
+    segments.length > MAX_PATH_DEPTH ||
+    !segments.every((s) => PATH_SEGMENT.test(s) && !isForbiddenKey(s))
+  ) {
+    throw invalid(
+      `${field}: ${JSON.stringify(raw.slice(0, 64))} is not a plain dotted path (segments of A-Z a-z 0-9 _ -, at most ${MAX_PATH_DEPTH})`,
+      field,
+    );
+  }
+  return raw;
 }
 
 export const ATTRIBUTE_FILTER_PREFIX = 'attr.';
@@ -118,4 +157,41 @@ export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFi
   }
   if (Object.keys(attributes).length > 0) filter.attributes = attributes;
   return filter;
+}
+
+/** The query parameters of a filter (the inverse of parseTwinFilter), for forwarding. */
+export function twinFilterParams(filter: TwinFilter): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filter.type !== undefined) params.type = filter.type;
+  if (filter.status !== undefined) params.status = filter.status;
+  if (filter.lifecycle !== undefined) params.lifecycle = filter.lifecycle;
+  for (const [k, v] of Object.entries(filter.attributes ?? {})) params[`${ATTRIBUTE_FILTER_PREFIX}${k}`] = v;
+  return params;
+}
+
+/** 9999-12-31T23:59:59.999Z: the last instant ISO-8601's four-digit years reach. */
+export const MAX_QUERY_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const EPOCH_NUMBER = /^\d{1,16}(\.\d{1,6})?$/;
+
+/**
+ * A time in a query string, as epoch ms: what the contract's Times section accepts for a reading
+ * (epoch seconds below 1e11, epoch milliseconds, ISO-8601 with a zone), plus a bare date
+ * (`2024-02-01`, seed 001's form) meaning its first instant in UTC; up to the year 9999.
+ */
+export function parseTimeParam(raw: string, field: string): number {
+  let ms = NaN;
+  try {
+    if (EPOCH_NUMBER.test(raw)) ms = parseTimestamp(Number(raw), field);
+    else ms = parseTimestamp(DATE_ONLY.test(raw) ? `${raw}T00:00:00Z` : raw, field);
+  } catch {
+    // refused below
+  }
+  if (!(ms <= MAX_QUERY_TIME_MS)) {
+    throw invalid(
+      `${field} must be an ISO-8601 date (2024-02-01) or date-time with a zone, epoch seconds or epoch milliseconds, up to the year 9999`,
+      field,
+    );
+  }
+  return ms;
 }

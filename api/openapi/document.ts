@@ -69,7 +69,17 @@ function parameters(spec: RouteSpec): JsonObject[] {
     description: q.description,
     schema: q.schema,
   }));
-  const header = (spec.headers ?? []).map((h) => ({
+  const changeReason =
+    spec.method === 'get' || spec.access === 'public'
+      ? []
+      : [
+          {
+            name: 'X-Change-Reason',
+            description: 'Why: recorded with the change in the twin history (UTF-8, 1..1024 characters)',
+            schema: { type: 'string', maxLength: 1024 },
+          },
+        ];
+  const header = [...(spec.headers ?? []), ...changeReason].map((h) => ({
     name: h.name,
     in: 'header',
     required: false,

@@ -1,3 +1,4 @@
+import { CHANGE_KINDS } from '../../topology/history/queries';
 import { COMMAND_STATUSES } from '../../topology/twin';
 import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
@@ -130,6 +131,36 @@ const Readiness = obj(
   ['ready', 'status'],
 );
 
+const TelemetryPoint = obj(
+  {
+    timestamp: { ...timestamp, description: 'The reading time as folded' },
+    receivedAt: { ...timestamp, description: "The broker's receive time" },
+    source: { enum: ['telemetry', 'state'] },
+    values: { type: 'object', description: 'The readings of the message (or the fields asked for)' },
+    clock: {
+      enum: ['receive'],
+      description: "The device's time was not trusted: `timestamp` is the receive time",
+    },
+  },
+  ['timestamp', 'receivedAt', 'source', 'values'],
+);
+const aggregateValue: Schema = { type: ['number', 'null'] };
+const ChangeRecord = obj(
+  {
+    version: { type: 'integer', minimum: 1 },
+    timestamp: { ...timestamp, description: 'When the change was folded (its record time)' },
+    kinds: { type: 'array', items: { enum: [...CHANGE_KINDS] } },
+    patch: {
+      type: 'object',
+      description: 'RFC 7386 merge patch from the previous version of the twin document',
+    },
+    actor: { type: 'string', description: '`device`, `system` (timers), or the API token subject' },
+    reason: { type: 'string', description: 'X-Change-Reason of the API write' },
+  },
+  ['version', 'timestamp', 'kinds', 'patch', 'actor'],
+);
+const cursor: Schema = { type: ['string', 'null'], description: 'Pass as `cursor`; null on the last page' };
+
 export const SCHEMAS = {
   TwinDocument,
   TwinList: list('twins', { $ref: '#/components/schemas/TwinDocument' }, true),
@@ -187,9 +218,98 @@ export const SCHEMAS = {
     },
   }),
   Liveness: obj({ status: { const: 'ok' } }),
+  TelemetryPoint,
+  TelemetryList: obj({
+    twin_id: { type: 'string' },
+    count: { type: 'integer' },
+    telemetry: { type: 'array', items: { $ref: '#/components/schemas/TelemetryPoint' } },
+    nextCursor: cursor,
+  }),
+  TelemetryAggregate: obj({
+    twin_id: { type: 'string' },
+    field: { type: 'string' },
+    bucketMs: { type: 'integer' },
+    start: timestamp,
+    end: timestamp,
+    buckets: {
+      type: 'array',
+      items: obj(
+        {
+          start: timestamp,
+          end: timestamp,
+          count: { type: 'integer' },
+          avg: aggregateValue,
+          min: aggregateValue,
+          max: aggregateValue,
+          first: aggregateValue,
+          last: aggregateValue,
+          sum: aggregateValue,
+        },
+        ['start', 'end', 'count'],
+      ),
+    },
+  }),
+  ChangeRecord,
+  HistoryList: obj({
+    twin_id: { type: 'string' },
+    count: { type: 'integer' },
+    changes: { type: 'array', items: { $ref: '#/components/schemas/ChangeRecord' } },
+    nextCursor: cursor,
+  }),
+  TwinChanges: obj({
+    twin_id: { type: 'string' },
+    fromVersion: { type: 'integer' },
+    version: { type: 'integer', description: 'The current version' },
+    patch: {
+      type: 'object',
+      description: 'RFC 7386 merge patch from the document at fromVersion to the current one',
+    },
+  }),
+  FleetAggregate: obj(
+    {
+      groupBy: { type: ['string', 'null'] },
+      count: { type: 'integer', description: 'Number of groups' },
+      groups: {
+        type: 'array',
+        items: obj({
+          key: {
+            type: ['string', 'null'],
+            description: "The group's value; null: the twin has none (or no groupBy)",
+          },
+          values: {
+            type: 'object',
+            description:
+              'One entry per requested function, named as requested, e.g. `avg(reported.temperature)`',
+            additionalProperties: aggregateValue,
+          },
+        }),
+      },
+      partitions: {
+        type: 'array',
+        items: { type: 'integer' },
+        description: 'Only on an instance-local answer',
+      },
+      partials: { type: 'array', description: 'Only on an instance-local answer: mergeable groups' },
+    },
+    ['groupBy', 'count', 'groups'],
+  ),
   ErrorEnvelope: obj({
     status: { const: 'error' },
-    error: obj({ code: { type: 'string' }, message: { type: 'string' } }),
+    error: obj(
+      {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          type: 'object',
+          properties: {
+            field: { type: 'string', description: 'The request parameter that was refused' },
+            oldestVersion: { type: 'integer', description: 'GONE: the oldest version history still has' },
+            oldestTimestamp: { ...timestamp, description: 'GONE: the oldest time history still reaches' },
+          },
+        },
+      },
+      ['code', 'message'],
+    ),
     timestamp,
   }),
 } satisfies Record<string, Schema>;

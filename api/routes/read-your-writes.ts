@@ -1,6 +1,7 @@
 import { TwinfoldError } from '../../shared/errors';
 import type { ReadOptions } from '../backend';
 import type { QueryParamSpec } from '../route';
+import { parseIntegerParam } from '../validate';
 
 /** The longest a read may wait for `minVersion`. */
 export const MAX_WAIT_MS = 10_000;
@@ -20,13 +21,6 @@ export const READ_YOUR_WRITES_QUERY: readonly QueryParamSpec[] = [
   },
 ];
 
-function integerParam(raw: string, name: string, min: number, max: number): number {
-  const n = /^\d{1,16}$/.test(raw) ? Number(raw) : NaN;
-  if (!(n >= min && n <= max))
-    throw new TwinfoldError('VALIDATION_ERROR', `${name} must be an integer between ${min} and ${max}`);
-  return n;
-}
-
 /** `minVersion` and `waitMs`; `waitMs` alone is meaningless and rejected, so a typo is not ignored. */
 export function parseReadOptions(query: Readonly<Record<string, string>>): ReadOptions {
   if (query.minVersion === undefined) {
@@ -34,9 +28,11 @@ export function parseReadOptions(query: Readonly<Record<string, string>>): ReadO
     return {};
   }
   return {
-    minVersion: integerParam(query.minVersion, 'minVersion', 1, Number.MAX_SAFE_INTEGER),
+    minVersion: parseIntegerParam(query.minVersion, 'minVersion', 1, Number.MAX_SAFE_INTEGER),
     waitMs:
-      query.waitMs === undefined ? DEFAULT_WAIT_MS : integerParam(query.waitMs, 'waitMs', 0, MAX_WAIT_MS),
+      query.waitMs === undefined
+        ? DEFAULT_WAIT_MS
+        : parseIntegerParam(query.waitMs, 'waitMs', 0, MAX_WAIT_MS),
   };
 }
 

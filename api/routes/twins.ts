@@ -15,6 +15,7 @@ import {
   type RouteDeps,
 } from './common';
 import { READ_YOUR_WRITES_QUERY, parseReadOptions } from './read-your-writes';
+import { AT_QUERY, twinAt } from './history-at';
 
 const TWIN_BODY = {
   type: 'object',
@@ -78,17 +79,18 @@ export function twinRoutes({ backend }: RouteDeps): RouteSpec[] {
       tag: 'twins',
       summary: 'One twin; ETag is its version',
       description:
-        'Send `If-None-Match: "<version>"` to get 304 while the twin is unchanged. Read your writes with `minVersion` (the `version` a write returned): the answer waits up to `waitMs` for the twin to reach it, else 504 TIMEOUT.',
+        'Send `If-None-Match: "<version>"` to get 304 while the twin is unchanged. Read your writes with `minVersion` (the `version` a write returned): the answer waits up to `waitMs` for the twin to reach it, else 504 TIMEOUT. `at` answers the twin as it was at that time, rebuilt from its history (no ETag; 404 if it did not exist then, 410 GONE before the history kept).',
       access: 'read',
-      query: READ_YOUR_WRITES_QUERY,
+      query: [...READ_YOUR_WRITES_QUERY, AT_QUERY],
       response: {
         status: 200,
         description: 'The twin document',
         schema: ref('TwinDocument'),
         headers: ['ETag'],
       },
-      errors: ['TIMEOUT'],
+      errors: ['TIMEOUT', 'GONE'],
       async handle({ params, query }) {
+        if (query.at !== undefined) return { data: await twinAt(backend, params.id!, query) };
         const twin = await requireTwin(backend, params.id!, parseReadOptions(query));
         return { data: twin, headers: { ETag: etagFor(twin.version) } };
       },

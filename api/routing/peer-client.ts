@@ -1,9 +1,10 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { ERROR_CODES, TwinfoldError, type ErrorCode } from '../../shared/errors';
+import { publicDetails } from '../envelope';
 import type { JsonValue } from '../json';
 import type { ForwardMetrics } from './forward-metrics';
-import { currentRequest, FORWARDED_HEADER } from './request-context';
+import { CHANGE_REASON_HEADER, currentRequest, encodeHeaderText, FORWARDED_HEADER } from './request-context';
 
 /** One call to another instance's REST API. */
 export interface PeerRequest {
@@ -54,6 +55,8 @@ interface Answer {
   status: number;
   retryAfter: string | undefined;
   text: string;
+  /** A streamed 2xx answer: the body, not read yet. */
+  body?: http.IncomingMessage;
 }
 
 const NOT_READY_RETRY_SECONDS = 1;
@@ -61,7 +64,7 @@ const NOT_READY_RETRY_SECONDS = 1;
 /**
  * Sends requests to peers: keep-alive connections, a timeout per request, the one-hop marker, and
  * the caller's `Authorization` passed through unchanged (the peer authenticates the caller again).
- * No other header of the original request is sent: Host and X-Forwarded-* have no say anywhere.
+ * With a write, the caller's X-Change-Reason too. No other header of the original request is sent: Host and X-Forwarded-* have no say anywhere.
  * Returns the success envelope's `data`; throws the peer's error as a TwinfoldError with its code.
  */
 export class PeerClient {
@@ -92,36 +95,65 @@ export class PeerClient {
     }
   }
 
+  /**
+   * Like `send`, for an answer streamed through (a telemetry export): resolves with the body of a
+   * 2xx answer as soon as its headers arrive; the caller reads it and must destroy it if it stops
+   * early. An idle body (no bytes for the timeout) is destroyed with an error. Anything else
+   * throws as `send` does.
+   */
+  async openStream(baseUrl: string, request: PeerRequest): Promise<http.IncomingMessage> {
+    const { metrics } = this.options;
+    const stop = metrics.duration.startTimer({ operation: request.operation });
+    try {
+      const answer = await this.exchange(baseUrl, request, true);
+      metrics.requests.inc({ operation: request.operation, status: String(answer.status) });
+      if (answer.status >= 500)
+        metrics.errors.inc({ operation: request.operation, reason: `peer_${answer.status}` });
+      if (answer.body) return answer.body;
+      this.dataOf(baseUrl, answer);
+      throw new TwinfoldError('UPSTREAM_ERROR', `instance ${baseUrl} answered a stream with an envelope`);
+    } catch (err) {
+      if (!(err instanceof NoAnswer)) throw err;
+      metrics.requests.inc({ operation: request.operation, status: 'none' });
+      metrics.errors.inc({ operation: request.operation, reason: err.failure.reason });
+      throw noAnswerError(baseUrl, request, err.failure);
+    } finally {
+      stop();
+    }
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }
 
-  private async exchange(baseUrl: string, request: PeerRequest): Promise<Answer> {
+  private async exchange(baseUrl: string, request: PeerRequest, streamed = false): Promise<Answer> {
     try {
-      return await this.once(baseUrl, request);
+      return await this.once(baseUrl, request, streamed);
     } catch (err) {
       // A kept-alive socket the peer closed as we reused it: most likely nothing reached the peer,
       // but only a read may be sent again on a guess (a write, e.g. a command, would be queued twice).
       const { failure } = err instanceof NoAnswer ? err : { failure: undefined };
       if (request.idempotent && failure?.reason === 'reset' && failure.reusedSocket) {
-        return this.once(baseUrl, request);
+        return this.once(baseUrl, request, streamed);
       }
       throw err;
     }
   }
 
-  private once(baseUrl: string, request: PeerRequest): Promise<Answer> {
+  private once(baseUrl: string, request: PeerRequest, streamed: boolean): Promise<Answer> {
     const url = new URL(request.path, baseUrl);
     for (const [k, v] of Object.entries(request.query ?? {})) url.searchParams.set(k, v);
     const body = request.body === undefined ? undefined : Buffer.from(JSON.stringify(request.body));
-    const { authorization } = currentRequest();
+    const { authorization, reason } = currentRequest();
     const headers: Record<string, string> = {
       accept: 'application/json',
       ...request.headers,
       [FORWARDED_HEADER]: this.options.self,
       ...(authorization === undefined ? {} : { authorization }),
+      // The peer authenticates the caller again, so the actor is its own finding; the reason is the caller's.
+      ...(reason === undefined ? {} : { [CHANGE_REASON_HEADER]: encodeHeaderText(reason) }),
       ...(body === undefined
         ? {}
         : { 'content-type': 'application/json', 'content-length': String(body.length) }),
@@ -149,6 +181,14 @@ export class PeerClient {
       );
       req.once('error', (error: NodeJS.ErrnoException) => fail(error, req.reusedSocket));
       req.once('response', (res) => {
+        const status = res.statusCode ?? 0;
+        if (streamed && status >= 200 && status < 300) {
+          settled = true;
+          clearTimeout(timer);
+          res.setTimeout(timeoutMs, () => res.destroy(new Error(`no bytes for ${timeoutMs} ms`)));
+          resolve({ status, retryAfter: undefined, text: '', body: res });
+          return;
+        }
         const chunks: Buffer[] = [];
         let size = 0;
         res.on('data', (chunk: Buffer) => {
@@ -188,6 +228,7 @@ export class PeerClient {
     throw new TwinfoldError(code, message, {
       retriable: answer.status === 503,
       details: {
+        ...publicDetails(isRecord(error?.details) ? error.details : undefined),
         forwardedTo: baseUrl,
         ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
       },
@@ -198,7 +239,11 @@ export class PeerClient {
 interface Envelope {
   status?: unknown;
   data?: unknown;
-  error?: { code?: unknown; message?: unknown };
+  error?: { code?: unknown; message?: unknown; details?: unknown };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function parseEnvelope(text: string): Envelope | undefined {

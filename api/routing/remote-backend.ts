@@ -1,4 +1,3 @@
-import { isTwinfoldError } from '../../shared/errors';
 import type {
   CommandView,
   DesiredPatchRequest,
@@ -18,32 +17,15 @@ import { etagFor } from '../conditional';
 import type { JsonObject } from '../json';
 import { API_PREFIX } from '../routes/common';
 import type { Attributes, TwinDocument } from '../twin-document';
-import { ATTRIBUTE_FILTER_PREFIX } from '../validate';
+import { twinFilterParams } from '../validate';
 import type { PeerClient, PeerRequest } from './peer-client';
+import { RemoteHistory, orUndefined, twinPath } from './remote-history';
 
 /** `GET /twins` query parameters of a list query (the inverse of routes/common.ts parseListQuery). */
 export function listQueryParams(query: TwinListQuery): Record<string, string> {
-  const { filter } = query;
-  const params: Record<string, string> = { limit: String(query.limit) };
+  const params: Record<string, string> = { ...twinFilterParams(query.filter), limit: String(query.limit) };
   if (query.cursor !== undefined) params.cursor = query.cursor;
-  if (filter.type !== undefined) params.type = filter.type;
-  if (filter.status !== undefined) params.status = filter.status;
-  if (filter.lifecycle !== undefined) params.lifecycle = filter.lifecycle;
-  for (const [k, v] of Object.entries(filter.attributes ?? {})) params[`${ATTRIBUTE_FILTER_PREFIX}${k}`] = v;
   return params;
-}
-
-const twinPath = (id: string, rest = ''): string => `${API_PREFIX}/twins/${encodeURIComponent(id)}${rest}`;
-
-/** undefined instead of the 404 of a missing twin or command, as the TwinReader contract says. */
-async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
-  try {
-    return await call;
-  } catch (err) {
-    if (isTwinfoldError(err) && (err.code === 'TWIN_NOT_FOUND' || err.code === 'COMMAND_NOT_FOUND'))
-      return undefined;
-    throw err;
-  }
 }
 
 /**
@@ -51,25 +33,17 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
  * takes, sent with the one-hop marker (PeerClient). The peer answers from its own stores, or 503.
  * Trusts the peer's answers to have the shapes its routes document (same code, same version).
  */
-export class RemoteBackend implements TwinReader, TwinWriter {
+export class RemoteBackend extends RemoteHistory implements TwinReader, TwinWriter {
   /**
    * @param outcomeWaitMs how long the peer may wait for a desired patch's fold
    *   (WRITE_OUTCOME_TIMEOUT_MS), granted on top of the forward timeout.
    */
   constructor(
-    private readonly client: PeerClient,
-    readonly url: string,
+    client: PeerClient,
+    url: string,
     private readonly outcomeWaitMs = 0,
-  ) {}
-
-  private read<T>(operation: string, path: string, extra: Partial<PeerRequest> = {}): Promise<T> {
-    return this.client.send(this.url, {
-      operation,
-      method: 'GET',
-      path,
-      idempotent: true,
-      ...extra,
-    }) as Promise<T>;
+  ) {
+    super(client, url);
   }
 
   private write<T>(

@@ -15,7 +15,17 @@ export interface RequestContext {
   authorization?: string;
   /** Whether another instance forwarded this request (FORWARDED_HEADER present). */
   forwarded: boolean;
+  /**
+   * Set for writes once the caller is authenticated (mount.ts): who makes the write (the token's
+   * subject) and the reason it gave (CHANGE_REASON_HEADER); they become the Kafka headers of the
+   * records it produces, and the reason is passed on when the write is forwarded.
+   */
+  actor?: string;
+  reason?: string;
 }
+
+/** The request header with the reason of a write, recorded in the twin's history. */
+export const CHANGE_REASON_HEADER = 'x-change-reason';
 
 const storage = new AsyncLocalStorage<RequestContext>();
 
@@ -40,4 +50,16 @@ export function currentRequest(): RequestContext {
 /** Runs `fn` as if serving a request with `context` (tests, and calls made on a request's behalf). */
 export function withRequestContext<T>(context: RequestContext, fn: () => T): T {
   return storage.run(context, fn);
+}
+
+/**
+ * HTTP header values travel as bytes that Node reads as latin1: text beyond ASCII arrives as its
+ * UTF-8 bytes, one character each. These turn such a value back into text and text into one.
+ */
+export function encodeHeaderText(text: string): string {
+  return Buffer.from(text, 'utf8').toString('latin1');
+}
+
+export function headerBytes(value: string): Buffer {
+  return Buffer.from(value, 'latin1');
 }

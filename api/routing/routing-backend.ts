@@ -14,16 +14,29 @@ import type {
   TwinChanges,
   TwinListQuery,
   TwinPage,
+  TelemetryStreamQuery,
+  HistoryReader,
   TwinReader,
   TwinWriter,
 } from '../backend';
+import type {
+  AggregateBucket,
+  AggregateQuery,
+  ChangesSince,
+  HistoryPage,
+  HistoryQuery,
+  TelemetryPage,
+  TelemetryPoint,
+  TelemetryQuery,
+} from '../../topology/history/queries';
+import type { FleetAggregatePage, FleetAggregateQuery } from '../fleet-aggregate';
 import type { JsonObject } from '../json';
 import type { Attributes, TwinDocument } from '../twin-document';
-import { mergePages } from './merge-pages';
+import { mergeFleetPages, mergePages } from './merge-pages';
 import { currentRequest } from './request-context';
 import { decideRoute } from './route-decision';
 
-type TwinAccess = TwinReader & TwinWriter;
+type TwinAccess = TwinReader & TwinWriter & HistoryReader;
 
 /** The part of PartitionOwners routing reads. */
 export interface OwnershipView {
@@ -99,23 +112,67 @@ export class RoutingBackend implements Backend {
     return this.route(id, (b) => b.getTwin(id, options));
   }
 
-  async listTwins(query: TwinListQuery): Promise<TwinPage> {
+  /**
+   * Asks every owning instance (this one from its own stores) and returns their answers with the
+   * partition count they must cover together. A forwarded request is answered by `local` alone:
+   * the forwarding instance merges.
+   */
+  private async fanOut<T>(
+    call: (backend: TwinAccess) => Promise<T>,
+  ): Promise<{ answers: T[]; partitionCount: number }> {
     const { local, owners, peer } = this.options;
-    // The forwarding instance merges: answer with this instance's page and what it covers.
-    if (currentRequest().forwarded) return local.listTwins(query);
     const snapshot = owners.snapshot();
     if (snapshot.state !== 'current') {
       throw notReady(`partition ownership is ${snapshot.state} (${snapshot.reason ?? 'rebalancing'})`);
     }
     const urls = [...new Set(snapshot.owners.values())].sort();
-    const pages = await Promise.all(
+    const answers = await Promise.all(
       urls.map((url) =>
-        (url === owners.self ? local : peer(url)).listTwins(query).catch((err: unknown) => {
+        call(url === owners.self ? local : peer(url)).catch((err: unknown) => {
           throw listFailure(url, err);
         }),
       ),
     );
-    return mergePages(pages, query.limit, snapshot.partitionCount);
+    return { answers, partitionCount: snapshot.partitionCount };
+  }
+
+  async listTwins(query: TwinListQuery): Promise<TwinPage> {
+    if (currentRequest().forwarded) return this.options.local.listTwins(query);
+    const { answers, partitionCount } = await this.fanOut((b) => b.listTwins(query));
+    return mergePages(answers, query.limit, partitionCount);
+  }
+
+  async aggregateTwins(query: FleetAggregateQuery): Promise<FleetAggregatePage> {
+    if (currentRequest().forwarded) return this.options.local.aggregateTwins(query);
+    const { answers, partitionCount } = await this.fanOut((b) => b.aggregateTwins(query));
+    return { groups: mergeFleetPages(answers, query, partitionCount) };
+  }
+
+  telemetry(id: string, query: TelemetryQuery): Promise<TelemetryPage | undefined> {
+    return this.route(id, (b) => b.telemetry(id, query));
+  }
+
+  telemetryStream(
+    id: string,
+    query: TelemetryStreamQuery,
+  ): Promise<AsyncIterable<TelemetryPoint> | undefined> {
+    return this.route(id, (b) => b.telemetryStream(id, query));
+  }
+
+  telemetryAggregate(id: string, query: AggregateQuery): Promise<AggregateBucket[] | undefined> {
+    return this.route(id, (b) => b.telemetryAggregate(id, query));
+  }
+
+  history(id: string, query: HistoryQuery): Promise<HistoryPage | undefined> {
+    return this.route(id, (b) => b.history(id, query));
+  }
+
+  changesSince(id: string, sinceVersion: number): Promise<ChangesSince | undefined> {
+    return this.route(id, (b) => b.changesSince(id, sinceVersion));
+  }
+
+  twinAt(id: string, atMs: number): Promise<TwinDocument | undefined> {
+    return this.route(id, (b) => b.twinAt(id, atMs));
   }
 
   listCommands(id: string): Promise<CommandView[] | undefined> {

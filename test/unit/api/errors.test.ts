@@ -24,7 +24,7 @@ describe('error envelope', () => {
     ['GET', '/api/v2/twins'],
     ['GET', '/nothing'],
     ['POST', '/api/v1/twins/sensor-001'],
-    ['GET', '/api/v1/twins/sensor-001/telemetry'],
+    ['GET', '/api/v1/twins/sensor-001/telemetry/raw'],
   ])('answers 404 NOT_FOUND for %s %s', async (method, path) => {
     const res = await api.request(method, path);
     expect(res.status).toBe(404);

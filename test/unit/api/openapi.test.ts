@@ -43,6 +43,11 @@ const CONTRACT_ENDPOINTS = [
   'get /readyz',
   'get /metrics',
   'get /api/v1/openapi.json',
+  'get /api/v1/twins/{id}/telemetry',
+  'get /api/v1/twins/{id}/telemetry/aggregate',
+  'get /api/v1/twins/{id}/history',
+  'get /api/v1/twins/{id}/changes',
+  'get /api/v1/twins/aggregate',
 ];
 
 function documented(doc: OpenApiDoc): string[] {

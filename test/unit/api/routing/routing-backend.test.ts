@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import { createApp } from '../../../../api/app';
 import type { AuthCheck } from '../../../../api/auth';
 import type { TwinListQuery, TwinPage } from '../../../../api/backend';
+import type { FleetAggregatePage, FleetAggregateQuery } from '../../../../api/fleet-aggregate';
 import { decodeCursor, encodeCursor } from '../../../../api/list-cursor';
 import { MemoryBackend } from '../../../../api/memory-backend';
 import { ForwardMetrics } from '../../../../api/routing/forward-metrics';
@@ -34,6 +35,10 @@ class ShardBackend extends MemoryBackend {
     const last = twins[twins.length - 1];
     const nextCursor = all.length > query.limit && last ? encodeCursor(last.id) : null;
     return { twins, nextCursor, partitions: this.partitions };
+  }
+
+  override async aggregateTwins(query: FleetAggregateQuery): Promise<FleetAggregatePage> {
+    return { ...(await super.aggregateTwins(query)), partitions: this.partitions };
   }
 }
 
@@ -195,6 +200,38 @@ describe('RoutingBackend: two instances in one process', () => {
     expect([down.status, down.headers.get('retry-after')]).toEqual([503, '1']);
     const forwarded = await get(0, `/api/v1/twins/${owned(1)[0]}`);
     expect(forwarded.status).toBe(503);
+  });
+
+  it('aggregates the fleet from either instance, merging averages from sums, and 503 on a gap or overlap', async () => {
+    const temps = ids.map((_, i) => (i % 4 === 0 ? 'n/a' : i * 1.5));
+    const typeOf = (i: number): string => (i % 3 === 0 ? 'valve' : 'meter');
+    for (const [i, id] of ids.entries()) {
+      const owner = instances[ownerIndex(partitionOf(id))]!;
+      putTwin(owner.store, twinFixture(id, { type: typeOf(i), reported: { temperature: temps[i]! } }));
+    }
+    const expected = ['meter', 'valve'].map((type) => {
+      const members = ids.map((_, i) => i).filter((i) => typeOf(i) === type);
+      const numbers = members.map((i) => temps[i]).filter((t): t is number => typeof t === 'number');
+      return {
+        key: type,
+        values: {
+          count: members.length,
+          'avg(reported.temperature)': numbers.reduce((a, b) => a + b, 0) / numbers.length,
+          'max(reported.temperature)': Math.max(...numbers),
+        },
+      };
+    });
+    const path =
+      '/api/v1/twins/aggregate?groupBy=type&fn=count,avg(reported.temperature),max(reported.temperature)';
+    for (const i of [0, 1]) {
+      const res = await get(i, path);
+      expect(res.status).toBe(200);
+      expect(res.body.data).toEqual({ groupBy: 'type', count: 2, groups: expected });
+    }
+    instances[1]!.store.partitions = [2];
+    expect((await get(0, path)).status).toBe(503);
+    instances[1]!.store.partitions = [1, 2, 3];
+    expect((await get(0, path)).status).toBe(503);
   });
 
   it("gives a forwarded list this instance's page and the partitions it covers", async () => {
