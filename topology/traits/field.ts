@@ -34,7 +34,8 @@ export interface Observation {
  * Takes one reading of a field at reading time `t`. A reading not newer than the latest one in
  * the ring (late, out of order, or a replay of the same instant) is not a new point: undefined,
  * the traits stay as they were. Otherwise the point joins the ring (the oldest leaves past
- * `ringSize`), the traits are evaluated, and the baseline takes the reading after judging it.
+ * `ringSize`), the traits are evaluated, and the baseline takes the reading after judging it
+ * (unless it repeats the previous value).
  */
 export function observe(
   previous: FieldTraitsState | undefined,
@@ -61,16 +62,11 @@ export function observe(
   const anomalies = detect(settings, { value, mean, z, run, rapid: rapidSlope });
   const judged = halfFull(drift, profile.windows.driftMs);
   const evaluation = evaluate(settings, profile, { value, t, drift, judged, anomalies });
-  const baseline = nextBaseline(
-    n,
-    mean,
-    variance,
-    value,
-    z === null ? undefined : settings.spikeK * sigma,
-    profile,
-  );
+  // A repeated value says nothing new about the spread: a stuck run does not shrink the baseline.
+  const clip = z === null ? undefined : settings.spikeK * sigma;
+  const baseline = run > 1 ? { n, mean, variance } : nextBaseline(n, mean, variance, value, clip, profile);
   return {
-    state: { t: ts, v: vs, n: n + 1, ...baseline, run, eval: evaluation },
+    state: { t: ts, v: vs, ...baseline, run, eval: evaluation },
     measures: {
       z,
       run,
@@ -106,13 +102,13 @@ function nextBaseline(
   value: number,
   clip: number | undefined,
   profile: DeviceProfile,
-): { mean: number; variance: number } {
-  if (n === 0) return { mean: value, variance: 0 };
+): { n: number; mean: number; variance: number } {
+  if (n === 0) return { n: 1, mean: value, variance: 0 };
   // A plain running mean and variance until 1/(n+1) falls below alpha: no bias towards the first reading.
   const alpha = Math.max(profile.baselineAlpha, 1 / (n + 1));
   const raw = value - mean;
   const d = clip === undefined || clip === 0 ? raw : Math.max(-clip, Math.min(clip, raw));
-  return { mean: mean + alpha * d, variance: (1 - alpha) * (variance + alpha * d * d) };
+  return { n: n + 1, mean: mean + alpha * d, variance: (1 - alpha) * (variance + alpha * d * d) };
 }
 
 function detect(

@@ -80,22 +80,30 @@ function sampleStd(values: readonly number[]): number {
 }
 
 /**
- * The baseline before reading i: the running mean and variance of readings 0..i-1 (weight 1/(j+1)
- * for reading j) until that weight falls below alpha, exponentially weighted after; past the
- * warm-up a reading's pull is capped at k σ.
+ * The baseline before reading i, and how many readings it holds: readings 0..i-1 except those
+ * repeating the reading before them; the m-th taken (from 0) has weight max(alpha, 1/(m+1)) in
+ * an exponentially weighted mean and variance; once `warmup` readings are in, a reading's pull
+ * is capped at k σ.
  */
-function baselineBefore(values: readonly number[], i: number, s: RefSettings): { mean: number; sd: number } {
+function baselineBefore(
+  values: readonly number[],
+  i: number,
+  s: RefSettings,
+): { mean: number; sd: number; m: number } {
   let mean = values[0]!;
   let variance = 0;
+  let m = 1;
   for (let j = 1; j < i; j++) {
+    if (values[j] === values[j - 1]) continue;
     let d = values[j]! - mean;
     const sd = Math.sqrt(variance);
-    if (j >= s.warmup && sd > 0) d = Math.max(-s.k * sd, Math.min(s.k * sd, d));
-    const a = Math.max(s.alpha, 1 / (j + 1));
+    if (m >= s.warmup && sd > 0) d = Math.max(-s.k * sd, Math.min(s.k * sd, d));
+    const a = Math.max(s.alpha, 1 / (m + 1));
     mean += a * d;
     variance = (1 - a) * (variance + a * d * d);
+    m += 1;
   }
-  return { mean, sd: Math.sqrt(variance) };
+  return { mean, sd: Math.sqrt(variance), m: i === 0 ? 0 : m };
 }
 
 /** The traits after accepted reading `i` of `points`. */
@@ -123,8 +131,8 @@ export function referenceTraits(points: readonly Point[], i: number, s: RefSetti
         : 'STABLE';
   const anomalies: string[] = [];
   const values = points.map((p) => p.v);
-  if (i >= s.warmup) {
-    const { mean, sd } = baselineBefore(values, i, s);
+  const { mean, sd, m } = baselineBefore(values, i, s);
+  if (m >= s.warmup) {
     const delta = Math.abs(last.v - mean);
     if (delta > 0 && (sd === 0 || delta / sd > s.k)) anomalies.push('SPIKE');
   }
