@@ -242,6 +242,12 @@ export const SERVICE_SCHEMA = {
     'Retention per device type, e.g. sensor=7d,camera=1d; the history changelog keeps the longest of all retentions',
     keyValueList(/^[^=,\s]{1,128}$/, duration(1000, 3650 * 86400000)),
   ),
+  traits: setting(
+    'TRAITS',
+    'on',
+    'Computed traits and alert.raised/alert.cleared events per numeric reported field (on or off: no traits state, no traits section)',
+    bool,
+  ),
 } as const;
 
 /** Everything the service reads: the common settings and its own. */

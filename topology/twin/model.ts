@@ -6,6 +6,7 @@
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 
 import type { JsonObject, JsonValue } from '../../shared/json';
+import { DEFAULT_PROFILE, type DeviceProfile, type TraitsState } from '../traits';
 
 export type { JsonObject, JsonValue };
 
@@ -110,6 +111,8 @@ export interface TwinState {
   lastError: TwinErrorReport | null;
   createdAt: number;
   updatedAt: number;
+  /** Computed traits of the numeric reported fields and the open alerts; absent with traits off. */
+  traits?: TraitsState;
 }
 
 /**
@@ -148,6 +151,19 @@ export interface FoldConfig {
   maxCommandHistory: number;
   /** The bridge's limits on a device.downlink record: a command breaking them fails, never delivered. */
   downlinkLimits: JsonLimits;
+  /** Compute traits and alerts (setting `TRAITS`); absent means on. */
+  traits?: boolean;
+  /**
+   * The profile a device type folds its traits with; absent means DEFAULT_PROFILE for every type.
+   * Profiles are never mutated: a changed profile is a new object (per-field settings are cached
+   * per profile object).
+   */
+  profileFor?: (type: string) => DeviceProfile;
+}
+
+/** The profile of `type` under `config`. */
+export function profileOf(config: FoldConfig, type: string): DeviceProfile {
+  return config.profileFor === undefined ? DEFAULT_PROFILE : config.profileFor(type);
 }
 
 export const DEFAULT_FOLD_CONFIG: Readonly<FoldConfig> = Object.freeze({
@@ -176,7 +192,9 @@ export type TwinEventType =
   | 'desired.rejected'
   | 'delta.changed'
   | 'command.status'
-  | 'alert';
+  | 'alert'
+  | 'alert.raised'
+  | 'alert.cleared';
 
 export interface TwinEvent {
   type: TwinEventType;

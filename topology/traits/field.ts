@@ -1,0 +1,214 @@
+import { fieldHealth } from './health';
+import { fieldSettings } from './profile';
+import { fitLine, windowStart, type LineFit } from './stats';
+import type {
+  Anomaly,
+  Bounds,
+  DeviceProfile,
+  FieldEvaluation,
+  FieldProfile,
+  FieldSettings,
+  FieldTraitsState,
+  Forecast,
+  Maintenance,
+  ThresholdForecast,
+  Trend,
+} from './types';
+
+/** What the alerts are judged on, besides the evaluation (not stored). */
+export interface Measures {
+  /** |value − baseline mean| in baseline standard deviations; null during the warm-up. */
+  z: number | null;
+  run: number;
+  rapidPerMinute: number;
+  driftPerMinute: number;
+  stdDev: number;
+}
+
+export interface Observation {
+  state: FieldTraitsState;
+  measures: Measures;
+}
+
+/**
+ * Takes one reading of a field at reading time `t`. A reading not newer than the latest one in
+ * the ring (late, out of order, or a replay of the same instant) is not a new point: undefined,
+ * the traits stay as they were. Otherwise the point joins the ring (the oldest leaves past
+ * `ringSize`), the traits are evaluated, and the baseline takes the reading after judging it
+ * (unless it repeats the previous value).
+ */
+export function observe(
+  previous: FieldTraitsState | undefined,
+  field: string,
+  t: number,
+  value: number,
+  profile: DeviceProfile,
+): Observation | undefined {
+  if (previous !== undefined && t <= previous.at) return undefined;
+  const settings = fieldSettings(profile, field);
+  const keep = Math.max(0, (previous?.t.length ?? 0) + 1 - profile.ringSize);
+  // Ring times are kept as offsets before the latest reading: short numbers in the stored JSON.
+  const shift = previous === undefined ? 0 : t - previous.at;
+  const ts = previous === undefined ? [0] : [...previous.t.slice(keep).map((x) => x - shift), 0];
+  const vs = [...(previous?.v.slice(keep) ?? []), value];
+  const run = previous !== undefined && previous.v[previous.v.length - 1] === value ? previous.run + 1 : 1;
+  const n = previous?.n ?? 0;
+  const mean = previous?.mean ?? value;
+  const variance = previous?.variance ?? 0;
+  const sigma = Math.sqrt(variance);
+  const z = n < profile.warmup ? null : deviation(value - mean, sigma);
+  const drift = fitLine(ts, vs, windowStart(ts, profile.windows.driftMs));
+  const rapid = fitLine(ts, vs, windowStart(ts, profile.windows.rapidMs));
+  const rapidSlope = halfFull(rapid, profile.windows.rapidMs) ? rapid.slope : 0;
+  const anomalies = detect(settings, { value, mean, z, run, rapid: rapidSlope });
+  const judged = halfFull(drift, profile.windows.driftMs);
+  const evaluation = evaluate(settings, profile, { drift, judged, anomalies });
+  // A repeated value says nothing new about the spread: a stuck run does not shrink the baseline.
+  const clip = z === null ? undefined : settings.spikeK * sigma;
+  const baseline = run > 1 ? { n, mean, variance } : nextBaseline(n, mean, variance, value, clip, profile);
+  return {
+    state: { at: t, t: ts, v: vs, ...baseline, run, eval: evaluation },
+    measures: {
+      z,
+      run,
+      rapidPerMinute: rapidSlope,
+      driftPerMinute: judged ? drift.slope : 0,
+      stdDev: judged ? drift.stdDev : 0,
+    },
+  };
+}
+
+/**
+ * Slopes and spreads are judged only over a window at least half full (its points span half its
+ * length): a slope over two readings ten seconds apart says nothing about a five-minute drift.
+ */
+function halfFull(fit: LineFit, windowMs: number): boolean {
+  return fit.spanMinutes * 60_000 >= windowMs / 2;
+}
+
+function deviation(delta: number, sigma: number): number {
+  if (delta === 0) return 0;
+  return sigma === 0 ? Infinity : Math.abs(delta) / sigma;
+}
+
+/**
+ * Exponentially weighted mean and variance (weight `baselineAlpha` for the new reading, 1/(n+1)
+ * while that is larger). Past the
+ * warm-up a reading's pull is capped at `clip` (k σ), so one spike does not blind the baseline.
+ */
+function nextBaseline(
+  n: number,
+  mean: number,
+  variance: number,
+  value: number,
+  clip: number | undefined,
+  profile: DeviceProfile,
+): { n: number; mean: number; variance: number } {
+  if (n === 0) return { n: 1, mean: value, variance: 0 };
+  // A plain running mean and variance until 1/(n+1) falls below alpha: no bias towards the first reading.
+  const alpha = Math.max(profile.baselineAlpha, 1 / (n + 1));
+  const raw = value - mean;
+  const d = clip === undefined || clip === 0 ? raw : Math.max(-clip, Math.min(clip, raw));
+  return { n: n + 1, mean: mean + alpha * d, variance: (1 - alpha) * (variance + alpha * d * d) };
+}
+
+function detect(
+  s: FieldSettings,
+  at: { value: number; mean: number; z: number | null; run: number; rapid: number },
+): Anomaly[] {
+  const out: Anomaly[] = [];
+  if (at.z !== null && at.z > s.spikeK) {
+    const delta = Math.abs(at.value - at.mean);
+    const message = `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`;
+    out.push({ type: 'SPIKE', severity: 'HIGH', message });
+  }
+  if (at.run >= s.stuckN) {
+    out.push({
+      type: 'STUCK',
+      severity: 'MEDIUM',
+      message: `Sensor stuck at ${at.value} for ${at.run} readings`,
+    });
+  }
+  if (Math.abs(at.rapid) > s.rapidPerMinute) {
+    const message = `Rapid change detected: ${at.rapid.toFixed(2)}/min`;
+    out.push({ type: 'RAPID_CHANGE', severity: 'MEDIUM', message });
+  }
+  return out;
+}
+
+function evaluate(
+  s: FieldSettings & FieldProfile,
+  profile: DeviceProfile,
+  at: { drift: LineFit; judged: boolean; anomalies: Anomaly[] },
+): FieldEvaluation {
+  const { drift, judged } = at;
+  const drifting = judged && Math.abs(drift.slope) > s.driftPerMinute;
+  const percent = Math.min(100, Math.max(0, 100 * (1 - drift.stdDev / s.stabilityScale)));
+  const stability = {
+    stdDev: sig(drift.stdDev),
+    percent: sig(percent),
+    status: judged && percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
+  };
+  const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
+  const base = {
+    points: drift.n,
+    drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
+    stability,
+    trend: judged ? trendOf(drift, s.trendPerMinute) : 'STABLE',
+    anomalies: at.anomalies,
+    forecast,
+    maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,
+    staleAfterMs: s.staleAfterMs,
+  };
+  return { ...base, health: fieldHealth(base, undefined) };
+}
+
+/** RISING / FALLING: a slope beyond `trendPerMinute` that is also significant (|t| ≥ 2). */
+function trendOf(fit: LineFit, threshold: number): Trend {
+  if (Math.abs(fit.tStat) < 2 || Math.abs(fit.slope) <= threshold) return 'STABLE';
+  return fit.slope > 0 ? 'RISING' : 'FALLING';
+}
+
+function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Forecast {
+  const horizonMinutes = horizonMs / 60_000;
+  const out: ThresholdForecast[] = [];
+  if (thresholds?.min !== undefined) out.push(crossing(fit, 'min', thresholds.min));
+  if (thresholds?.max !== undefined) out.push(crossing(fit, 'max', thresholds.max));
+  return { horizonMinutes, value: sig(fit.level + fit.slope * horizonMinutes), thresholds: out };
+}
+
+/** Minutes until the fitted line reaches `value` from its side; 0 when already beyond. */
+function crossing(fit: LineFit, bound: 'min' | 'max', value: number): ThresholdForecast {
+  return { bound, value, inMinutes: minutesUntil(fit, bound, value) };
+}
+
+function minutesUntil(fit: LineFit, bound: 'min' | 'max', value: number): number | null {
+  const gap = bound === 'max' ? value - fit.level : fit.level - value;
+  if (gap <= 0) return 0;
+  const speed = bound === 'max' ? fit.slope : -fit.slope;
+  return speed > 0 ? sig(gap / speed) : null;
+}
+
+/** Seed 003 Query 5: when the drifting line leaves the calibration band. */
+function maintenanceOf(fit: LineFit, band: Bounds | undefined): Maintenance | null {
+  if (band === undefined) return null;
+  const bound = fit.slope > 0 ? 'max' : 'min';
+  const limit = band[bound];
+  const below = band.min !== undefined && fit.level < band.min;
+  const above = band.max !== undefined && fit.level > band.max;
+  const minutes = below || above ? 0 : limit === undefined ? null : minutesUntil(fit, bound, limit);
+  if (minutes === null) return null;
+  const hours = sig(minutes / 60);
+  return {
+    status: hours > 168 ? 'HEALTHY' : hours > 24 ? 'SCHEDULE_SOON' : 'URGENT',
+    hoursUntilMaintenance: hours,
+    recommendedAction: hours < 72 ? 'Recalibrate' : 'Monitor',
+  };
+}
+
+/** Six significant digits: enough for any sensor, and the document stays short. */
+export function sig(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const e = 5 - Math.floor(Math.log10(Math.abs(x)));
+  return e >= 0 ? Math.round(x * 10 ** e) / 10 ** e : Math.round(x / 10 ** -e) * 10 ** -e;
+}
