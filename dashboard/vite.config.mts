@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** `npm run build` writes the dashboard to dist/dashboard/, which the API serves at `/` (api/static.ts). */
+export default defineConfig({
+  root: here,
+  base: '/',
+  publicDir: false,
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: `${here}../dist/dashboard`,
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    sourcemap: false,
+    reportCompressedSize: false,
+  },
+  logLevel: 'warn',
+});
