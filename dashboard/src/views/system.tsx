@@ -27,8 +27,8 @@ interface Metric {
   values: { labels: Record<string, string | number>; value: number }[];
 }
 
-const SHOWN = {
-  twinfold_processor_consumer_lag: 'Consumer lag',
+const TILES = {
+  twinfold_processor_consumer_lag: 'Consumer lag (records)',
   twinfold_processor_restoring_partitions: 'Partitions restoring',
   twinfold_processor_restored_records_total: 'Records restored',
   twinfold_twins: 'Twins',
@@ -37,10 +37,21 @@ const SHOWN = {
   twinfold_sse_streams: 'Event streams',
 } as const;
 
-function labelText(labels: Record<string, string | number>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(', ');
+function total(metric: Metric | undefined): number {
+  return metric ? metric.values.reduce((sum, v) => sum + v.value, 0) : 0;
+}
+
+/** Consumer lag per input topic (its short name), summed over this instance's partitions. */
+function lagByTopic(metric: Metric | undefined): { topic: string; lag: number; partitions: number }[] {
+  const rows = new Map<string, { topic: string; lag: number; partitions: number }>();
+  for (const v of metric?.values ?? []) {
+    const topic = String(v.labels.topic ?? '?').replace(/^.*\.(device\.)/, '$1');
+    const row = rows.get(topic) ?? { topic, lag: 0, partitions: 0 };
+    row.lag += v.value;
+    row.partitions += 1;
+    rows.set(topic, row);
+  }
+  return [...rows.values()].sort((a, b) => b.lag - a.lag || a.topic.localeCompare(b.topic));
 }
 
 /** This instance's readiness, the partition map, and the processor's lag and restore progress. */
@@ -64,7 +75,7 @@ export function SystemView() {
         if (!live) return;
         setHealth(h.data);
         setInstances(i.data);
-        setMetrics(m.data.metrics.filter((x) => x.name in SHOWN));
+        setMetrics(m.data.metrics.filter((x) => x.name in TILES));
         setUpdated(new Date().toISOString());
         setError(null);
       } catch (err) {
@@ -152,17 +163,31 @@ export function SystemView() {
         {metrics.length > 0 && (
           <section class="card" aria-labelledby="metrics-title">
             <h2 id="metrics-title">Processing</h2>
+            <dl class="tiles">
+              {Object.entries(TILES).map(([name, label]) => (
+                <div key={name}>
+                  <dt>{label}</dt>
+                  <dd>{total(metrics.find((m) => m.name === name)).toLocaleString()}</dd>
+                </div>
+              ))}
+            </dl>
             <table>
+              <caption>Consumer lag by input topic</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Topic</th>
+                  <th scope="col">Partitions here</th>
+                  <th scope="col">Lag</th>
+                </tr>
+              </thead>
               <tbody>
-                {metrics.flatMap((m) =>
-                  (m.values.length ? m.values : [{ labels: {}, value: 0 }]).map((v, i) => (
-                    <tr key={`${m.name}-${i}`}>
-                      <th scope="row">{SHOWN[m.name as keyof typeof SHOWN]}</th>
-                      <td class="labels">{labelText(v.labels)}</td>
-                      <td class="value">{v.value}</td>
-                    </tr>
-                  )),
-                )}
+                {lagByTopic(metrics.find((m) => m.name === 'twinfold_processor_consumer_lag')).map((r) => (
+                  <tr key={r.topic}>
+                    <th scope="row">{r.topic}</th>
+                    <td>{r.partitions}</td>
+                    <td class="value">{r.lag.toLocaleString()}</td>
+                  </tr>
+                ))}
               </tbody>
             </table>
           </section>

@@ -65,7 +65,7 @@ export function TwinCommands({ twin }: { twin: Twin }) {
   };
 
   return (
-    <section class="card" aria-labelledby="commands-title">
+    <section class="card wide" aria-labelledby="commands-title">
       <h2 id="commands-title">Commands</h2>
       <form class="command-form" onSubmit={submit}>
         <label>

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { bridgeTestSetup } from '../support/bridge-env';
+import { launchChromium, screenshot } from '../support/browser';
+import { testEnv } from '../support/env';
+import { httpRequest } from '../support/http-client';
+import { deployment, startService, type Deployment, type ServiceInstance } from '../support/stack';
+import { waitFor } from '../support/wait';
+
+/**
+ * The dashboard in a real headless Chromium against a real stack: Kafka, a service instance with
+ * authentication on, Mosquitto, the bridge and the device simulator (whose devices ack commands).
+ * Screenshots of each view go to .cache/screenshots/.
+ */
+jest.setTimeout(120_000);
+
+const DEVICES = ['sim-0001', 'sim-0002', 'sim-0003', 'sim-0004', 'sim-0005'];
+
+describe('the dashboard in Chromium', () => {
+  const token = randomBytes(24).toString('base64url');
+  let d: Deployment;
+  let service: ServiceInstance;
+  let browser: Browser;
+  let page: Page;
+
+  const rest = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    httpRequest(service.url, method, `/api/v1${path}`, {
+      headers: { authorization: `Bearer ${token}`, ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
+
+  beforeAll(async () => {
+    d = deployment('dashboard', { AUTH_MODE: 'static', AUTH_TOKENS: `${token}:admin` });
+    const bridge = bridgeTestSetup(d.prefix);
+    const [started] = await Promise.all([startService(d), launchChromium().then((b) => (browser = b))]);
+    service = started;
+    await d.processes
+      .spawn('bridge/main.js', { ...bridge.env, BRIDGE_HTTP_PORT: '0' }, 'bridge')
+      .waitForLine(/"bridge running"/);
+    d.processes.spawn(
+      'scripts/simulator.js',
+      {
+        MQTT_URL: testEnv().mqttUrl,
+        SIM_MQTT_ROOT: bridge.root,
+        SIM_DEVICES: String(DEVICES.length),
+        SIM_RATE: '10',
+        SIM_OFFLINE_RATE: '0',
+        SIM_RECONNECT_RATE: '0',
+        SIM_STATS_EVERY: '0',
+      },
+      'simulator',
+    );
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await d?.cleanup();
+  });
+
+  it('shows the login for a wrong token, and the fleet for the right one', async () => {
+    await page.goto(`${service.url}/#token=not-the-token`);
+    await page.getByRole('alert').filter({ hasText: 'refused' }).waitFor({ timeout: 10_000 });
+    expect(page.url()).not.toContain('not-the-token');
+
+    await page.getByLabel('API token').fill('still-not-the-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'UNAUTHORIZED' }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'login');
+
+    await page.getByLabel('API token').fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('lists the simulated devices', async () => {
+    for (const id of DEVICES) {
+      await page.getByRole('link', { name: id, exact: true }).waitFor({ timeout: 60_000 });
+    }
+    await page.getByText('live', { exact: true }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'fleet');
+  });
+
+  it('shows a live change within 2 s, without a reload', async () => {
+    const marker = await page.evaluate('window.performance.timeOrigin');
+    const created = await rest('POST', '/twins', { id: 'probe-live', type: 'probe' });
+    expect(created.status).toBe(202);
+    await page.getByRole('link', { name: 'probe-live', exact: true }).waitFor({ timeout: 2_000 });
+    expect(await page.evaluate('window.performance.timeOrigin')).toBe(marker); // the same document
+  });
+
+  it('shows the delta after a desired edit, and a conflicting edit as a conflict', async () => {
+    await page.getByRole('link', { name: 'probe-live', exact: true }).click();
+    await page.getByRole('heading', { name: 'probe-live' }).waitFor();
+    const editor = page.getByLabel(/Change desired state/);
+    await editor.fill('{"interval": 30}');
+    await page.getByRole('button', { name: /^Apply/ }).click();
+    const delta = page.getByRole('table', { name: 'Delta' });
+    await delta.getByRole('row', { name: /interval\s+30/ }).waitFor({ timeout: 10_000 });
+
+    // The operator starts an edit; meanwhile someone else changes the twin.
+    await editor.fill('{"interval": 45}');
+    const other = await rest('PATCH', '/twins/probe-live/desired', { mode: 'eco' });
+    expect(other.status).toBe(202);
+    await page.getByRole('button', { name: /^Apply/ }).click();
+    const conflict = page.getByRole('alert').filter({ hasText: 'Conflict (412)' });
+    await conflict.waitFor({ timeout: 10_000 });
+    await screenshot(page, 'twin-conflict');
+
+    await conflict.getByRole('button', { name: /Apply my patch on version/ }).click();
+    await delta.getByRole('row', { name: /interval\s+45/ }).waitFor({ timeout: 10_000 });
+    await delta.getByRole('row', { name: /mode\s+eco/ }).waitFor({ timeout: 10_000 });
+    const state = await rest('GET', '/twins/probe-live/state');
+    expect(state.body).toMatchObject({ data: { desired: { interval: 45, mode: 'eco' } } });
+  });
+
+  it('sends a command that reaches acknowledged', async () => {
+    await page.goto(`${service.url}/#/twin/sim-0001`);
+    await page.getByRole('heading', { name: 'sim-0001' }).waitFor();
+    await page.getByLabel('Action').fill('blink');
+    await page.getByLabel('Parameters (JSON)').fill('{"times": 2}');
+    await page.getByRole('button', { name: 'Send command' }).click();
+    const row = page.locator('table.commands tr', { hasText: 'blink' });
+    await row.getByText('acknowledged', { exact: true }).waitFor({ timeout: 30_000 });
+    // the chart has had a few live readings by now
+    await waitFor(
+      'live values in the chart',
+      async () => /live: ([2-9]|\d\d+) values/.test(await page.locator('.source').innerText()),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+    await screenshot(page, 'twin');
+  });
+
+  it('shows the system view', async () => {
+    await page.goto(`${service.url}/#/system`);
+    await page.getByRole('heading', { name: 'Instances and partitions' }).waitFor({ timeout: 10_000 });
+    await page.getByText('ready', { exact: true }).waitFor({ timeout: 10_000 });
+    await screenshot(page, 'system');
+  });
+
+  it('shows the login again when the token stops working', async () => {
+    await page.evaluate("sessionStorage.setItem('twinfold.token', 'revoked')");
+    await page.reload();
+    await page.getByLabel('API token').waitFor({ timeout: 10_000 });
+    await page.getByRole('alert').filter({ hasText: 'refused' }).waitFor();
+  });
+});
