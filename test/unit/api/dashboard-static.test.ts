@@ -38,6 +38,18 @@ describe('the dashboard served at /', () => {
     expect(res.headers.get('cache-control')).toContain('immutable');
   });
 
+  it('sends brotli or gzip to a browser that accepts them, the bytes as they are otherwise', async () => {
+    api = await startTestApi({ dashboardDir: dir });
+    const br = await api.raw('GET', '/assets/index-abc123.js', { 'accept-encoding': 'gzip, deflate, br' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers.vary).toBe('Accept-Encoding');
+    const gzip = await api.raw('GET', '/assets/index-abc123.js', { 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    const plain = await api.raw('GET', '/assets/index-abc123.js');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toBe('console.log(1)');
+  });
+
   it('leaves the API and its 404s as they were', async () => {
     api = await startTestApi({ dashboardDir: dir });
     expect((await api.request('GET', '/api/v1/twins')).status).toBe(200);
