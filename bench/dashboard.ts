@@ -13,7 +13,8 @@ const MARK = 'twinfold:fleet-first-rows';
 const FIRST_ROWS = `performance.getEntriesByName('${MARK}')`;
 /** A function, not a string: the page's CSP (no 'unsafe-eval') refuses string predicates. */
 const firstRowsShown = (mark: string): boolean => performance.getEntriesByName(mark).length > 0;
-const LOADED = "document.querySelector('[aria-label=Summary] span')?.textContent ?? ''";
+const LOADED =
+  "(document.querySelector('[aria-label=Summary] span')?.textContent ?? '') + ' ' + (document.querySelector('.error')?.textContent ?? '')";
 
 const kb = (bytes: number): number => round(bytes / 1024);
 
@@ -40,16 +41,19 @@ async function wholeFleet(url: string, token: string): Promise<{ bytes: number; 
 /** Scrolls the fleet to its end until every twin is loaded (cursor paging). */
 async function scrollToEnd(page: Page, twins: number): Promise<number> {
   const began = performance.now();
+  let text = '';
   await waitUntil(
     `all ${twins} twins loaded by scrolling`,
     async () => {
       await page.evaluate("document.querySelector('.vlist').scrollTop = 1e9");
-      const text = String(await page.evaluate(LOADED));
+      text = String(await page.evaluate(LOADED));
       return text.startsWith(`${twins} twins loaded`) && !text.includes('more');
     },
     120_000,
     50,
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; the page says ${JSON.stringify(text)}`);
+  });
   return performance.now() - began;
 }
 
