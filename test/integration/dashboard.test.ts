@@ -30,7 +30,12 @@ describe('the dashboard in Chromium', () => {
     });
 
   beforeAll(async () => {
-    d = deployment('dashboard', { AUTH_MODE: 'static', AUTH_TOKENS: `${token}:admin` });
+    // A short forwarding timeout: a list waiting on a frozen peer becomes a 503 quickly.
+    d = deployment('dashboard', {
+      AUTH_MODE: 'static',
+      AUTH_TOKENS: `${token}:admin`,
+      FORWARD_TIMEOUT_MS: '1000',
+    });
     const bridge = bridgeTestSetup(d.prefix);
     const [started] = await Promise.all([startService(d), launchChromium().then((b) => (browser = b))]);
     service = started;
@@ -138,6 +143,36 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('heading', { name: 'Instances and partitions' }).waitFor({ timeout: 10_000 });
     await page.getByText('ready', { exact: true }).waitFor({ timeout: 10_000 });
     await screenshot(page, 'system');
+  });
+
+  it('says "rebalancing, retrying" while the API answers 503, then recovers by itself', async () => {
+    const b = await startService(d, 'b');
+    await waitFor(
+      'two instances sharing the partitions',
+      async () => {
+        const view = (await rest('GET', '/system/instances')).body as {
+          data: { state: string; instances: unknown[] };
+        };
+        return view.data.state === 'current' && view.data.instances.length === 2;
+      },
+      { timeoutMs: 60_000 },
+    );
+    // A frozen peer: lists fan out to it, get no answer and are 503 NOT_READY (real processes, no mock).
+    process.kill(b.process.pid!, 'SIGSTOP');
+    try {
+      await page.goto(`${service.url}/#/`);
+      const banner = page.getByRole('status').filter({ hasText: 'rebalancing, retrying' });
+      await banner.waitFor({ timeout: 15_000 });
+      await screenshot(page, 'rebalancing');
+      expect(await page.getByRole('alert').count()).toBe(0);
+    } finally {
+      process.kill(b.process.pid!, 'SIGCONT');
+    }
+    await page.getByRole('link', { name: 'sim-0001', exact: true }).waitFor({ timeout: 60_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'rebalancing, retrying' })
+      .waitFor({ state: 'detached' });
   });
 
   it('shows the login again when the token stops working', async () => {

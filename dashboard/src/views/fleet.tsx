@@ -81,9 +81,7 @@ export function FleetView() {
       q.set('limit', String(model.started ? NEXT_PAGE : FIRST_PAGE));
       if (model.nextCursor) q.set('cursor', model.nextCursor);
       const { data } = await api<TwinPage>(`/twins?${q.toString()}`);
-      for (const twin of data.twins) model.upsert(twin);
-      model.nextCursor = data.nextCursor;
-      model.started = true;
+      model.addPage(data.twins, data.nextCursor);
       setError(null);
       schedule();
     } catch (err) {
