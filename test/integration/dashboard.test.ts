@@ -40,7 +40,7 @@ describe('the dashboard in Chromium', () => {
     const [started] = await Promise.all([startService(d), launchChromium().then((b) => (browser = b))]);
     service = started;
     await d.processes
-      .spawn('bridge/main.js', { ...bridge.env, BRIDGE_HTTP_PORT: '0' }, 'bridge')
+      .spawn('bridge/main.js', { ...bridge.env, LOG_LEVEL: 'info', BRIDGE_HTTP_PORT: '0' }, 'bridge')
       .waitForLine(/"bridge running"/);
     d.processes.spawn(
       'scripts/simulator.js',
