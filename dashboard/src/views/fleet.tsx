@@ -134,7 +134,9 @@ export function FleetView() {
         <LinkBadge state={link} />
         <p class="counts" aria-label="Summary">
           <span>
-            {model.size} twins loaded{model.complete ? '' : ' (more on scroll)'}
+            {model.started
+              ? `${model.size} twins loaded${model.complete ? '' : ' (more on scroll)'}`
+              : 'loading…'}
           </span>
           <span class="status online">
             <span class="dot" aria-hidden="true" />

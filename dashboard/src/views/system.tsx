@@ -176,7 +176,7 @@ export function SystemView() {
               <thead>
                 <tr>
                   <th scope="col">Topic</th>
-                  <th scope="col">Partitions here</th>
+                  <th scope="col">Partitions</th>
                   <th scope="col">Lag</th>
                 </tr>
               </thead>
