@@ -38,13 +38,18 @@ export function VirtualList({ count, rowHeight, row, label, onNearEnd }: Props) 
     if (onNearEnd && last >= count - Math.ceil(height / rowHeight)) onNearEnd();
   }, [last, count, height, rowHeight, onNearEnd]);
 
+  const focusRow = (index: number): boolean => {
+    const row = box.current?.querySelector<HTMLElement>(
+      `[data-index="${index}"] a, [data-index="${index}"] button`,
+    );
+    row?.focus();
+    return row != null;
+  };
+
+  // A row scrolled into view gets the focus once it is rendered.
   useEffect(() => {
     const index = pendingFocus.current;
-    if (index === null) return;
-    pendingFocus.current = null;
-    box.current
-      ?.querySelector<HTMLElement>(`[data-index="${index}"] a, [data-index="${index}"] button`)
-      ?.focus();
+    if (index !== null && focusRow(index)) pendingFocus.current = null;
   });
 
   const onKeyDown = (e: KeyboardEvent): void => {
@@ -65,7 +70,7 @@ export function VirtualList({ count, rowHeight, row, label, onNearEnd }: Props) 
     if (top < el.scrollTop) el.scrollTop = top;
     else if (top + rowHeight > el.scrollTop + el.clientHeight)
       el.scrollTop = top + rowHeight - el.clientHeight;
-    pendingFocus.current = to;
+    if (!focusRow(to)) pendingFocus.current = to;
     setScrollTop(el.scrollTop);
   };
 
