@@ -28,7 +28,7 @@ export function Login({ reason }: { reason?: string | undefined }) {
       <form onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">twinfold</h1>
         <p>This API needs a bearer token. It is kept in this tab only (sessionStorage).</p>
-        {reason && (
+        {reason && !error && (
           <p class="error" role="alert">
             {reason}
           </p>

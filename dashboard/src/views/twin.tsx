@@ -1,4 +1,3 @@
-import { Fragment } from 'preact';
 import { ErrorLine, LinkBadge, StatusDot } from '../components/bits';
 import { ago, unitLabel, valueText } from '../lib/format';
 import { useNow } from '../lib/observable';
@@ -7,6 +6,7 @@ import { healthOf, type Twin } from '../lib/twin';
 import { TwinChart } from './twin-chart';
 import { TwinCommands } from './twin-commands';
 import { DesiredEditor } from './twin-desired';
+import { TwinTraits } from './twin-traits';
 
 function Reported({ twin, now }: { twin: Twin; now: number }) {
   const fields = Object.keys(twin.reported).sort();
@@ -40,33 +40,6 @@ function Reported({ twin, now }: { twin: Twin; now: number }) {
             })}
           </tbody>
         </table>
-      )}
-    </section>
-  );
-}
-
-/** Traits and alerts, whichever the document carries: rendered as labelled values, not raw JSON. */
-function Traits({ twin }: { twin: Twin }) {
-  const traits = Object.entries(twin.traits ?? {});
-  const alerts = Array.isArray(twin.alerts) ? (twin.alerts as unknown[]) : [];
-  if (traits.length === 0 && alerts.length === 0) return null;
-  return (
-    <section class="card" aria-labelledby="traits-title">
-      <h2 id="traits-title">Traits and alerts</h2>
-      <dl class="pairs">
-        {traits.map(([k, v]) => (
-          <Fragment key={k}>
-            <dt>{k}</dt>
-            <dd>{valueText(v)}</dd>
-          </Fragment>
-        ))}
-      </dl>
-      {alerts.length > 0 && (
-        <ul class="alerts">
-          {alerts.map((a, i) => (
-            <li key={i}>{valueText(a)}</li>
-          ))}
-        </ul>
       )}
     </section>
   );
@@ -135,7 +108,7 @@ export function TwinView({ id }: { id: string }) {
           <div class="grid">
             <Reported twin={twin} now={now} />
             <DesiredEditor twin={twin} onWritten={live.refresh} />
-            <Traits twin={twin} />
+            <TwinTraits twin={twin} now={now} />
             <TwinChart twin={twin} series={live.series} />
             <TwinCommands twin={twin} />
             <Events events={live.events} now={now} />
