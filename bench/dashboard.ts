@@ -103,7 +103,7 @@ export async function dashboardBench(ctx: BenchContext): Promise<BenchResult> {
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     const transfer = await countTransfer(page);
-    await page.goto(`${service.url}/#token=${d.token}`);
+    await page.goto(`${service.url}/#token=${d.token}`, { waitUntil: 'commit', timeout: 120_000 });
     await page.waitForFunction(firstRowsShown, MARK, { timeout: 60_000 });
     const firstRowsMs = Number(await page.evaluate(`${FIRST_ROWS}[0].startTime`));
     await sleep(500); // the last loadingFinished events
@@ -114,7 +114,7 @@ export async function dashboardBench(ctx: BenchContext): Promise<BenchResult> {
     // A new tab of the same browser: assets from the cache, the token again from the link.
     const repeat = await page.context().newPage();
     const again = await countTransfer(repeat);
-    await repeat.goto(`${service.url}/#token=${d.token}`);
+    await repeat.goto(`${service.url}/#token=${d.token}`, { waitUntil: 'commit', timeout: 120_000 });
     await repeat.waitForFunction(firstRowsShown, MARK, { timeout: 60_000 });
     const repeatMs = Number(await repeat.evaluate(`${FIRST_ROWS}[0].startTime`));
     await sleep(500);

@@ -16,5 +16,7 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: false,
   },
+  // `npx vite --config dashboard/vite.config.mts`: live reload against the API of `npm start`.
+  server: { proxy: { '/api': 'http://127.0.0.1:8080' } },
   logLevel: 'warn',
 });
