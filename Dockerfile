@@ -20,6 +20,7 @@ COPY api api
 COPY bridge bridge
 COPY scripts scripts
 COPY bench bench
+COPY dashboard dashboard
 RUN npm run build --silent
 
 # Production dependencies only.

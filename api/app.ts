@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/events';
 import { historyRoutes } from './routes/history';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { stateRoutes } from './routes/state';
+import { dashboardStatic, defaultDashboardDir } from './static';
 import { systemRoutes, type SystemDeps } from './routes/system';
 import { twinRoutes } from './routes/twins';
 
@@ -45,6 +46,8 @@ export interface ApiOptions {
   /** The partition -> instance map for GET /system/instances (routing); absent: standalone. */
   instances?: () => InstancesView;
   now?: () => Date;
+  /** The built dashboard served at `/` (api/static.ts); default dist/dashboard, null: none. */
+  dashboardDir?: string | null;
 }
 
 /** The whole route table: what Express serves and what the OpenAPI document describes. */
@@ -107,6 +110,9 @@ export function createApp(options: ApiOptions): express.Application {
     },
   });
   app.use(router);
+  const dashboardDir = options.dashboardDir === undefined ? defaultDashboardDir() : options.dashboardDir;
+  const dashboard = dashboardDir === null ? undefined : dashboardStatic(dashboardDir);
+  if (dashboard) app.use(dashboard);
   app.use(notFoundHandler);
   app.use(errorHandler(options.logger.child('api')));
   return app;

@@ -5,7 +5,8 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard
+ *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -16,6 +17,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiBench } from './api';
+import { dashboardBench } from './dashboard';
 import { FULL_SIZES, QUICK_SIZES, scaleSizes, type BenchContext } from './context';
 import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
 import { foldBench } from './fold';
@@ -28,7 +30,7 @@ import { traitsBench } from './traits';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
 
-const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits'] as const;
+const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits', 'dashboard'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface Args {
@@ -67,6 +69,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') args.out = list(argv[++i], arg).join(',');
     else throw new Error(`unknown argument ${arg}; see the comment at the top of bench/run.ts`);
   }
+  if (args.quick && !argv.includes('--only')) args.only.delete('dashboard');
   return args;
 }
 
@@ -211,6 +214,7 @@ async function main(): Promise<void> {
     if (args.only.has('restore')) results.push(...(await attempt('restore', () => restoreBench(ctx))));
     if (args.only.has('history')) results.push(...(await attempt('history', () => historyBench(ctx))));
     if (args.only.has('traits')) results.push(...(await attempt('traits', () => traitsBench(ctx))));
+    if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
   } finally {
     await cleanup();
   }

@@ -148,7 +148,9 @@ async function main(): Promise<void> {
     env: { ...env, ...mqtt.simulatorEnv, SIM_DEVICES: devices },
   });
   say(`ready: ${devices} simulated devices publishing over ${mqtt.url}`);
-  say(`open ${apiUrl}/api/v1/twins  (one twin: ${apiUrl}/api/v1/twins/sim-0001)`);
+  // The token rides in the fragment, which the browser never sends: one click, signed in.
+  say(`open the dashboard: ${apiUrl}/${auth.token ? `#token=${auth.token}` : ''}`);
+  say(`the API: ${apiUrl}/api/v1/twins  (one twin: ${apiUrl}/api/v1/twins/sim-0001)`);
   if (auth.token) {
     say('the API wants a bearer token; an admin token is in .cache/dev-token:');
     say(`  curl -s -H "Authorization: Bearer $(cat .cache/dev-token)" ${apiUrl}/api/v1/twins/sim-0001`);
