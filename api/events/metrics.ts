@@ -7,7 +7,8 @@ export interface EventStreamMetrics {
   rejected: Counter<'reason'>;
 }
 
-function once<T>(registry: Registry, name: string, create: () => T): T {
+/** The metric registered under `name`, else the one `create` registers. */
+export function once<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
