@@ -33,6 +33,7 @@ let websocket: WebSocketApi;
 let server: Server;
 let url: string;
 let registry: Registry;
+let hub: ChangeHub | undefined;
 const clients: WsClient[] = [];
 
 beforeEach(async () => {
@@ -41,9 +42,10 @@ beforeEach(async () => {
   const logger = createLogger({ write: () => undefined });
   streams = new EventStreams({
     startSharedReader: async () => {
-      const hub = new ChangeHub(log.ends(), 100);
-      const unsubscribe = log.subscribe((c) => hub.publish(c));
-      return { hub, partitionCount: 4, stop: async () => void unsubscribe() };
+      const h = new ChangeHub(log.ends(), 100);
+      hub = h;
+      const unsubscribe = log.subscribe((c) => h.publish(c));
+      return { hub: h, partitionCount: 4, stop: async () => void unsubscribe() };
     },
     startReplayReader: () => Promise.reject(new Error('not in these tests')),
     endOffsets: async () => log.ends(),
@@ -99,7 +101,7 @@ describe('WebSocket API limits and closes', () => {
     await client.next('subscribed');
     client.socket.pause();
     const filler = 'x'.repeat(60 * 1024);
-    for (let i = 0; i < 200 && (await metric('twinfold_ws_connections')) === 1; i++) {
+    for (let i = 0; i < 200 && (await metric('twinfold_ws_subscriptions')) === 1; i++) {
       log.put('big-1', { attributes: { filler, i } });
       await new Promise((r) => setImmediate(r));
     }
@@ -107,6 +109,28 @@ describe('WebSocket API limits and closes', () => {
     expect(await client.closed()).toBe(4509);
     expect(await metric('twinfold_ws_closes_total{code="4509"}')).toBe(1);
     expect(await metric('twinfold_ws_subscriptions')).toBe(0);
+  });
+
+  it('closes 4509 during a replay too big for the client, and leaves no listener behind', async () => {
+    const starter = await connect();
+    starter.send({ action: 'subscribe', filter: {} });
+    const from = (await starter.next('subscribed')).position!;
+    starter.send({ action: 'unsubscribe', id: 'fleet' });
+    await starter.next('unsubscribed');
+    const filler = 'x'.repeat(60 * 1024);
+    for (let i = 0; i < 90; i++) log.put(`replay-${i % 7}`, { attributes: { filler, i } });
+    const client = await connect();
+    client.socket.pause();
+    client.send({ action: 'subscribe', filter: {}, position: from });
+    // `subscribed` goes out right before the replay, which runs in the same turn.
+    await waitFor(
+      'the replay',
+      async () => (await metric('twinfold_ws_messages_sent_total{type="subscribed"}')) === 2,
+    );
+    client.socket.resume();
+    expect(await client.closed()).toBe(4509);
+    // Detached although it closed within its replay (the shared reader runs on, with no listener).
+    expect(hub!['listeners'].size).toBe(0);
   });
 
   it('closes 1009 on a message over the size limit', async () => {
