@@ -56,6 +56,7 @@ describe('bench --quick', () => {
         'restore',
         'memory',
         'hot device',
+        'websocket fan-out',
       ]),
     );
     const failed = run.results.filter((r) => r.error).map((r) => `${r.bench}: ${r.error}`);

@@ -58,6 +58,12 @@ describe('WebSocket API', () => {
     const res = await api(a.url, 'PUT', `/api/v1/twins/${id}`, { body: { attributes: { n: String(n) } } });
     expect(res.status).toBe(202);
   };
+  /** One series' value on an instance; undefined when /metrics lacks it. */
+  const metric = async (s: ServiceInstance, series: string): Promise<number | undefined> => {
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
   const versions = (messages: WsMessage[]): number[] => messages.map((m) => m.version!);
 
   it('pushes twin_update to a subscriber on the other instance, as seed 001 §8.2 prints it', async () => {
@@ -135,6 +141,9 @@ describe('WebSocket API', () => {
     const extra = await connect(b);
     expect(await extra.closed()).toBe(4503);
     expect(open.every((c) => c.closeCode === undefined)).toBe(true);
+    expect(await metric(a, 'twinfold_ws_closes_total{code="4429"}')).toBe(1);
+    expect(await metric(b, 'twinfold_ws_closes_total{code="4503"}')).toBe(1);
+    expect(await metric(b, 'twinfold_ws_connections')).toBe(MAX_CONNECTIONS);
   });
 
   it('resumes from a position: exactly what was missed, from the buffer and from further back', async () => {
