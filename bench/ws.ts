@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import WebSocket from 'ws';
 import { topicNames } from '../shared/topics';
 import type { BenchContext } from './context';
 import { printSetup, type BenchResult } from './report';
 import { deployment, startService, type Service } from './support/deployment';
 import { benchKafka } from './support/kafka';
 import { waitUntil } from './support/ports';
+import { RawWsClient } from './ws-raw-client';
 import { round } from './stats';
 
 const DEVICE = 'ws-fanout-1';
@@ -44,23 +44,23 @@ interface Round {
 }
 
 /** A WebSocket subscriber of the twin; counts twin_update messages without parsing them (twin_deleted: none here). */
-function wsSubscriber(url: string, onFirst: () => void): Promise<Subscriber> {
-  return new Promise((resolve, reject) => {
-    // The pure-JS UTF-8 check of every frame would make the client, not the service, the bottleneck.
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { skipUTF8Validation: true });
-    const s: Subscriber = { received: 0, lastAt: 0, close: () => socket.terminate() };
-    socket.once('error', reject);
-    // `{"type":"` is 9 bytes: the 10th tells subscribed from twin_update without decoding the rest.
-    socket.on('message', (data: Buffer) => {
-      if (data[9] === SUBSCRIBED) resolve(s);
-      else if (data[9] === TWIN_UPDATE) {
-        if (s.received === 0) onFirst();
-        s.received += 1;
-        s.lastAt = performance.now();
-      }
-    });
-    socket.once('open', () => socket.send(JSON.stringify({ action: 'subscribe', twin_id: DEVICE })));
+async function wsSubscriber(url: string, onFirst: () => void): Promise<Subscriber> {
+  const s: Subscriber = { received: 0, lastAt: 0, close: () => undefined };
+  let subscribed: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (subscribed = resolve));
+  // `{"type":"` is 9 bytes: the 10th tells subscribed from twin_update without decoding the rest.
+  const client = await RawWsClient.open(url, '/ws', (payload) => {
+    if (payload[9] === SUBSCRIBED) subscribed();
+    else if (payload[9] === TWIN_UPDATE) {
+      if (s.received === 0) onFirst();
+      s.received += 1;
+      s.lastAt = performance.now();
+    }
   });
+  s.close = () => client.close();
+  client.send(JSON.stringify({ action: 'subscribe', twin_id: DEVICE }));
+  await ready;
+  return s;
 }
 
 /** A Server-Sent Events subscriber of the twin's stream; counts `event: twin` blocks. */
@@ -153,7 +153,8 @@ export async function wsBench(ctx: BenchContext): Promise<BenchResult> {
     pipeline: 'device.telemetry -> service -> device.twins -> the same instance -> subscribers',
     subscribers,
     'updates per round': updates,
-    clients: 'one process, ws library / node:http, messages counted without parsing',
+    clients:
+      'one process, a minimal WebSocket client (bench/ws-raw-client.ts) / node:http, messages counted without parsing',
   };
   printSetup('websocket fan-out', setup);
   try {

@@ -21,7 +21,7 @@ export function eventStreamMetrics(registry: Registry): EventStreamMetrics {
       () =>
         new Gauge({
           name: 'twinfold_sse_streams',
-          help: 'Open event streams, by reader: shared (live and replay buffer) or own (a consumer of their own)',
+          help: 'Open event streams (SSE, and WebSocket subscriptions), by reader: shared (live and replay buffer) or own (a consumer of their own)',
           labelNames: ['reader'] as const,
           registers,
         }),
@@ -30,7 +30,11 @@ export function eventStreamMetrics(registry: Registry): EventStreamMetrics {
       registry,
       'twinfold_sse_events_total',
       () =>
-        new Counter({ name: 'twinfold_sse_events_total', help: 'Events sent on event streams', registers }),
+        new Counter({
+          name: 'twinfold_sse_events_total',
+          help: 'Events sent on event streams (SSE, and WebSocket subscriptions)',
+          registers,
+        }),
     ),
     rejected: once(
       registry,

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData } from 'ws';
 import { TwinfoldError, toTwinfoldError } from '../../shared/errors';
 import type { Logger } from '../../shared/logger';
@@ -65,8 +66,16 @@ export class WsConnection {
   /** Resolves once the socket has closed. */
   readonly whenClosed = new Promise<void>((resolve) => (this.closedResolve = resolve));
 
+  /** Set while the socket is corked for the messages of this turn of the event loop. */
+  private burst = false;
+
+  /**
+   * @param raw the upgraded TCP socket under `socket`: corked per turn, so a burst of messages
+   * (one read of device.twins fanned out) leaves in one write instead of one per message
+   */
   constructor(
     private readonly socket: WebSocket,
+    private readonly raw: Pick<Duplex, 'cork' | 'uncork'>,
     private readonly deps: WsConnectionDeps,
     private authenticated: boolean,
     private readonly onClosed: (connection: WsConnection) => void,
@@ -246,16 +255,30 @@ export class WsConnection {
     this.sendMessage('error', errorMessage(err.code, message, id));
   }
 
-  /** Sends, unless closed; a client with more than WS_MAX_BUFFERED_BYTES queued is closed (4509). */
+  /**
+   * Sends, unless closed. The first message of a burst checks what earlier bursts left queued: a
+   * client with more than WS_MAX_BUFFERED_BYTES still queued is too slow and is closed (4509).
+   * Checked per burst, not per message, so a replay (one burst) to a healthy client is not taken
+   * for slowness; what is queued stays under the limit plus one burst.
+   */
   private sendMessage(type: ServerMessageType, text: string): void {
     if (this.closed || this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.burst) {
+      if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
+        this.close(
+          WS_CLOSE.slowConsumer,
+          'too slow: more than the buffered-bytes limit queued; reconnect and resume from your positions',
+        );
+        return;
+      }
+      this.burst = true;
+      this.raw.cork();
+      process.nextTick(() => {
+        this.burst = false;
+        this.raw.uncork();
+      });
+    }
     this.socket.send(text);
     this.deps.metrics.sent.inc({ type });
-    if (this.socket.bufferedAmount > this.deps.limits.maxBufferedBytes) {
-      this.close(
-        WS_CLOSE.slowConsumer,
-        'too slow: more than the buffered-bytes limit queued; reconnect and resume from your positions',
-      );
-    }
   }
 }

@@ -121,7 +121,7 @@ export class WebSocketApi {
       authenticated = false;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new WsConnection(ws, this.deps, authenticated, (c) => this.closed(c));
+      const connection = new WsConnection(ws, socket, this.deps, authenticated, (c) => this.closed(c));
       if (this.closing) return connection.close(WS_CLOSE.goingAway, 'server shutting down');
       if (this.connections.size >= this.o.limits.maxConnections) {
         return connection.close(

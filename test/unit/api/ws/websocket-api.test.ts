@@ -33,7 +33,6 @@ let websocket: WebSocketApi;
 let server: Server;
 let url: string;
 let registry: Registry;
-let hub: ChangeHub | undefined;
 const clients: WsClient[] = [];
 
 beforeEach(async () => {
@@ -42,10 +41,9 @@ beforeEach(async () => {
   const logger = createLogger({ write: () => undefined });
   streams = new EventStreams({
     startSharedReader: async () => {
-      const h = new ChangeHub(log.ends(), 100);
-      hub = h;
-      const unsubscribe = log.subscribe((c) => h.publish(c));
-      return { hub: h, partitionCount: 4, stop: async () => void unsubscribe() };
+      const hub = new ChangeHub(log.ends(), 100);
+      const unsubscribe = log.subscribe((c) => hub.publish(c));
+      return { hub, partitionCount: 4, stop: async () => void unsubscribe() };
     },
     startReplayReader: () => Promise.reject(new Error('not in these tests')),
     endOffsets: async () => log.ends(),
@@ -111,7 +109,7 @@ describe('WebSocket API limits and closes', () => {
     expect(await metric('twinfold_ws_subscriptions')).toBe(0);
   });
 
-  it('closes 4509 during a replay too big for the client, and leaves no listener behind', async () => {
+  it('takes a replay larger than the limit for one burst, and closes 4509 at the next if it is not drained', async () => {
     const starter = await connect();
     starter.send({ action: 'subscribe', filter: {} });
     const from = (await starter.next('subscribed')).position!;
@@ -127,10 +125,31 @@ describe('WebSocket API limits and closes', () => {
       'the replay',
       async () => (await metric('twinfold_ws_messages_sent_total{type="subscribed"}')) === 2,
     );
+    expect(await metric('twinfold_ws_subscriptions')).toBe(1);
+    log.put('replay-0', { attributes: { i: 90 } });
+    await waitFor('the close', async () => (await metric('twinfold_ws_subscriptions')) === 0);
     client.socket.resume();
     expect(await client.closed()).toBe(4509);
-    // Detached although it closed within its replay (the shared reader runs on, with no listener).
-    expect(hub!['listeners'].size).toBe(0);
+    expect(client.ofType('twin_update', 'fleet')).toHaveLength(90);
+  });
+
+  it('sends a replay larger than the limit to a client that reads it', async () => {
+    const filler = 'x'.repeat(60 * 1024);
+    const client = await connect();
+    client.send({ action: 'subscribe', twin_id: 'reader-1' });
+    await client.next('subscribed');
+    for (let i = 0; i < 90; i++) log.put('reader-1', { attributes: { filler, i } });
+    await waitFor('every update', () => client.ofType('twin_update').length === 90);
+    const back = await connect();
+    back.send({
+      action: 'subscribe',
+      twin_id: 'reader-1',
+      position: client.ofType('subscribed')[0]!.position!,
+    });
+    await waitFor('the replay', () => back.ofType('twin_update').length === 90);
+    log.put('reader-1', { attributes: { i: 90 } });
+    await waitFor('one more', () => back.ofType('twin_update').length === 91);
+    expect(back.closeCode).toBeUndefined();
   });
 
   it('closes 1009 on a message over the size limit', async () => {
