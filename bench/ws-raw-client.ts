@@ -4,8 +4,8 @@ import { connect, type Socket } from 'node:net';
 /**
  * A minimal WebSocket client for the fan-out benchmark (RFC 6455): the upgrade, one masked text
  * frame out, and the server's frames split by their headers and handed over as payloads, nothing
- * decoded. A client library (`ws`) spends several times the service's CPU per message on its
- * side of a loopback socket, on the same cores; this one lets the figure be the service's.
+ * decoded. Hundreds of clients share the cores with the service; the less each costs, the more
+ * the figure is the service's.
  */
 export class RawWsClient {
   private buffer: Buffer = Buffer.alloc(0);

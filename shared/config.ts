@@ -249,7 +249,7 @@ export const SERVICE_SCHEMA = {
   wsMaxBufferedBytes: setting(
     'WS_MAX_BUFFERED_BYTES',
     '8388608',
-    'Bytes queued for a slow WebSocket client beyond which its connection is closed with 4509',
+    'Bytes still queued for a WebSocket client when its next messages are due, beyond which it is too slow and closed with 4509',
     integer(65536, 1073741824),
   ),
   wsPingMs: setting(

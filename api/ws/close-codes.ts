@@ -19,7 +19,7 @@ export const WS_CLOSE = {
   tooManySubscriptions: 4429,
   /** The instance already serves WS_MAX_CONNECTIONS connections: retry later or elsewhere. */
   tooManyConnections: 4503,
-  /** More than WS_MAX_BUFFERED_BYTES queued for the client: reconnect and resume from your positions. */
+  /** More than WS_MAX_BUFFERED_BYTES still queued when the next messages are due: reconnect and resume. */
   slowConsumer: 4509,
 } as const;
 
