@@ -17,8 +17,8 @@ export const WS_CLOSE = {
   authTimeout: 4408,
   /** One subscription more than WS_MAX_SUBSCRIPTIONS on this connection. */
   tooManySubscriptions: 4429,
-  /** The instance already serves WS_MAX_CONNECTIONS connections: retry later or elsewhere. */
-  tooManyConnections: 4503,
+  /** Not now: WS_MAX_CONNECTIONS reached, or tokens cannot be checked. Retry later or elsewhere. */
+  unavailable: 4503,
   /** More than WS_MAX_BUFFERED_BYTES still queued when the next messages are due: reconnect and resume. */
   slowConsumer: 4509,
 } as const;

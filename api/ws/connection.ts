@@ -176,7 +176,7 @@ export class WsConnection {
           ? WS_CLOSE.unauthorized
           : e.code === 'FORBIDDEN'
             ? WS_CLOSE.forbidden
-            : WS_CLOSE.tooManyConnections;
+            : WS_CLOSE.unavailable;
       this.close(code, e.message);
       return;
     }

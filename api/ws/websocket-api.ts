@@ -125,7 +125,7 @@ export class WebSocketApi {
       if (this.closing) return connection.close(WS_CLOSE.goingAway, 'server shutting down');
       if (this.connections.size >= this.o.limits.maxConnections) {
         return connection.close(
-          WS_CLOSE.tooManyConnections,
+          WS_CLOSE.unavailable,
           `this instance serves at most ${this.o.limits.maxConnections} WebSocket connections`,
         );
       }
