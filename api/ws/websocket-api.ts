@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
@@ -44,7 +44,7 @@ function refuse(socket: Duplex, err: TwinfoldError): void {
   );
   const challenge = challengeOf(err);
   const head = [
-    `HTTP/1.1 ${status} ${status === 404 ? 'Not Found' : status === 401 ? 'Unauthorized' : 'Error'}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
     'Content-Type: application/json; charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     'Connection: close',
@@ -108,8 +108,9 @@ export class WebSocketApi {
   }
 
   private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const path = (req.url ?? '').split('?')[0];
-    if (path !== WS_PATH) return refuse(socket, new TwinfoldError('NOT_FOUND', `no WebSocket at ${path}`));
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    if (path !== WS_PATH)
+      return refuse(socket, new TwinfoldError('NOT_FOUND', `no WebSocket at ${path.slice(0, 200)}`));
     if (this.closing) return refuse(socket, new TwinfoldError('NOT_READY', 'shutting down'));
     const hasHeader = (req.headers.authorization ?? '').trim() !== '';
     let authenticated = true;
