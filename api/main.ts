@@ -23,6 +23,7 @@ import { KafkaInputProducer } from './input-producer';
 import { ProcessorBackend } from './processor-backend';
 import { createRouting } from './routing/setup';
 import { startApiServer } from './server';
+import { WebSocketApi } from './ws';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -95,7 +96,29 @@ async function main(): Promise<void> {
     maxJsonDepth: config.maxJsonDepth,
     maxJsonKeys: config.maxJsonKeys,
   });
-  const server = await startApiServer(app, config.httpHost, config.httpPort);
+  // The WebSocket API reads the same EventStreams: one device.twins reader per instance.
+  const websocket = new WebSocketApi({
+    source: events,
+    auth,
+    limits: {
+      maxConnections: config.wsMaxConnections,
+      maxSubscriptions: config.wsMaxSubscriptions,
+      maxMessageBytes: config.wsMaxMessageBytes,
+      maxBufferedBytes: config.wsMaxBufferedBytes,
+      authTimeoutMs: config.wsAuthTimeoutMs,
+      pingMs: config.wsPingMs,
+      json: {
+        maxBytes: config.wsMaxMessageBytes,
+        maxDepth: config.maxJsonDepth,
+        maxKeys: config.maxJsonKeys,
+      },
+    },
+    logger: logger.child('ws'),
+    registry,
+  });
+  const server = await startApiServer(app, config.httpHost, config.httpPort, {
+    beforeListen: (s) => websocket.attach(s),
+  });
   logger.info('api listening', { url: server.url, advertised: advertisedUrl(config) });
   // /healthz answers and /readyz says 503 meanwhile; a failure after this point exits 1.
   await waitForKafka(kafka, logger);
@@ -115,6 +138,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       // Event streams never finish on their own: end them (clients resume elsewhere) so close() need not wait.
+      await websocket.close();
       await events.close();
       await server.close();
       await processor.stop();

@@ -16,6 +16,8 @@ export interface ApiServer {
 export interface ApiServerOptions {
   /** Grace period for in-flight requests on close; default 10 s. */
   shutdownTimeoutMs?: number;
+  /** Called with the server before it listens: to attach an upgrade handler (the WebSocket API). */
+  beforeListen?: (server: Server) => void;
 }
 
 function urlFor(address: AddressInfo): string {
@@ -33,6 +35,7 @@ export function startApiServer(
 ): Promise<ApiServer> {
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const server = createServer(app);
+  options.beforeListen?.(server);
   let closing: Promise<void> | undefined;
 
   const close = (): Promise<void> =>

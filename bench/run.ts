@@ -5,8 +5,7 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard
- *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -29,8 +28,9 @@ import { restoreBench } from './restore';
 import { traitsBench } from './traits';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
+import { wsBench } from './ws';
 
-const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits', 'dashboard'] as const;
+const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits', 'dashboard', 'ws'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface Args {
@@ -215,6 +215,7 @@ async function main(): Promise<void> {
     if (args.only.has('history')) results.push(...(await attempt('history', () => historyBench(ctx))));
     if (args.only.has('traits')) results.push(...(await attempt('traits', () => traitsBench(ctx))));
     if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
+    if (args.only.has('ws')) results.push(...(await attempt('websocket fan-out', () => wsBench(ctx))));
   } finally {
     await cleanup();
   }

@@ -248,6 +248,42 @@ export const SERVICE_SCHEMA = {
     'Computed traits and alert.raised/alert.cleared events per numeric reported field (on or off: no traits state, no traits section)',
     bool,
   ),
+  wsMaxConnections: setting(
+    'WS_MAX_CONNECTIONS',
+    '1000',
+    'Most concurrent WebSocket connections (/ws) per instance; beyond, a new one is closed with 4503',
+    integer(1, 100000),
+  ),
+  wsMaxSubscriptions: setting(
+    'WS_MAX_SUBSCRIPTIONS',
+    '100',
+    'Most subscriptions on one WebSocket connection; one more closes it with 4429',
+    integer(1, 10000),
+  ),
+  wsMaxMessageBytes: setting(
+    'WS_MAX_MESSAGE_BYTES',
+    '16384',
+    'Largest message a WebSocket client may send; a larger one closes the connection with 1009',
+    integer(256, 1048576),
+  ),
+  wsAuthTimeoutMs: setting(
+    'WS_AUTH_TIMEOUT_MS',
+    '10000',
+    'How long a WebSocket connection without an Authorization header has to send its auth message (else 4408)',
+    integer(100, 600000),
+  ),
+  wsMaxBufferedBytes: setting(
+    'WS_MAX_BUFFERED_BYTES',
+    '8388608',
+    'Bytes still queued for a WebSocket client when its next messages are due, beyond which it is too slow and closed with 4509',
+    integer(65536, 1073741824),
+  ),
+  wsPingMs: setting(
+    'WS_PING_MS',
+    '30000',
+    'Interval of WebSocket pings; a connection that has not answered the previous one is dropped',
+    integer(100, 3600000),
+  ),
 } as const;
 
 /** Everything the service reads: the common settings and its own. */

@@ -11,10 +11,20 @@ export type Access = 'public' | 'read' | 'write' | 'admin';
 export type ProtectedAccess = Exclude<Access, 'public'>;
 
 /**
+ * What a check reads of a request: its headers. An Express request is one; so is a WebSocket
+ * upgrade or auth message (api/ws/auth.ts builds it).
+ */
+export interface AuthRequest {
+  readonly method?: string | undefined;
+  readonly headers: Request['headers'];
+  get(name: string): string | undefined;
+}
+
+/**
  * Resolve to allow; throw a TwinfoldError `UNAUTHORIZED` (no or bad credentials) or `FORBIDDEN`
  * (valid credentials, insufficient role) to deny. Runs before the body is read.
  */
-export type AuthCheck = (req: Request, access: ProtectedAccess) => void | Promise<void>;
+export type AuthCheck = (req: AuthRequest, access: ProtectedAccess) => void | Promise<void>;
 
 /** Everything is allowed: only for AUTH_MODE=none and for unit tests that are not about auth. */
 export const allowAll: AuthCheck = () => undefined;

@@ -2,7 +2,7 @@
  * Authentication and roles: bearer tokens (static or JWT) mapped to viewer < operator < admin,
  * checked per route by `mount.ts` through the AuthCheck seam.
  */
-export { allowAll, type Access, type AuthCheck, type ProtectedAccess } from './access';
+export { allowAll, type Access, type AuthCheck, type AuthRequest, type ProtectedAccess } from './access';
 export { bearerAuth } from './bearer';
 export { challengeOf } from './challenge';
 export { authFromConfig } from './from-config';

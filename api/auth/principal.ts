@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import type { Role } from './roles';
 
 /** Who a request acts for, once its bearer token has been verified. */
@@ -12,14 +11,14 @@ export interface Principal {
 /** Checks a bearer token; throws TwinfoldError UNAUTHORIZED (bad token) or FORBIDDEN (no role). */
 export type TokenVerifier = (token: string) => Principal | Promise<Principal>;
 
-const principals = new WeakMap<Request, Principal>();
+const principals = new WeakMap<object, Principal>();
 
 /** Remembers the verified principal of a request (bearer.ts does this). */
-export function setPrincipal(req: Request, principal: Principal): void {
+export function setPrincipal(req: object, principal: Principal): void {
   principals.set(req, principal);
 }
 
-/** The verified principal of a request; undefined when auth is off or the route is public. */
-export function principalOf(req: Request): Principal | undefined {
+/** The verified principal of a request (Express or WebSocket); undefined when auth is off or the route is public. */
+export function principalOf(req: object): Principal | undefined {
   return principals.get(req);
 }

@@ -7,7 +7,7 @@ import { eventStreamMetrics, type EventStreamMetrics } from './metrics';
 import { beyondEnd, offsetAt, parseFleetPosition, parseTwinPosition, type Offsets } from './position';
 import type { SharedReader } from './shared-reader';
 import { SseResponse } from './sse-response';
-import { StreamCursor } from './stream-cursor';
+import { StreamCursor, type SseEvent } from './stream-cursor';
 import type { ChangeSelector, TwinChange } from './twin-change';
 import type { TwinsConsumer } from './twins-consumer';
 
@@ -46,8 +46,27 @@ export interface StreamRequest {
 /** Starts writing the stream to the response; see EventStreams.open. */
 export type StreamStarter = (res: Response) => void;
 
+/** Where a stream's events go: an SSE response (SseResponse), or a WebSocket subscription (api/ws). */
+export interface StreamSink {
+  readonly isClosed: boolean;
+  /** Called once, with the starting position, before any event. */
+  start(initialId: string): void;
+  /** The next event, and the change it was made from. */
+  send(event: SseEvent, change: TwinChange): void;
+  /** Ends the stream (idempotent); the sink then runs its `onClose`. */
+  close(): void;
+}
+
+/** Builds a stream's sink; the sink runs `onClose` exactly once when it closes, whoever closes it. */
+export type SinkFactory = (onClose: () => void) => StreamSink;
+
+/** Starts the stream into the sink it builds; see EventStreams.openSink. */
+export type SinkStarter = (makeSink: SinkFactory) => void;
+
 interface OpenStream {
-  sse: SseResponse;
+  sink: StreamSink;
+  /** Holds one of the SSE_MAX_STREAMS slots (SSE streams do; sinks of `openSink` do not). */
+  counted: boolean;
   cursor: StreamCursor;
   reader: 'shared' | 'own';
   /** Detaches from the hub, or stops the stream's own consumer. */
@@ -93,12 +112,30 @@ export class EventStreams {
    * send (malformed, another partition count, or beyond the end of device.twins). The returned starter must be called at once; it writes the stream until it ends.
    */
   async open(request: StreamRequest): Promise<StreamStarter> {
+    const start = await this.openStream(request, true);
+    const options = {
+      heartbeatMs: this.o.heartbeatMs,
+      retryMs: this.o.retryMs ?? 2000,
+      maxQueuedBytes: this.o.maxQueuedBytes ?? 8 * 1024 * 1024,
+    };
+    return (res) => start((onClose) => new SseResponse(res, options, onClose));
+  }
+
+  /**
+   * As `open`, into a sink of the caller's (a WebSocket subscription), with the same positions,
+   * checks and errors; outside SSE_MAX_STREAMS: the caller caps its own sinks.
+   */
+  openSink(request: StreamRequest): Promise<SinkStarter> {
+    return this.openStream(request, false);
+  }
+
+  private async openStream(request: StreamRequest, counted: boolean): Promise<SinkStarter> {
     if (this.closed) throw notReady('shutting down');
-    if (this.reserved >= this.o.maxStreams) {
+    if (counted && this.reserved >= this.o.maxStreams) {
       this.metrics.rejected.inc({ reason: 'streams' });
       throw notReady(`this instance serves at most ${this.o.maxStreams} event streams`);
     }
-    this.reserved += 1;
+    if (counted) this.reserved += 1;
     try {
       const reader = await this.sharedReader();
       const cursor = this.cursorFor(request, reader);
@@ -107,9 +144,9 @@ export class EventStreams {
         this.metrics.rejected.inc({ reason: 'replay_consumers' });
         throw notReady('too many streams are resuming from far back; retry shortly');
       }
-      return (res) => this.start(res, reader, cursor);
+      return (makeSink) => this.start(makeSink, reader, cursor, counted);
     } catch (err) {
-      this.reserved -= 1;
+      if (counted) this.reserved -= 1;
       throw err;
     }
   }
@@ -175,57 +212,58 @@ export class EventStreams {
     if (beyond.length > 0) throw beyondEnd(beyond, from, ends);
   }
 
-  private start(res: Response, reader: SharedReader, cursor: StreamCursor): void {
-    const options = {
-      heartbeatMs: this.o.heartbeatMs,
-      retryMs: this.o.retryMs ?? 2000,
-      maxQueuedBytes: this.o.maxQueuedBytes ?? 8 * 1024 * 1024,
-    };
+  private start(makeSink: SinkFactory, reader: SharedReader, cursor: StreamCursor, counted: boolean): void {
     // onClose runs from start() on, by when `stream` is initialised.
-    const sse = new SseResponse(res, options, () => this.streamClosed(stream));
-    const stream: OpenStream = { sse, cursor, reader: 'shared' };
+    const sink = makeSink(() => this.streamClosed(stream));
+    const stream: OpenStream = { sink, counted, cursor, reader: 'shared' };
     this.streams.add(stream);
-    stream.sse.start(cursor.eventId());
+    stream.sink.start(cursor.eventId());
     // Closed while `open` awaited the reader: end at once, the client resumes elsewhere.
-    if (this.closed) stream.sse.close();
-    if (stream.sse.isClosed) return;
+    if (this.closed) stream.sink.close();
+    if (stream.sink.isClosed) return;
     const deliver = (change: TwinChange): void => {
       const event = cursor.accept(change);
-      if (event === undefined || stream.sse.isClosed) return;
-      stream.sse.send(event);
+      if (event === undefined || stream.sink.isClosed) return;
+      stream.sink.send(event, change);
       this.metrics.events.inc();
     };
     // Synchronous from here to attach: no record can be published between the check and the replay.
     if (reader.hub.canReplay(cursor)) {
-      stream.release = reader.hub.attach(deliver);
+      const detach = reader.hub.attach(deliver);
+      // Closed during the replay (a client too slow for it): streamClosed ran before a release existed.
+      if (stream.sink.isClosed) {
+        detach();
+        return;
+      }
+      stream.release = detach;
       this.metrics.streams.inc({ reader: 'shared' });
       return;
     }
     if (this.replayConsumers >= this.o.maxReplayConsumers) {
       // Lost a race for the last slot since `open`: the client retries with the same id.
-      stream.sse.close();
+      stream.sink.close();
       return;
     }
     stream.reader = 'own';
     this.replayConsumers += 1;
     this.metrics.streams.inc({ reader: 'own' });
-    const consumer = this.o.startReplayReader(cursor, deliver, () => stream.sse.close());
+    const consumer = this.o.startReplayReader(cursor, deliver, () => stream.sink.close());
     stream.release = () => consumer.then((c) => c.stop()).catch(() => undefined);
     consumer.catch((err: unknown) => {
       this.o.logger.warn('event stream reader failed to start; the client will resume', { error: err });
-      stream.sse.close();
+      stream.sink.close();
     });
   }
 
   private end(stream: OpenStream): Promise<void> {
-    stream.sse.close();
+    stream.sink.close();
     return stream.released ?? Promise.resolve();
   }
 
   /** Runs once per stream (SseResponse's onClose): frees its slot, then its listener or consumer. */
   private streamClosed(stream: OpenStream): void {
     if (!this.streams.delete(stream)) return;
-    this.reserved -= 1;
+    if (stream.counted) this.reserved -= 1;
     if (stream.release) this.metrics.streams.dec({ reader: stream.reader });
     if (stream.reader === 'own') this.replayConsumers -= 1;
     stream.released = Promise.resolve(stream.release?.()).catch((err: unknown) =>

@@ -6,6 +6,9 @@ export {
   EventStreams,
   type EventStreamsOptions,
   type StreamRequest,
+  type SinkFactory,
+  type SinkStarter,
+  type StreamSink,
   type StreamStarter,
 } from './event-streams';
 export { kafkaEventStreams, type KafkaEventStreamsOptions } from './kafka-event-streams';

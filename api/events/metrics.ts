@@ -7,7 +7,8 @@ export interface EventStreamMetrics {
   rejected: Counter<'reason'>;
 }
 
-function once<T>(registry: Registry, name: string, create: () => T): T {
+/** The metric registered under `name`, else the one `create` registers. */
+export function once<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
 }
 
@@ -20,7 +21,7 @@ export function eventStreamMetrics(registry: Registry): EventStreamMetrics {
       () =>
         new Gauge({
           name: 'twinfold_sse_streams',
-          help: 'Open event streams, by reader: shared (live and replay buffer) or own (a consumer of their own)',
+          help: 'Open event streams (SSE, and WebSocket subscriptions), by reader: shared (live and replay buffer) or own (a consumer of their own)',
           labelNames: ['reader'] as const,
           registers,
         }),
@@ -29,7 +30,11 @@ export function eventStreamMetrics(registry: Registry): EventStreamMetrics {
       registry,
       'twinfold_sse_events_total',
       () =>
-        new Counter({ name: 'twinfold_sse_events_total', help: 'Events sent on event streams', registers }),
+        new Counter({
+          name: 'twinfold_sse_events_total',
+          help: 'Events sent on event streams (SSE, and WebSocket subscriptions)',
+          registers,
+        }),
     ),
     rejected: once(
       registry,

@@ -127,7 +127,9 @@ export function buildOpenApiDocument(routes: readonly RouteSpec[]): JsonObject {
     info: {
       title: 'twinfold',
       version: API_VERSION,
-      description: 'A live digital twin of every IoT device, built natively on Kafka.',
+      description:
+        'A live digital twin of every IoT device, built natively on Kafka. Live changes also come ' +
+        'over a WebSocket at `/ws`, which OpenAPI does not describe: see docs/contract.md, "WebSocket".',
     },
     servers: [{ url: '/' }],
     paths,

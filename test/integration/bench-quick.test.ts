@@ -57,6 +57,7 @@ describe('bench --quick', () => {
         'memory',
         'hot device',
         'history',
+        'websocket fan-out',
       ]),
     );
     const failed = run.results.filter((r) => r.error).map((r) => `${r.bench}: ${r.error}`);

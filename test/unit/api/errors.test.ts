@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { AuthRequest } from '../../../api/auth';
 import { TwinfoldError } from '../../../shared/errors';
 import { apiError, startTestApi, putTwin, twinFixture, type TestApi } from './harness';
 
@@ -262,7 +262,7 @@ describe('auth seam', () => {
 
   it('passes the access level of each route and maps UNAUTHORIZED / FORBIDDEN', async () => {
     const seen: string[] = [];
-    const auth = (req: Request, access: string): void => {
+    const auth = (req: AuthRequest, access: string): void => {
       seen.push(`${req.method} ${access}`);
       if (req.get('authorization') === undefined)
         throw new TwinfoldError('UNAUTHORIZED', 'bearer token required');

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { SCHEMAS } from '../../../api/openapi/schemas';
+import { parseClientMessage } from '../../../api/ws/protocol';
 import { parseDownlinkRecord } from '../../../bridge/downlink-record';
 import { compileTopicTemplate } from '../../../bridge/topic-template';
 import { DEFAULT_JSON_LIMITS } from '../../../shared/safe-json';
@@ -13,7 +14,8 @@ import { decodeInput, INPUT_KINDS, type InputKind } from '../../../topology/twin
  * `example=<kind>` (and optionally `key=<device id>`). Input kinds are decoded as the processor
  * decodes that topic's records, `twin` is validated against the OpenAPI twin document schema and
  * `schema:<Name>` against that OpenAPI schema, `downlink` is parsed as the bridge parses
- * device.downlink, `json` must be a JSON object.
+ * device.downlink, `ws-client` is parsed as the WebSocket API parses client messages, `json` must be
+ * a JSON object.
  */
 const CONTRACT = join(__dirname, '..', '..', '..', 'docs', 'contract.md');
 const DEFAULT_KEY = 'sensor-001';
@@ -103,6 +105,8 @@ function checkExample(example: Example): void {
     expect(delivery.deviceId).toBe(key);
   } else if (kind.startsWith('schema:')) {
     validateAgainst(kind.slice('schema:'.length), JSON.parse(body));
+  } else if (kind === 'ws-client') {
+    parseClientMessage(body, DEFAULT_JSON_LIMITS);
   } else if (kind === 'json') {
     const parsed: unknown = JSON.parse(body);
     expect(parsed).toEqual(expect.any(Object));
@@ -147,6 +151,7 @@ describe('the example checker', () => {
       { kind: 'downlink', key: 'other-1', body: '{"kind":"desired","deviceId":"a-1","payload":{}}' },
     ],
     ['JSON that is not JSON', { kind: 'json', body: '{"a": 1,}' }],
+    ['a WebSocket action that does not exist', { kind: 'ws-client', body: '{"action": "watch"}' }],
     [
       'an error envelope without its code',
       {
