@@ -14,6 +14,8 @@ export const MAX_PRIORITY = 9;
 
 /** Command ids share the device id alphabet, so they are safe path segments too. */
 export const COMMAND_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Device types named in a path (`/types/{type}/profile`): the device id alphabet. */
+export const DEVICE_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Command actions: what firmware dispatches on. */
 export const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 

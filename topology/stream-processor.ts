@@ -15,6 +15,13 @@ import { ensureTopics, type PlannedTopic } from './topic-setup';
 
 const TICK_INTERVAL_MS = 1000;
 
+/** A global table the fold consults (global-table.ts): read to its end before the first fold. */
+export interface GlobalInput {
+  readonly topic: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * The poll loop (Kafka Streams' StreamThread): one consumer in the application's group over the
  * co-partitioned inputs, handing each fetched batch to the task of its partition.
@@ -37,6 +44,7 @@ export class StreamProcessor {
     private readonly advertisedUrl: string,
     private readonly logger: Logger,
     registry: Registry,
+    private readonly globals: readonly GlobalInput[] = [],
   ) {
     this.metrics = new ProcessorMetrics(registry, () => this.tasks?.counts() ?? []);
     this.kindByTopic = new Map(inputTopics(settings.topics).map((t) => [t.topic, t.kind]));
@@ -66,6 +74,8 @@ export class StreamProcessor {
     } finally {
       await admin.disconnect();
     }
+    // Every instance folds with the same profiles and rules: none folds before it has read them all.
+    await Promise.all(this.globals.map((g) => g.start()));
     const consumer = this.kafka.consumer({
       groupId: settings.applicationId,
       partitionAssigners: [coPartitionedAssigner({ url: this.advertisedUrl })],
@@ -183,6 +193,7 @@ export class StreamProcessor {
       { topic: topics.events, compacted: false, coPartitioned: false },
       { topic: topics.downlink, compacted: false, coPartitioned: false },
       { topic: topics.dlq, compacted: false, coPartitioned: false },
+      ...this.globals.map((g) => ({ topic: g.topic, compacted: true, coPartitioned: false })),
     ];
   }
 
@@ -234,6 +245,7 @@ export class StreamProcessor {
     await this.consumer?.disconnect();
     await this.tasks?.closeAll({ clean: this.lifecycle.state !== 'error' });
     await this.sharedProducer?.disconnect();
+    await Promise.all(this.globals.map((g) => g.stop()));
     this.lifecycle.moveTo('stopped');
     this.logger.info('processor stopped');
   }

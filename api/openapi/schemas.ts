@@ -85,6 +85,7 @@ const Command = obj(
     ackStatus: { type: 'string', description: "The `status` of the device's latest ack" },
     result: { description: "The device's ack result, if any" },
     error: { type: 'string', description: 'Why the command failed' },
+    origin: { type: 'string', description: 'Who queued it when not an application: `rule:<id>`' },
   },
   [
     'command_id',

@@ -4,16 +4,14 @@ import { encodeCursor } from '../list-cursor';
 import type { TwinDocument } from '../twin-document';
 
 /**
- * Merges the local pages of every instance into one page of the whole fleet. Each instance gave
- * its first `limit` matches after the same cursor, so the global first `limit` are among them;
- * the next cursor is the last id taken, so following cursors returns every twin exactly once.
- *
- * Complete or nothing: unless the pages together cover every partition 0..partitionCount-1, it
- * throws NOT_READY (an instance was rebalancing) rather than return a short list. A twin on two
- * pages (a partition moving while listed) appears once, at its higher version. Pure.
+ * Throws NOT_READY unless the local answers together cover every partition 0..partitionCount-1
+ * (an instance was rebalancing): a fleet answer is complete or nothing.
  */
-export function mergePages(pages: readonly TwinPage[], limit: number, partitionCount: number): TwinPage {
-  const covered = new Set(pages.flatMap((p) => p.partitions ?? []));
+export function assertCovered(
+  answers: readonly { partitions?: readonly number[] }[],
+  partitionCount: number,
+): void {
+  const covered = new Set(answers.flatMap((p) => p.partitions ?? []));
   const missing: number[] = [];
   for (let p = 0; p < partitionCount; p++) if (!covered.has(p)) missing.push(p);
   if (missing.length > 0 || partitionCount <= 0) {
@@ -23,6 +21,19 @@ export function mergePages(pages: readonly TwinPage[], limit: number, partitionC
       { retriable: true, details: { missing, retryAfterSeconds: 1 } },
     );
   }
+}
+
+/**
+ * Merges the local pages of every instance into one page of the whole fleet. Each instance gave
+ * its first `limit` matches after the same cursor, so the global first `limit` are among them;
+ * the next cursor is the last id taken, so following cursors returns every twin exactly once.
+ *
+ * Complete or nothing: unless the pages together cover every partition 0..partitionCount-1, it
+ * throws NOT_READY (an instance was rebalancing) rather than return a short list. A twin on two
+ * pages (a partition moving while listed) appears once, at its higher version. Pure.
+ */
+export function mergePages(pages: readonly TwinPage[], limit: number, partitionCount: number): TwinPage {
+  assertCovered(pages, partitionCount);
   const byId = new Map<string, TwinDocument>();
   for (const page of pages) {
     for (const twin of page.twins) {

@@ -100,22 +100,39 @@ export class RoutingBackend implements Backend {
   }
 
   async listTwins(query: TwinListQuery): Promise<TwinPage> {
-    const { local, owners, peer } = this.options;
+    const { local, peer } = this.options;
     // The forwarding instance merges: answer with this instance's page and what it covers.
     if (currentRequest().forwarded) return local.listTwins(query);
+    const { answers, partitionCount } = await this.fanOut(
+      () => local.listTwins(query),
+      (url) => peer(url).listTwins(query),
+    );
+    return mergePages(answers, query.limit, partitionCount);
+  }
+
+  /**
+   * A fleet question put to every instance that owns partitions (this one through `local`, the
+   * others through `remote`), all or nothing: a failed call is NOT_READY, so is a rebalance. The
+   * caller merges the local answers and checks they cover every partition (merge-pages.ts).
+   */
+  async fanOut<T>(
+    local: () => Promise<T>,
+    remote: (url: string) => Promise<T>,
+  ): Promise<{ answers: T[]; partitionCount: number }> {
+    const { owners } = this.options;
     const snapshot = owners.snapshot();
     if (snapshot.state !== 'current') {
       throw notReady(`partition ownership is ${snapshot.state} (${snapshot.reason ?? 'rebalancing'})`);
     }
     const urls = [...new Set(snapshot.owners.values())].sort();
-    const pages = await Promise.all(
+    const answers = await Promise.all(
       urls.map((url) =>
-        (url === owners.self ? local : peer(url)).listTwins(query).catch((err: unknown) => {
+        (url === owners.self ? local() : remote(url)).catch((err: unknown) => {
           throw listFailure(url, err);
         }),
       ),
     );
-    return mergePages(pages, query.limit, snapshot.partitionCount);
+    return { answers, partitionCount: snapshot.partitionCount };
   }
 
   listCommands(id: string): Promise<CommandView[] | undefined> {

@@ -79,6 +79,8 @@ export interface CommandInput extends InputBase {
   priority: number;
   ttlMs?: number;
   requestId?: string;
+  /** Set by the fold for a rule's command (`rule:<id>`); never read from a record. */
+  origin?: string;
 }
 
 export type RegistryOp = 'create' | 'update' | 'suspend' | 'resume' | 'decommission' | 'delete';

@@ -6,6 +6,7 @@
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 
 import type { JsonObject, JsonValue } from '../../shared/json';
+import type { Rule, RuleMemory } from '../rules/model';
 
 export type { JsonObject, JsonValue };
 
@@ -83,6 +84,8 @@ export interface CommandEntry {
    * downlink message breaks the limits the bridge enforces (it would be dead-lettered).
    */
   error?: string;
+  /** Who queued it when not an application: `rule:<id>` for a rule's firing. */
+  origin?: string;
 }
 
 export interface TwinErrorReport {
@@ -110,6 +113,8 @@ export interface TwinState {
   lastError: TwinErrorReport | null;
   createdAt: number;
   updatedAt: number;
+  /** The rules of its type: their last outcome and the recent firings (topology/rules/). */
+  rules?: RuleMemory;
 }
 
 /**
@@ -148,6 +153,8 @@ export interface FoldConfig {
   maxCommandHistory: number;
   /** The bridge's limits on a device.downlink record: a command breaking them fails, never delivered. */
   downlinkLimits: JsonLimits;
+  /** The rules of a device type (the `device.rules` global table); absent: no rules. */
+  rulesFor?: (type: string) => readonly Rule[];
 }
 
 export const DEFAULT_FOLD_CONFIG: Readonly<FoldConfig> = Object.freeze({
@@ -176,7 +183,8 @@ export type TwinEventType =
   | 'desired.rejected'
   | 'delta.changed'
   | 'command.status'
-  | 'alert';
+  | 'alert'
+  | 'rule.fired';
 
 export interface TwinEvent {
   type: TwinEventType;
