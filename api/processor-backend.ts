@@ -107,7 +107,7 @@ export class ProcessorBackend implements Backend {
     );
     const last = twins[twins.length - 1];
     return {
-      twins: twins.map(toTwinDocument),
+      twins: twins.map((twin) => toTwinDocument(twin)),
       nextCursor: more && last ? encodeCursor(last.id) : null,
       partitions,
     };

@@ -2,6 +2,7 @@ import { isOpen } from './commands';
 import { computeDelta } from './delta';
 import { hasOwn, toIso, toIsoOrNull } from './json';
 import type { ConnectionStatus, FieldMeta, JsonObject, Lifecycle, TwinState } from './model';
+import { traitsView, type TraitsView } from '../traits';
 
 /**
  * Field metadata as published: ISO timestamp and the twin version at which it changed; for
@@ -30,15 +31,25 @@ export interface TwinDocument {
   commands: { pending: number };
   createdAt: string;
   updatedAt: string;
+  /** Computed traits and open alerts (absent with traits off, or before a numeric reading). */
+  traits?: TraitsView;
+}
+
+export interface DocumentOptions {
+  /**
+   * When freshness is judged. Default: the twin's `updatedAt`, so the document is a function of
+   * the stored twin (the same on `device.twins` and REST, and its version is a valid ETag).
+   */
+  nowMs?: number;
 }
 
 /**
  * The public document of a twin, keys in docs/contract.md order. It shares nothing with `state`
  * (values are deep-copied), and tombstones in the metadata are left out.
  */
-export function toTwinDocument(state: TwinState): TwinDocument {
-  const { connection } = state;
-  return structuredClone({
+export function toTwinDocument(state: TwinState, options: DocumentOptions = {}): TwinDocument {
+  const { connection, traits } = state;
+  const doc: TwinDocument = structuredClone({
     id: state.id,
     type: state.type,
     lifecycle: state.lifecycle,
@@ -60,6 +71,8 @@ export function toTwinDocument(state: TwinState): TwinDocument {
     createdAt: toIso(state.createdAt),
     updatedAt: toIso(state.updatedAt),
   });
+  if (traits !== undefined) doc.traits = traitsView(traits, options.nowMs ?? state.updatedAt);
+  return doc;
 }
 
 /** Metadata of the fields present, in the order of the fields. */

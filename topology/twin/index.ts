@@ -8,7 +8,7 @@ export * from './model';
 export * from '../../shared/inputs';
 export { foldTwin } from './fold';
 export { tickTwin, nextDeadline } from './tick';
-export { toTwinDocument, type TwinDocument, type PublicFieldMeta } from './document';
+export { toTwinDocument, type DocumentOptions, type TwinDocument, type PublicFieldMeta } from './document';
 export { computeDelta, deltaOf, isConverged } from './delta';
 export { mergePatch, applyReadings, applySnapshot, applyDesiredPatch, type FieldSet } from './merge';
 export { isOpen as isOpenCommand, trimHistory, findCommand, commandDownlink } from './commands';

@@ -6,6 +6,7 @@
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 
 import type { JsonObject, JsonValue } from '../../shared/json';
+import { DEFAULT_PROFILE, type DeviceProfile, type TraitsState } from '../traits';
 import type { Rule, RuleMemory } from '../rules/model';
 
 export type { JsonObject, JsonValue };
@@ -113,6 +114,8 @@ export interface TwinState {
   lastError: TwinErrorReport | null;
   createdAt: number;
   updatedAt: number;
+  /** Computed traits of the numeric reported fields and the open alerts; absent with traits off. */
+  traits?: TraitsState;
   /** The rules of its type: their last outcome and the recent firings (topology/rules/). */
   rules?: RuleMemory;
 }
@@ -153,8 +156,17 @@ export interface FoldConfig {
   maxCommandHistory: number;
   /** The bridge's limits on a device.downlink record: a command breaking them fails, never delivered. */
   downlinkLimits: JsonLimits;
+  /** Compute traits and alerts (setting `TRAITS`); absent means on. */
+  traits?: boolean;
+  /** The profile a device type folds its traits with; absent means DEFAULT_PROFILE for every type. */
+  profileFor?: (type: string) => DeviceProfile;
   /** The rules of a device type (the `device.rules` global table); absent: no rules. */
   rulesFor?: (type: string) => readonly Rule[];
+}
+
+/** The profile of `type` under `config`. */
+export function profileOf(config: FoldConfig, type: string): DeviceProfile {
+  return config.profileFor === undefined ? DEFAULT_PROFILE : config.profileFor(type);
 }
 
 export const DEFAULT_FOLD_CONFIG: Readonly<FoldConfig> = Object.freeze({
@@ -184,6 +196,8 @@ export type TwinEventType =
   | 'delta.changed'
   | 'command.status'
   | 'alert'
+  | 'alert.raised'
+  | 'alert.cleared'
   | 'rule.fired';
 
 export interface TwinEvent {

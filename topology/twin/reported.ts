@@ -2,6 +2,7 @@ import type { StateInput, TelemetryInput } from '../../shared/inputs';
 import { type Draft, update } from './draft';
 import { deepEqual } from './json';
 import { applyReadings, applySnapshot, type FieldSet, type ReadingNotes } from './merge';
+import { applyTraits } from './traits';
 
 /**
  * Telemetry: readings merge into reported, field by field, last-writer-wins by reading time. The
@@ -13,6 +14,7 @@ export function applyTelemetry(draft: Draft, input: TelemetryInput): void {
     draft,
     applyReadings(reportedFields(draft), input.readings, input.timestampMs, draft.version, notesOf(input)),
   );
+  applyTraits(draft, input.readings, input.timestampMs);
 }
 
 /**
@@ -29,6 +31,7 @@ export function applyState(draft: Draft, input: StateInput): boolean {
     applySnapshot(reportedFields(draft), input.reported, input.timestampMs, draft.version, notesOf(input)),
   );
   if (version !== null) update(draft, { stateVersion: version });
+  applyTraits(draft, input.reported, input.timestampMs);
   return true;
 }
 

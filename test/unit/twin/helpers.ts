@@ -18,7 +18,8 @@ export const ID = 'sensor-001';
 export const SEC = 1000;
 export const MIN = 60 * SEC;
 
-export const CONFIG: FoldConfig = { ...DEFAULT_FOLD_CONFIG };
+/** The twin's own rules are checked without traits; test/unit/traits checks those. */
+export const CONFIG: FoldConfig = { ...DEFAULT_FOLD_CONFIG, traits: false };
 
 /** Recursively freezes a value so any mutation by the code under test throws (strict mode). */
 export function deepFreeze<T>(value: T): T {

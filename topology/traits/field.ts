@@ -1,0 +1,199 @@
+import { fieldHealth } from './health';
+import { fieldSettings } from './profile';
+import { fitLine, windowStart, type LineFit } from './stats';
+import type {
+  Anomaly,
+  Bounds,
+  DeviceProfile,
+  FieldEvaluation,
+  FieldProfile,
+  FieldSettings,
+  FieldTraitsState,
+  Forecast,
+  Maintenance,
+  ThresholdForecast,
+  Trend,
+} from './types';
+
+/** What the alerts are judged on, besides the evaluation (not stored). */
+export interface Measures {
+  /** |value − baseline mean| in baseline standard deviations; null during the warm-up. */
+  z: number | null;
+  run: number;
+  rapidPerMinute: number;
+  driftPerMinute: number;
+  stdDev: number;
+}
+
+export interface Observation {
+  state: FieldTraitsState;
+  measures: Measures;
+}
+
+/**
+ * Takes one reading of a field at reading time `t`. A reading not newer than the latest one in
+ * the ring (late, out of order, or a replay of the same instant) is not a new point: undefined,
+ * the traits stay as they were. Otherwise the point joins the ring (the oldest leaves past
+ * `ringSize`), the traits are evaluated, and the baseline takes the reading after judging it.
+ */
+export function observe(
+  previous: FieldTraitsState | undefined,
+  field: string,
+  t: number,
+  value: number,
+  profile: DeviceProfile,
+): Observation | undefined {
+  const last = previous?.t[previous.t.length - 1];
+  if (last !== undefined && t <= last) return undefined;
+  const settings = fieldSettings(profile, field);
+  const keep = Math.max(0, (previous?.t.length ?? 0) + 1 - profile.ringSize);
+  const ts = [...(previous?.t.slice(keep) ?? []), t];
+  const vs = [...(previous?.v.slice(keep) ?? []), value];
+  const run = previous !== undefined && previous.v[previous.v.length - 1] === value ? previous.run + 1 : 1;
+  const n = previous?.n ?? 0;
+  const mean = previous?.mean ?? value;
+  const variance = previous?.variance ?? 0;
+  const sigma = Math.sqrt(variance);
+  const z = n < profile.warmup ? null : deviation(value - mean, sigma);
+  const drift = fitLine(ts, vs, windowStart(ts, profile.windows.driftMs));
+  const rapid = fitLine(ts, vs, windowStart(ts, profile.windows.rapidMs));
+  const anomalies = detect(settings, { value, mean, z, run, rapid: rapid.slope });
+  const evaluation = evaluate(settings, profile, { value, t, drift, anomalies });
+  const baseline = nextBaseline(
+    n,
+    mean,
+    variance,
+    value,
+    z === null ? undefined : settings.spikeK * sigma,
+    profile,
+  );
+  return {
+    state: { t: ts, v: vs, n: n + 1, ...baseline, run, eval: evaluation },
+    measures: { z, run, rapidPerMinute: rapid.slope, driftPerMinute: drift.slope, stdDev: drift.stdDev },
+  };
+}
+
+function deviation(delta: number, sigma: number): number {
+  if (delta === 0) return 0;
+  return sigma === 0 ? Infinity : Math.abs(delta) / sigma;
+}
+
+/**
+ * Exponentially weighted mean and variance (weight `baselineAlpha` for the new reading). Past the
+ * warm-up a reading's pull is capped at `clip` (k σ), so one spike does not blind the baseline.
+ */
+function nextBaseline(
+  n: number,
+  mean: number,
+  variance: number,
+  value: number,
+  clip: number | undefined,
+  profile: DeviceProfile,
+): { mean: number; variance: number } {
+  if (n === 0) return { mean: value, variance: 0 };
+  const alpha = profile.baselineAlpha;
+  const raw = value - mean;
+  const d = clip === undefined || clip === 0 ? raw : Math.max(-clip, Math.min(clip, raw));
+  return { mean: mean + alpha * d, variance: (1 - alpha) * (variance + alpha * d * d) };
+}
+
+function detect(
+  s: FieldSettings,
+  at: { value: number; mean: number; z: number | null; run: number; rapid: number },
+): Anomaly[] {
+  const out: Anomaly[] = [];
+  if (at.z !== null && at.z > s.spikeK) {
+    const delta = Math.abs(at.value - at.mean);
+    const message = `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`;
+    out.push({ type: 'SPIKE', severity: 'HIGH', message });
+  }
+  if (at.run >= s.stuckN) {
+    out.push({
+      type: 'STUCK',
+      severity: 'MEDIUM',
+      message: `Sensor stuck at ${at.value} for ${at.run} readings`,
+    });
+  }
+  if (Math.abs(at.rapid) > s.rapidPerMinute) {
+    const message = `Rapid change detected: ${at.rapid.toFixed(2)}/min`;
+    out.push({ type: 'RAPID_CHANGE', severity: 'MEDIUM', message });
+  }
+  return out;
+}
+
+function evaluate(
+  s: FieldSettings & FieldProfile,
+  profile: DeviceProfile,
+  at: { value: number; t: number; drift: LineFit; anomalies: Anomaly[] },
+): FieldEvaluation {
+  const { drift } = at;
+  const drifting = Math.abs(drift.slope) > s.driftPerMinute;
+  const percent = Math.min(100, Math.max(0, 100 * (1 - drift.stdDev / s.stabilityScale)));
+  const stability = {
+    stdDev: sig(drift.stdDev),
+    percent: sig(percent),
+    status: percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
+  };
+  const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
+  const base = {
+    value: at.value,
+    at: at.t,
+    points: drift.n,
+    drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
+    stability,
+    trend: trendOf(drift, s.trendPerMinute),
+    anomalies: at.anomalies,
+    forecast,
+    maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,
+    staleAfterMs: s.staleAfterMs,
+  };
+  return { ...base, health: fieldHealth(base, undefined) };
+}
+
+/** RISING / FALLING: a slope beyond `trendPerMinute` that is also significant (|t| ≥ 2). */
+function trendOf(fit: LineFit, threshold: number): Trend {
+  if (Math.abs(fit.tStat) < 2 || Math.abs(fit.slope) <= threshold) return 'STABLE';
+  return fit.slope > 0 ? 'RISING' : 'FALLING';
+}
+
+function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Forecast {
+  const horizonMinutes = horizonMs / 60_000;
+  const out: ThresholdForecast[] = [];
+  if (thresholds?.min !== undefined) out.push(crossing(fit, 'min', thresholds.min));
+  if (thresholds?.max !== undefined) out.push(crossing(fit, 'max', thresholds.max));
+  return { horizonMinutes, value: sig(fit.level + fit.slope * horizonMinutes), thresholds: out };
+}
+
+/** Minutes until the fitted line reaches `value` from its side; 0 when already beyond. */
+function crossing(fit: LineFit, bound: 'min' | 'max', value: number): ThresholdForecast {
+  return { bound, value, inMinutes: minutesUntil(fit, bound, value) };
+}
+
+function minutesUntil(fit: LineFit, bound: 'min' | 'max', value: number): number | null {
+  const gap = bound === 'max' ? value - fit.level : fit.level - value;
+  if (gap <= 0) return 0;
+  const speed = bound === 'max' ? fit.slope : -fit.slope;
+  return speed > 0 ? sig(gap / speed) : null;
+}
+
+/** Seed 003 Query 5: when the drifting line leaves the calibration band. */
+function maintenanceOf(fit: LineFit, band: Bounds | undefined): Maintenance | null {
+  if (band === undefined) return null;
+  const bound = fit.slope > 0 ? 'max' : 'min';
+  const limit = band[bound];
+  const below = band.min !== undefined && fit.level < band.min;
+  const above = band.max !== undefined && fit.level > band.max;
+  const minutes = below || above ? 0 : limit === undefined ? null : minutesUntil(fit, bound, limit);
+  if (minutes === null) return null;
+  const hours = sig(minutes / 60);
+  return {
+    status: hours > 168 ? 'HEALTHY' : hours > 24 ? 'SCHEDULE_SOON' : 'URGENT',
+    hoursUntilMaintenance: hours,
+    recommendedAction: hours < 72 ? 'Recalibrate' : 'Monitor',
+  };
+}
+
+/** Six significant digits: enough for any sensor, and the document stays short. */
+export function sig(x: number): number {
+  return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(6));
+}

@@ -1,0 +1,9 @@
+/**
+ * Computed traits (seed 003): per numeric reported field, updated by the fold from reading times
+ * only. Pure functions: no I/O, no clock.
+ */
+export * from './types';
+export { DEFAULT_PROFILE, fieldSettings, validateProfile } from './profile';
+export { updateTraits, healthOf, type TraitReadings, type TraitsUpdate } from './update';
+export type { AlertTransition } from './alerts';
+export { traitsView } from './view';
