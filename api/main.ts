@@ -19,6 +19,8 @@ import { kafkaEventStreams } from './events';
 import { KafkaInputProducer } from './input-producer';
 import { ProcessorBackend } from './processor-backend';
 import { createRouting } from './routing/setup';
+import { LocalFleet, RemoteFleet, RoutedFleet } from './routes/health-fanout';
+import { setUpGlobalTables } from './routes/types-setup';
 import { startApiServer } from './server';
 
 async function main(): Promise<void> {
@@ -28,13 +30,16 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kafka = createKafka(config, `${config.applicationId}-service`, logger);
-  const settings = processorSettings(config);
+  // Profiles and rules: global tables every instance reads before it folds (traits, decisions).
+  const global = setUpGlobalTables(kafka, processorSettings(config), config.writeOutcomeTimeoutMs, logger);
+  const { settings } = global;
   const processor = new StreamProcessor(
     kafka,
     settings,
     advertisedUrl(config),
     logger.child('processor'),
     registry,
+    [global.tables.profiles, global.tables.rules],
   );
   const queries = new LocalTwinQueries(processor);
   const producer = new KafkaInputProducer(kafka);
@@ -80,8 +85,15 @@ async function main(): Promise<void> {
     registry,
   });
 
+  const fleet = new RoutedFleet(
+    routing.backend,
+    new LocalFleet(queries),
+    (url) => new RemoteFleet(routing.client, url),
+  );
   const app = createApp({
     backend: routing.backend,
+    tables: global.tables,
+    fleet,
     instances: routing.instances,
     logger: logger.child('api'),
     auth,
@@ -94,6 +106,7 @@ async function main(): Promise<void> {
   const server = await startApiServer(app, config.httpHost, config.httpPort);
   logger.info('api listening', { url: server.url, advertised: advertisedUrl(config) });
   await producer.connect();
+  await global.writer.connect();
   await routing.start();
   await processor.start();
 
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
     await processor.stop();
     await routing.stop();
     await producer.disconnect();
+    await global.writer.disconnect();
     logger.info('shut down');
     process.exit(EXIT_CODES.ok);
   };

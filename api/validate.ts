@@ -1,5 +1,6 @@
 import { TwinfoldError } from '../shared/errors';
 import type { TwinFilter } from './backend';
+import { ALERT_FILTERS, HEALTH_FILTERS } from './twin-filter';
 import { isJsonObject, type JsonObject } from './json';
 import { isForbiddenKey } from '../shared/safe-json';
 import { CONNECTION_STATUSES, LIFECYCLES, type Attributes } from './twin-document';
@@ -105,7 +106,7 @@ function parseOneOf<T extends string>(raw: string, field: string, values: readon
 
 export const ATTRIBUTE_FILTER_PREFIX = 'attr.';
 
-/** `type`, `status`, `lifecycle` and `attr.KEY` query parameters (already single strings). */
+/** `type`, `status`, `lifecycle`, `health`, `alert` and `attr.KEY` query parameters (single strings). */
 export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFilter {
   const filter: TwinFilter = {};
   if (query.type !== undefined) filter.type = parseText(query.type, 'type');
@@ -119,5 +120,7 @@ export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFi
     attributes[key] = value;
   }
   if (Object.keys(attributes).length > 0) filter.attributes = attributes;
+  if (query.health !== undefined) filter.health = parseOneOf(query.health, 'health', HEALTH_FILTERS);
+  if (query.alert !== undefined) filter.alert = parseOneOf(query.alert, 'alert', ALERT_FILTERS);
   return filter;
 }

@@ -4,7 +4,15 @@ import type { TopicNames } from '../shared/topics';
 
 /** The Kafka topics the bridge writes or reads (the twin outputs' only when they are on). */
 export function bridgeTopics(names: TopicNames, twinOutputs = false): string[] {
-  const topics = [names.telemetry, names.state, names.status, names.acks, names.errors, names.downlink, names.dlq];
+  const topics = [
+    names.telemetry,
+    names.state,
+    names.status,
+    names.acks,
+    names.errors,
+    names.downlink,
+    names.dlq,
+  ];
   return twinOutputs ? [...topics, names.twins, names.events] : topics;
 }
 

@@ -1,5 +1,4 @@
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
-import type { JsonObject } from '../shared/json';
 
 /** Where a write landed: the table has it once it has read past this offset. */
 export interface WrittenRecord {
@@ -9,7 +8,7 @@ export interface WrittenRecord {
 
 /** Writes one key of a global table's topic (acks=all); null deletes the key (a tombstone). */
 export interface GlobalTableWriter {
-  put(topic: string, key: string, value: JsonObject | null): Promise<WrittenRecord>;
+  put(topic: string, key: string, value: object | null): Promise<WrittenRecord>;
 }
 
 /** The global tables' writes over one idempotent producer. */
@@ -28,7 +27,7 @@ export class KafkaGlobalTableWriter implements GlobalTableWriter {
     return this.producer.disconnect();
   }
 
-  async put(topic: string, key: string, value: JsonObject | null): Promise<WrittenRecord> {
+  async put(topic: string, key: string, value: object | null): Promise<WrittenRecord> {
     const [meta] = await this.producer.send({
       topic,
       acks: -1,

@@ -38,7 +38,14 @@ export function firingsOf(twin: TwinState, ruleId: string): FiringView[] {
               ...(c.result === undefined ? {} : { result: c.result }),
               updatedAt: toIso(c.completedAt ?? c.deliveredAt ?? c.createdAt),
             };
-      return { twinId: twin.id, ruleId, at: toIso(f.at), commandId: f.commandId, version: f.version, command };
+      return {
+        twinId: twin.id,
+        ruleId,
+        at: toIso(f.at),
+        commandId: f.commandId,
+        version: f.version,
+        command,
+      };
     });
 }
 

@@ -12,7 +12,7 @@ import {
   type Rule,
   type RuleCommand,
 } from '../../topology/rules';
-import { ACTION_PATTERN, MAX_PRIORITY, MAX_TTL_SECONDS } from '../validate';
+import { ACTION_PATTERN, MAX_PRIORITY, MAX_TTL_SECONDS, parsePattern, parseText } from '../validate';
 
 export interface FieldError {
   field: string;
@@ -39,11 +39,18 @@ export function validateRule(input: unknown, expectedId?: string): RuleValidatio
   if (id !== undefined && expectedId !== undefined && id !== expectedId)
     fail('id', `must equal the id of the path (${expectedId})`);
   const type = text(input.type, 'type', fail);
-  const description = input.description === undefined ? undefined : text(input.description, 'description', fail);
+  const description =
+    input.description === undefined ? undefined : text(input.description, 'description', fail);
   const nodes = { count: 0 };
   const when = condition(input.when, 'when', 1, nodes, fail);
   const command = ruleCommand(input.command, fail);
-  const cooldownSeconds = integer(input.cooldownSeconds ?? 0, 'cooldownSeconds', 0, MAX_COOLDOWN_SECONDS, fail);
+  const cooldownSeconds = integer(
+    input.cooldownSeconds ?? 0,
+    'cooldownSeconds',
+    0,
+    MAX_COOLDOWN_SECONDS,
+    fail,
+  );
   const enabled = input.enabled ?? true;
   if (typeof enabled !== 'boolean') fail('enabled', 'must be a boolean');
   if (errors.length > 0 || !id || !type || !when || !command || cooldownSeconds === undefined)
@@ -56,10 +63,12 @@ export function validateRule(input: unknown, expectedId?: string): RuleValidatio
 type Fail = (field: string, message: string) => undefined;
 
 function text(value: unknown, field: string, fail: Fail, pattern?: RegExp): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 128 || /[\u0000-\u001f]/.test(value))
-    return fail(field, 'must be a non-empty string of at most 128 characters without control characters');
-  if (pattern && !pattern.test(value)) return fail(field, `must match ${pattern.source}`);
-  return value;
+  try {
+    const checked = parseText(value, field);
+    return pattern ? parsePattern(checked, field, pattern) : checked;
+  } catch (err) {
+    return fail(field, err instanceof Error ? err.message : String(err));
+  }
 }
 
 function integer(value: unknown, field: string, min: number, max: number, fail: Fail): number | undefined {

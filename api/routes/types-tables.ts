@@ -1,5 +1,5 @@
 import { TwinfoldError } from '../../shared/errors';
-import { isJsonObject, type JsonObject } from '../../shared/json';
+import { isJsonObject } from '../../shared/json';
 import { parseJsonSafely } from '../../shared/safe-json';
 import type { GlobalTable } from '../../topology/global-table';
 import type { GlobalTableWriter } from '../../topology/global-table-writer';
@@ -37,7 +37,7 @@ export async function writeAndWait<V>(
   tables: GlobalTables,
   table: GlobalTable<V>,
   key: string,
-  value: JsonObject | null,
+  value: object | null,
 ): Promise<void> {
   const at = await tables.writer.put(table.topic, key, value);
   if (!(await table.waitFor(at.partition, at.offset, tables.writeWaitMs))) {

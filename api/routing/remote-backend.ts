@@ -29,6 +29,8 @@ export function listQueryParams(query: TwinListQuery): Record<string, string> {
   if (filter.type !== undefined) params.type = filter.type;
   if (filter.status !== undefined) params.status = filter.status;
   if (filter.lifecycle !== undefined) params.lifecycle = filter.lifecycle;
+  if (filter.health !== undefined) params.health = filter.health;
+  if (filter.alert !== undefined) params.alert = filter.alert;
   for (const [k, v] of Object.entries(filter.attributes ?? {})) params[`${ATTRIBUTE_FILTER_PREFIX}${k}`] = v;
   return params;
 }

@@ -74,7 +74,20 @@ export class RoutingBackend implements Backend {
     return this.options.local.readiness();
   }
 
-  private async route<T>(id: string, call: (backend: TwinAccess) => Promise<T>): Promise<T> {
+  private route<T>(id: string, call: (backend: TwinAccess) => Promise<T>): Promise<T> {
+    const { local, peer } = this.options;
+    return this.routeTwin(
+      id,
+      () => call(local),
+      (url) => call(peer(url)),
+    );
+  }
+
+  /**
+   * A single-twin call: `local` when this instance runs the twin's partition, else `remote` at the
+   * owner (one hop); NOT_READY when neither can answer right now.
+   */
+  async routeTwin<T>(id: string, local: () => Promise<T>, remote: (url: string) => Promise<T>): Promise<T> {
     const { owners, servesLocally } = this.options;
     const { partition, activeHost } = owners.queryMetadataForKey(id);
     if (partition < 0) throw notReady('the partition count is not known yet (starting)');
@@ -87,9 +100,9 @@ export class RoutingBackend implements Backend {
     });
     switch (decision.kind) {
       case 'local':
-        return call(this.options.local);
+        return local();
       case 'forward':
-        return call(this.options.peer(decision.url));
+        return remote(decision.url);
       case 'unavailable':
         throw notReady(decision.reason, { partition });
     }

@@ -1,3 +1,4 @@
+import { traitsView } from '../traits';
 import { enqueueCommand } from '../twin/commands';
 import { emit, update, type Draft } from '../twin/draft';
 import { holds, type ConditionView } from './condition';
@@ -15,7 +16,13 @@ import {
 export function evaluateRules(draft: Draft): void {
   const rules = draft.config.rulesFor?.(draft.state.type) ?? [];
   if (rules.length === 0 && draft.state.rules === undefined) return;
-  applyRules(draft, rules, { reported: draft.state.reported });
+  const { reported, traits } = draft.state;
+  // The traits as the twin document shows them, judged at the record's time.
+  applyRules(
+    draft,
+    rules,
+    traits === undefined ? { reported } : { reported, traits: traitsView(traits, draft.nowMs) },
+  );
 }
 
 /**

@@ -53,11 +53,7 @@ function sameScalar(a: unknown, b: unknown): boolean {
 }
 
 /** Numbers compare with numbers, strings with strings; anything else is false. */
-function ordered(
-  a: unknown,
-  b: unknown,
-  test: (x: number | string, y: number | string) => boolean,
-): boolean {
+function ordered(a: unknown, b: unknown, test: (x: number | string, y: number | string) => boolean): boolean {
   if (typeof a === 'number' && typeof b === 'number') return Number.isFinite(a) && test(a, b);
   if (typeof a === 'string' && typeof b === 'string') return test(a, b);
   return false;

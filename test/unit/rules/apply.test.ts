@@ -1,4 +1,5 @@
 import { MAX_FIRINGS_KEPT, type Rule } from '../../../topology/rules';
+import { DEFAULT_PROFILE } from '../../../topology/traits';
 import type { FoldConfig, TwinInput, TwinState } from '../../../topology/twin';
 import { ack, CONFIG, fold, ID, SEC, status, T0, telemetry } from '../twin/helpers';
 
@@ -17,8 +18,12 @@ const rule = (over: Partial<Rule> = {}): Rule => ({
 const create: TwinInput = { kind: 'registry', deviceId: ID, timestampMs: T0, op: 'create', type: TYPE };
 
 /** Folds the inputs in order with `rules`, returning the states after each and every event. */
-function run(inputs: TwinInput[], rules: Rule[], start?: TwinState) {
-  const config: FoldConfig = { ...CONFIG, rulesFor: (type) => rules.filter((r) => r.type === type) };
+function run(inputs: TwinInput[], rules: Rule[], start?: TwinState, extra: Partial<FoldConfig> = {}) {
+  const config: FoldConfig = {
+    ...CONFIG,
+    rulesFor: (type) => rules.filter((r) => r.type === type),
+    ...extra,
+  };
   let state = start;
   const events = [];
   const downlink = [];
@@ -42,7 +47,12 @@ describe('rules in the fold', () => {
     const { fired, state } = run([create, ...readings(70, 76, 77, 78)], [rule({ cooldownSeconds: 0 })]);
     expect(fired).toHaveLength(1);
     expect(state.rules?.firings).toEqual([
-      { ruleId: 'dehumidify', at: T0 + 11 * SEC, commandId: expect.stringMatching(/^rule\.dehumidify\./), version: 3 },
+      {
+        ruleId: 'dehumidify',
+        at: T0 + 11 * SEC,
+        commandId: expect.stringMatching(/^rule\.dehumidify\./),
+        version: 3,
+      },
     ]);
   });
 
@@ -77,7 +87,10 @@ describe('rules in the fold', () => {
 
   it('gives the same firings when the same records are folded again (a replay)', () => {
     const inputs = [create, ...readings(70, 80, 70, 80, 90, 60, 85)];
-    const rules = [rule({ cooldownSeconds: 0 }), rule({ id: 'other', when: { path: 'reported.humidity', op: 'lt', value: 65 } })];
+    const rules = [
+      rule({ cooldownSeconds: 0 }),
+      rule({ id: 'other', when: { path: 'reported.humidity', op: 'lt', value: 65 } }),
+    ];
     expect(run(inputs, rules).state).toEqual(run(inputs, rules).state);
   });
 
@@ -94,5 +107,27 @@ describe('rules in the fold', () => {
     expect(fired).toHaveLength(MAX_FIRINGS_KEPT + 5);
     expect(state.rules?.firings).toHaveLength(MAX_FIRINGS_KEPT);
     expect(state.rules?.firings.at(-1)?.commandId).toBe(fired.at(-1)?.data.commandId);
+  });
+
+  it("reads the traits: seed 003's 'humidity rising and forecast to cross 75 within 5 minutes'", () => {
+    const profile = { ...DEFAULT_PROFILE, fields: { humidity: { thresholds: { max: 75 } } } };
+    const when = {
+      all: [
+        { path: 'traits.fields.humidity.trend', op: 'eq' as const, value: 'RISING' },
+        { path: 'traits.fields.humidity.forecast.thresholds.0.inMinutes', op: 'lte' as const, value: 5 },
+      ],
+    };
+    // +0.5 per minute from 68: the line reaches 75 in under 5 minutes once past 72.5.
+    const inputs = Array.from({ length: 12 }, (_, i) =>
+      telemetry({ humidity: 68 + i * 0.5 }, T0 + (i + 1) * 60 * SEC),
+    );
+    const { fired, state } = run([create, ...inputs], [rule({ when, cooldownSeconds: 0 })], undefined, {
+      traits: true,
+      profileFor: () => profile,
+    });
+    expect(fired).toHaveLength(1);
+    // It fired at the first reading whose forecast put the crossing within 5 minutes.
+    const at = state.rules!.firings[0]!.at;
+    expect(at).toBe(T0 + 10 * 60 * SEC);
   });
 });

@@ -32,7 +32,11 @@ describe('validateRule', () => {
     ['a bad id', { ...valid, id: 'a b' }, ['id']],
     ['no type', { ...valid, type: undefined }, ['type']],
     ['an unknown op', { ...valid, when: { path: 'reported.h', op: 'matches', value: 1 } }, ['when.op']],
-    ['a path outside reported and traits', { ...valid, when: { path: 'attributes.x', op: 'exists' } }, ['when.path']],
+    [
+      'a path outside reported and traits',
+      { ...valid, when: { path: 'attributes.x', op: 'exists' } },
+      ['when.path'],
+    ],
     ['a forbidden step', { ...valid, when: { path: 'reported.__proto__', op: 'exists' } }, ['when.path']],
     ['a bad operand', { ...valid, when: { path: 'reported.h', op: 'gt', value: [1] } }, ['when.value']],
     [

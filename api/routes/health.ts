@@ -1,0 +1,99 @@
+import { TwinfoldError } from '../../shared/errors';
+import type { QueryParamSpec, RouteSpec } from '../route';
+import { parseLimit, parseTwinFilter } from '../validate';
+import { API_PREFIX, LIST_QUERY } from './common';
+import type { FleetQueries } from './health-fanout';
+import { requireFleet } from './rules';
+
+/** The fleet filters (`type`, `status`, `lifecycle`, `health`, `alert`, `attr.KEY`) without paging. */
+export const FLEET_FILTER_QUERY: readonly QueryParamSpec[] = LIST_QUERY.filter(
+  (q) => q.name !== 'limit' && q.name !== 'cursor',
+);
+
+const MAX_WORST = 100;
+
+/** `GET /health` (seed 003 Query 2 over the fleet) and `GET /twins/{id}/traits`. */
+export function healthRoutes(fleet: FleetQueries | undefined): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: `${API_PREFIX}/health`,
+      operationId: 'fleetHealth',
+      tag: 'traits',
+      summary: 'Twins by health status and the worst ones, judged now',
+      description:
+        'Gathered from every instance; 503 NOT_READY while any partition is not served. Freshness is judged at the time of the request. UNKNOWN counts twins without traits.',
+      access: 'read',
+      query: [
+        ...FLEET_FILTER_QUERY,
+        {
+          name: 'worst',
+          description: `How many of the lowest-scoring twins to name (0..${MAX_WORST})`,
+          schema: { type: 'integer', minimum: 0, maximum: MAX_WORST, default: 10 },
+        },
+      ],
+      response: { status: 200, description: 'The fleet health', schema: { type: 'object' } },
+      async handle({ query }) {
+        const worst = query.worst === undefined ? 10 : parseWorst(query.worst);
+        return { data: await requireFleet(fleet).health({ worst, filter: parseTwinFilter(query) }) };
+      },
+    },
+    {
+      method: 'get',
+      path: `${API_PREFIX}/twins/:id/traits`,
+      operationId: 'getTraits',
+      tag: 'traits',
+      summary: "One twin's computed traits and open alerts, judged now",
+      description: '`traits` is null until the twin has had a numeric reading.',
+      access: 'read',
+      response: { status: 200, description: 'The traits', schema: { type: 'object' } },
+      async handle({ params }) {
+        const answer = await requireFleet(fleet).traits(params.id!);
+        if (!answer) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${params.id!} not found`);
+        return { data: answer };
+      },
+    },
+  ];
+}
+
+function parseWorst(raw: string): number {
+  const n = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= 0 && n <= MAX_WORST))
+    throw new TwinfoldError('VALIDATION_ERROR', `worst must be an integer between 0 and ${MAX_WORST}`);
+  return n;
+}
+
+/** `GET /alerts?active=true`: the open alerts of the fleet. */
+export function alertRoutes(fleet: FleetQueries | undefined): RouteSpec[] {
+  return [
+    {
+      method: 'get',
+      path: `${API_PREFIX}/alerts`,
+      operationId: 'fleetAlerts',
+      tag: 'traits',
+      summary: "The fleet's open alerts, newest first",
+      description:
+        'Gathered from every instance; 503 NOT_READY while any partition is not served. Only open alerts are kept (`active=true`); their history is the `alert.raised` / `alert.cleared` events on device.events.',
+      access: 'read',
+      query: [
+        ...FLEET_FILTER_QUERY,
+        { name: 'active', description: 'Only `true` (open alerts)', schema: { const: 'true' } },
+        {
+          name: 'limit',
+          description: 'At most this many (1..1000)',
+          schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+        },
+      ],
+      response: { status: 200, description: 'The open alerts', schema: { type: 'object' } },
+      async handle({ query }) {
+        if (query.active !== undefined && query.active !== 'true')
+          throw new TwinfoldError(
+            'VALIDATION_ERROR',
+            'active must be true: only open alerts are kept (their history is on device.events)',
+          );
+        const filter = parseTwinFilter(query);
+        return { data: await requireFleet(fleet).alerts({ limit: parseLimit(query.limit), filter }) };
+      },
+    },
+  ];
+}
