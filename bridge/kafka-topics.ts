@@ -3,7 +3,7 @@ import type { Logger } from '../shared/logger';
 import type { TopicNames } from '../shared/topics';
 
 /** The Kafka topics the bridge writes or reads (the twin outputs' only when they are on). */
-export function bridgeTopics(names: TopicNames, twinOutputs = false): string[] {
+export function bridgeTopics(names: TopicNames, twinOutputs = true): string[] {
   const topics = [
     names.telemetry,
     names.state,
