@@ -222,6 +222,12 @@ export const SERVICE_SCHEMA = {
     'Interval of the comment lines that keep idle event streams open through proxies',
     integer(100, 3600000),
   ),
+  traits: setting(
+    'TRAITS',
+    'on',
+    'Computed traits and alert.raised/alert.cleared events per numeric reported field (on or off: no traits state, no traits section)',
+    bool,
+  ),
 } as const;
 
 /** Everything the service reads: the common settings and its own. */

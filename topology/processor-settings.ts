@@ -38,6 +38,7 @@ export function processorSettings(config: Config): ProcessorSettings {
       maxCommandHistory: 50,
       // The bridge checks device.downlink records against the same settings.
       downlinkLimits: limits,
+      traits: config.traits,
     },
     partitions: config.partitions,
     replicationFactor: config.replicationFactor,

@@ -2,6 +2,7 @@ import { COMMAND_STATUSES } from '../../topology/twin';
 import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
+import { TRAITS_SCHEMAS } from './traits-schemas';
 
 /** Reusable schemas (`components.schemas`) of the OpenAPI document. */
 
@@ -47,7 +48,7 @@ function list(key: string, item: Schema, cursor: boolean): Schema {
   return obj(props);
 }
 
-const TwinDocument = obj({
+const twinDocument = {
   id: { type: 'string' },
   type: { type: 'string' },
   lifecycle: { enum: [...LIFECYCLES] },
@@ -65,7 +66,12 @@ const TwinDocument = obj({
   commands: obj({ pending: { type: 'integer', minimum: 0 } }),
   createdAt: timestamp,
   updatedAt: timestamp,
-});
+};
+// `traits` only with TRAITS on, once a numeric reading arrived: the computed traits and open alerts.
+const TwinDocument = obj(
+  { ...twinDocument, traits: { $ref: '#/components/schemas/TraitsView' } },
+  Object.keys(twinDocument),
+);
 
 const Command = obj(
   {
@@ -188,6 +194,7 @@ export const SCHEMAS = {
     },
   }),
   Liveness: obj({ status: { const: 'ok' } }),
+  ...TRAITS_SCHEMAS,
   ErrorEnvelope: obj({
     status: { const: 'error' },
     error: obj({ code: { type: 'string' }, message: { type: 'string' } }),

@@ -34,7 +34,8 @@ export interface Observation {
  * Takes one reading of a field at reading time `t`. A reading not newer than the latest one in
  * the ring (late, out of order, or a replay of the same instant) is not a new point: undefined,
  * the traits stay as they were. Otherwise the point joins the ring (the oldest leaves past
- * `ringSize`), the traits are evaluated, and the baseline takes the reading after judging it.
+ * `ringSize`), the traits are evaluated, and the baseline takes the reading after judging it
+ * (unless it repeats the previous value).
  */
 export function observe(
   previous: FieldTraitsState | undefined,
@@ -57,20 +58,31 @@ export function observe(
   const z = n < profile.warmup ? null : deviation(value - mean, sigma);
   const drift = fitLine(ts, vs, windowStart(ts, profile.windows.driftMs));
   const rapid = fitLine(ts, vs, windowStart(ts, profile.windows.rapidMs));
-  const anomalies = detect(settings, { value, mean, z, run, rapid: rapid.slope });
-  const evaluation = evaluate(settings, profile, { value, t, drift, anomalies });
-  const baseline = nextBaseline(
-    n,
-    mean,
-    variance,
-    value,
-    z === null ? undefined : settings.spikeK * sigma,
-    profile,
-  );
+  const rapidSlope = halfFull(rapid, profile.windows.rapidMs) ? rapid.slope : 0;
+  const anomalies = detect(settings, { value, mean, z, run, rapid: rapidSlope });
+  const judged = halfFull(drift, profile.windows.driftMs);
+  const evaluation = evaluate(settings, profile, { value, t, drift, judged, anomalies });
+  // A repeated value says nothing new about the spread: a stuck run does not shrink the baseline.
+  const clip = z === null ? undefined : settings.spikeK * sigma;
+  const baseline = run > 1 ? { n, mean, variance } : nextBaseline(n, mean, variance, value, clip, profile);
   return {
-    state: { t: ts, v: vs, n: n + 1, ...baseline, run, eval: evaluation },
-    measures: { z, run, rapidPerMinute: rapid.slope, driftPerMinute: drift.slope, stdDev: drift.stdDev },
+    state: { t: ts, v: vs, ...baseline, run, eval: evaluation },
+    measures: {
+      z,
+      run,
+      rapidPerMinute: rapidSlope,
+      driftPerMinute: judged ? drift.slope : 0,
+      stdDev: judged ? drift.stdDev : 0,
+    },
   };
+}
+
+/**
+ * Slopes and spreads are judged only over a window at least half full (its points span half its
+ * length): a slope over two readings ten seconds apart says nothing about a five-minute drift.
+ */
+function halfFull(fit: LineFit, windowMs: number): boolean {
+  return fit.spanMinutes * 60_000 >= windowMs / 2;
 }
 
 function deviation(delta: number, sigma: number): number {
@@ -79,7 +91,8 @@ function deviation(delta: number, sigma: number): number {
 }
 
 /**
- * Exponentially weighted mean and variance (weight `baselineAlpha` for the new reading). Past the
+ * Exponentially weighted mean and variance (weight `baselineAlpha` for the new reading, 1/(n+1)
+ * while that is larger). Past the
  * warm-up a reading's pull is capped at `clip` (k σ), so one spike does not blind the baseline.
  */
 function nextBaseline(
@@ -89,12 +102,13 @@ function nextBaseline(
   value: number,
   clip: number | undefined,
   profile: DeviceProfile,
-): { mean: number; variance: number } {
-  if (n === 0) return { mean: value, variance: 0 };
-  const alpha = profile.baselineAlpha;
+): { n: number; mean: number; variance: number } {
+  if (n === 0) return { n: 1, mean: value, variance: 0 };
+  // A plain running mean and variance until 1/(n+1) falls below alpha: no bias towards the first reading.
+  const alpha = Math.max(profile.baselineAlpha, 1 / (n + 1));
   const raw = value - mean;
   const d = clip === undefined || clip === 0 ? raw : Math.max(-clip, Math.min(clip, raw));
-  return { mean: mean + alpha * d, variance: (1 - alpha) * (variance + alpha * d * d) };
+  return { n: n + 1, mean: mean + alpha * d, variance: (1 - alpha) * (variance + alpha * d * d) };
 }
 
 function detect(
@@ -124,15 +138,15 @@ function detect(
 function evaluate(
   s: FieldSettings & FieldProfile,
   profile: DeviceProfile,
-  at: { value: number; t: number; drift: LineFit; anomalies: Anomaly[] },
+  at: { value: number; t: number; drift: LineFit; judged: boolean; anomalies: Anomaly[] },
 ): FieldEvaluation {
-  const { drift } = at;
-  const drifting = Math.abs(drift.slope) > s.driftPerMinute;
+  const { drift, judged } = at;
+  const drifting = judged && Math.abs(drift.slope) > s.driftPerMinute;
   const percent = Math.min(100, Math.max(0, 100 * (1 - drift.stdDev / s.stabilityScale)));
   const stability = {
     stdDev: sig(drift.stdDev),
     percent: sig(percent),
-    status: percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
+    status: judged && percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
   };
   const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
   const base = {
@@ -141,7 +155,7 @@ function evaluate(
     points: drift.n,
     drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
     stability,
-    trend: trendOf(drift, s.trendPerMinute),
+    trend: judged ? trendOf(drift, s.trendPerMinute) : 'STABLE',
     anomalies: at.anomalies,
     forecast,
     maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,

@@ -171,7 +171,9 @@ function readBounds(
   const any: NumberRule = { min: -1e15, max: 1e15 };
   const min = readNumber(value, 'min', `${path}.min`, any, errors);
   const max = readNumber(value, 'max', `${path}.max`, any, errors);
-  if (min === undefined && max === undefined) errors.push({ field: path, message: 'needs min or max' });
+  if (!Object.hasOwn(value, 'min') && !Object.hasOwn(value, 'max')) {
+    errors.push({ field: path, message: 'needs min or max' });
+  }
   if (min !== undefined && max !== undefined && min >= max)
     errors.push({ field: `${path}.max`, message: 'must be greater than min' });
   return { ...(min === undefined ? {} : { min }), ...(max === undefined ? {} : { max }) };

@@ -15,6 +15,8 @@ export interface LineFit {
   stdDev: number;
   /** false when the times do not spread (one point, or all at one instant). */
   fitted: boolean;
+  /** Minutes from the window's first point to its latest. */
+  spanMinutes: number;
 }
 
 /**
@@ -52,10 +54,12 @@ export function fitLine(t: readonly number[], v: readonly number[], start: numbe
     syy += dy * dy;
   }
   const stdDev = n > 1 ? Math.sqrt(syy / (n - 1)) : 0;
-  if (n < 2 || sxx === 0) return { n, slope: 0, level: my, tStat: 0, stdDev, fitted: false };
+  const spanMinutes = (last - t[start]!) / MINUTE_MS;
+  if (n < 2 || sxx === 0) return { n, slope: 0, level: my, tStat: 0, stdDev, fitted: false, spanMinutes };
   const slope = sxy / sxx;
   const level = my - slope * mx;
-  return { n, slope, level, tStat: tStatistic(slope, sxx, syy - slope * sxy, n), stdDev, fitted: true };
+  const tStat = tStatistic(slope, sxx, syy - slope * sxy, n);
+  return { n, slope, level, tStat, stdDev, fitted: true, spanMinutes };
 }
 
 function tStatistic(slope: number, sxx: number, sse: number, n: number): number {

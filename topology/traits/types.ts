@@ -61,7 +61,7 @@ export interface DeviceProfile extends FieldSettings {
   ringSize: number;
   /** Weight of a new reading in the exponentially weighted baseline mean and variance. */
   baselineAlpha: number;
-  /** Readings needed before the baseline judges SPIKEs. */
+  /** Readings the baseline needs before it judges SPIKEs. */
   warmup: number;
   /** How far ahead the forecast looks (seed 003: 10 minutes). */
   forecastMs: number;
@@ -77,7 +77,7 @@ export interface FieldTraitsState {
   /** Ring of recent points, oldest first: reading times and values (same length). */
   t: number[];
   v: number[];
-  /** Readings accepted so far. */
+  /** Readings in the baseline so far (a reading repeating the previous value is not taken). */
   n: number;
   /** Exponentially weighted baseline, updated after each reading is judged. */
   mean: number;
