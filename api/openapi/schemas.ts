@@ -3,6 +3,7 @@ import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
 import { TRAITS_SCHEMAS } from './traits-schemas';
+import { RULES_SCHEMAS } from './rules-schemas';
 
 /** Reusable schemas (`components.schemas`) of the OpenAPI document. */
 
@@ -195,6 +196,7 @@ export const SCHEMAS = {
   }),
   Liveness: obj({ status: { const: 'ok' } }),
   ...TRAITS_SCHEMAS,
+  ...RULES_SCHEMAS,
   ErrorEnvelope: obj({
     status: { const: 'error' },
     error: obj({ code: { type: 'string' }, message: { type: 'string' } }),

@@ -1,6 +1,7 @@
 import { TwinfoldError } from '../../shared/errors';
 import { assertDeviceId } from '../../shared/ids';
 import type { FieldTraitsView } from '../../topology/traits';
+import { ref } from '../openapi/schemas';
 import type { RouteSpec } from '../route';
 import { parseText } from '../validate';
 import { API_PREFIX } from './common';
@@ -91,7 +92,7 @@ export function compareRoutes(fleet: FleetQueries | undefined): RouteSpec[] {
         },
         { name: 'field', description: 'A numeric reported field', schema: { type: 'string' } },
       ],
-      response: { status: 200, description: 'The ranking', schema: { type: 'object' } },
+      response: { status: 200, description: 'The ranking', schema: ref('Comparison') },
       async handle({ query }) {
         const ids = parseIds(query.ids);
         const field = parseText(query.field, 'field');

@@ -1,4 +1,5 @@
 import { TwinfoldError } from '../../shared/errors';
+import { ref } from '../openapi/schemas';
 import type { QueryParamSpec, RouteSpec } from '../route';
 import { parseLimit, parseTwinFilter } from '../validate';
 import { API_PREFIX, LIST_QUERY } from './common';
@@ -32,7 +33,7 @@ export function healthRoutes(fleet: FleetQueries | undefined): RouteSpec[] {
           schema: { type: 'integer', minimum: 0, maximum: MAX_WORST, default: 10 },
         },
       ],
-      response: { status: 200, description: 'The fleet health', schema: { type: 'object' } },
+      response: { status: 200, description: 'The fleet health', schema: ref('FleetHealth') },
       async handle({ query }) {
         const worst = query.worst === undefined ? 10 : parseWorst(query.worst);
         return { data: await requireFleet(fleet).health({ worst, filter: parseTwinFilter(query) }) };
@@ -46,7 +47,7 @@ export function healthRoutes(fleet: FleetQueries | undefined): RouteSpec[] {
       summary: "One twin's computed traits and open alerts, judged now",
       description: '`traits` is null until the twin has had a numeric reading.',
       access: 'read',
-      response: { status: 200, description: 'The traits', schema: { type: 'object' } },
+      response: { status: 200, description: 'The traits', schema: ref('TwinTraits') },
       async handle({ params }) {
         const answer = await requireFleet(fleet).traits(params.id!);
         if (!answer) throw new TwinfoldError('TWIN_NOT_FOUND', `twin ${params.id!} not found`);
@@ -84,7 +85,7 @@ export function alertRoutes(fleet: FleetQueries | undefined): RouteSpec[] {
           schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         },
       ],
-      response: { status: 200, description: 'The open alerts', schema: { type: 'object' } },
+      response: { status: 200, description: 'The open alerts', schema: ref('AlertList') },
       async handle({ query }) {
         if (query.active !== undefined && query.active !== 'true')
           throw new TwinfoldError(

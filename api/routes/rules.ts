@@ -1,6 +1,7 @@
 import { TwinfoldError } from '../../shared/errors';
 import type { Rule } from '../../topology/rules';
-import type { RouteSpec, Schema } from '../route';
+import { ref } from '../openapi/schemas';
+import type { RouteSpec } from '../route';
 import { parseLimit } from '../validate';
 import { API_PREFIX } from './common';
 import type { FleetQueries } from './health-fanout';
@@ -8,34 +9,6 @@ import { validateRule } from './rules-validate';
 import { requireTables, writeAndWait, type GlobalTables, type Stamped } from './types-tables';
 
 export type RuleView = Rule & { updatedAt: string };
-
-const RULE: Schema = {
-  type: 'object',
-  required: ['id', 'type', 'when', 'command'],
-  properties: {
-    id: { type: 'string' },
-    type: { type: 'string', description: 'The device type whose twins it watches' },
-    description: { type: 'string' },
-    when: { type: 'object', description: 'The condition (docs/contract.md, Rules)' },
-    command: {
-      type: 'object',
-      required: ['action'],
-      properties: {
-        action: { type: 'string' },
-        parameters: { type: 'object' },
-        priority: { type: 'integer', minimum: 0, maximum: 9 },
-        ttlSeconds: { type: 'integer', minimum: 1 },
-      },
-    },
-    cooldownSeconds: { type: 'integer', minimum: 0 },
-    enabled: { type: 'boolean' },
-  },
-};
-const RULE_VIEW: Schema = {
-  ...RULE,
-  required: ['id', 'type', 'when', 'command', 'cooldownSeconds', 'enabled', 'updatedAt'],
-  properties: { ...(RULE.properties as object), updatedAt: { type: 'string', format: 'date-time' } },
-} as Schema;
 
 /** A rule, or 400 VALIDATION_ERROR naming every offending field (`when.all[1].op: ...`). */
 export function checkRule(input: unknown, expectedId?: string): Rule {
@@ -80,10 +53,7 @@ export function ruleRoutes(
       response: {
         status: 200,
         description: 'The rules',
-        schema: {
-          type: 'object',
-          properties: { count: { type: 'integer' }, rules: { type: 'array', items: RULE_VIEW } },
-        },
+        schema: ref('RuleList'),
       },
       async handle({ query }) {
         const rules = requireTables(tables)
@@ -101,8 +71,13 @@ export function ruleRoutes(
       tag: 'rules',
       summary: 'Create a rule',
       access: 'admin',
-      body: { description: 'The rule', schema: RULE },
-      response: { status: 201, description: 'The rule as stored', schema: RULE_VIEW, headers: ['Location'] },
+      body: { description: 'The rule', schema: ref('Rule') },
+      response: {
+        status: 201,
+        description: 'The rule as stored',
+        schema: ref('RuleView'),
+        headers: ['Location'],
+      },
       errors: ['ALREADY_EXISTS', 'TIMEOUT'],
       async handle({ body }) {
         const rule = checkRule(body);
@@ -119,7 +94,7 @@ export function ruleRoutes(
       tag: 'rules',
       summary: 'One rule',
       access: 'read',
-      response: { status: 200, description: 'The rule', schema: RULE_VIEW },
+      response: { status: 200, description: 'The rule', schema: ref('RuleView') },
       errors: ['RULE_NOT_FOUND'],
       async handle({ params }) {
         return { data: viewOf(requireRule(requireTables(tables), params.rule!)) };
@@ -132,8 +107,11 @@ export function ruleRoutes(
       tag: 'rules',
       summary: 'Create or replace a rule',
       access: 'admin',
-      body: { description: 'The rule; `id` may be left out, else it must equal the path', schema: RULE },
-      response: { status: 200, description: 'The rule as stored', schema: RULE_VIEW },
+      body: {
+        description: 'The rule; `id` may be left out, else it must equal the path',
+        schema: ref('Rule'),
+      },
+      response: { status: 200, description: 'The rule as stored', schema: ref('RuleView') },
       errors: ['TIMEOUT'],
       async handle({ params, body }) {
         return { data: await store(checkRule({ ...body, id: body.id ?? params.rule! }, params.rule!)) };
@@ -175,7 +153,7 @@ export function ruleRoutes(
           schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
         },
       ],
-      response: { status: 200, description: 'The firings, newest first', schema: { type: 'object' } },
+      response: { status: 200, description: 'The firings, newest first', schema: ref('FiringList') },
       async handle({ params, query }) {
         const queries = requireFleet(fleet);
         return { data: await queries.ruleFirings(params.rule!, parseLimit(query.limit)) };

@@ -1,5 +1,6 @@
 import { TwinfoldError } from '../../shared/errors';
 import { DEFAULT_PROFILE, validateProfile, type DeviceProfile } from '../../topology/traits';
+import { ref } from '../openapi/schemas';
 import type { RouteSpec } from '../route';
 import { API_PREFIX } from './common';
 import { requireTables, writeAndWait, type GlobalTables, type Stamped } from './types-tables';
@@ -11,17 +12,6 @@ export interface ProfileView {
   default: boolean;
   updatedAt: string | null;
 }
-
-const PROFILE_VIEW = {
-  type: 'object',
-  required: ['type', 'profile', 'default', 'updatedAt'],
-  properties: {
-    type: { type: 'string' },
-    profile: { type: 'object', description: 'Every setting, the defaults filled in' },
-    default: { type: 'boolean', description: 'true: the type has no profile of its own' },
-    updatedAt: { type: ['string', 'null'], format: 'date-time' },
-  },
-};
 
 function view(type: string, entry: Stamped<DeviceProfile> | undefined): ProfileView {
   return entry === undefined
@@ -55,11 +45,7 @@ export function typeRoutes(tables: GlobalTables | undefined, now: () => Date): R
       response: {
         status: 200,
         description: 'Types and their profiles, by type',
-        schema: {
-          type: 'object',
-          required: ['count', 'types'],
-          properties: { count: { type: 'integer' }, types: { type: 'array', items: PROFILE_VIEW } },
-        },
+        schema: ref('ProfileList'),
       },
       async handle() {
         const entries = requireTables(tables).profiles.entries();
@@ -74,7 +60,7 @@ export function typeRoutes(tables: GlobalTables | undefined, now: () => Date): R
       tag: 'types',
       summary: "A type's profile (the defaults when it has none)",
       access: 'read',
-      response: { status: 200, description: 'The profile', schema: PROFILE_VIEW },
+      response: { status: 200, description: 'The profile', schema: ref('ProfileView') },
       async handle({ params }) {
         const type = params.type!;
         return { data: view(type, requireTables(tables).profiles.get(type)) };
@@ -90,7 +76,7 @@ export function typeRoutes(tables: GlobalTables | undefined, now: () => Date): R
         'Every instance folds the twins of the type with it from its next record on. 400 names the offending field.',
       access: 'admin',
       body: { description: 'A profile: any subset of the settings', schema: { type: 'object' } },
-      response: { status: 200, description: 'The profile as stored', schema: PROFILE_VIEW },
+      response: { status: 200, description: 'The profile as stored', schema: ref('ProfileView') },
       errors: ['TIMEOUT'],
       async handle({ params, body }) {
         const t = requireTables(tables);
