@@ -245,6 +245,7 @@ export class Bridge {
         alert: bridge.twinAlertTemplate,
       },
       concurrency: bridge.downlinkConcurrency,
+      uplinkBusy: () => (this.uplink?.inFlight ?? 0) > 0,
       metrics: this.metrics,
       logger,
     });

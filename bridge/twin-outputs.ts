@@ -16,9 +16,18 @@ export interface TwinOutputsOptions {
   templates: Record<TwinOutputKind, TopicTemplate>;
   /** Publishes awaiting PUBACK at once. */
   concurrency: number;
+  /**
+   * Whether the device uplink has work in hand: the outputs then wait (up to MAX_DEFER_MS per
+   * chunk) so devices' messages keep the bridge's event loop first.
+   */
+  uplinkBusy: () => boolean;
   metrics: BridgeMetrics;
   logger: Logger;
 }
+
+/** Longest an output chunk waits for a busy uplink: outputs slow down under load, never stop. */
+const MAX_DEFER_MS = 1000;
+const DEFER_STEP_MS = 5;
 
 /** Twin documents can be much larger than a device message (MAX_TWIN_BYTES is 512 KiB). */
 const RECORD_LIMITS: JsonLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxKeys: 1_000_000 };
@@ -27,7 +36,8 @@ const RECORD_LIMITS: JsonLimits = { maxBytes: 1024 * 1024, maxDepth: 64, maxKeys
  * Kafka → MQTT for applications: `twin/{id}/update` from device.twins, `twin/{id}/event` and
  * `twin/{id}/alert` from device.events (twin-outputs-record.ts says which records), at QoS 1, not
  * retained. At least once: a record's offset is committed after the broker's PUBACK of it and of
- * everything before it in its partition. A new bridge group starts at the end (these are live
+ * everything before it in its partition. The device uplink comes first: while it has messages in
+ * hand, each chunk of outputs waits (bounded), so these topics do not take uplink throughput down. A new bridge group starts at the end (these are live
  * notifications; the twin's history is in device.twins and device.events).
  */
 export class TwinOutputs {
@@ -66,6 +76,8 @@ export class TwinOutputs {
     for (let i = 0; i < batch.messages.length; i += concurrency) {
       if (!isRunning() || isStale()) return;
       const chunk = batch.messages.slice(i, i + concurrency);
+      for (let waited = 0; waited < MAX_DEFER_MS && this.o.uplinkBusy(); waited += DEFER_STEP_MS)
+        await new Promise((resolve) => setTimeout(resolve, DEFER_STEP_MS));
       await Promise.all(
         chunk.map(async (m) => {
           const out = this.output(batch.topic, m.key, m.value);
