@@ -4,7 +4,7 @@ import { HealthTally, mergeAlerts, mergeHealth } from '../../../api/routes/healt
 import { filterableState, matchesFilter } from '../../../api/twin-filter';
 import { parseTwinFilter } from '../../../api/validate';
 import { DEFAULT_PROFILE, traitsView } from '../../../topology/traits';
-import type { FoldConfig, TwinInput, TwinState } from '../../../topology/twin';
+import { toTwinDocument, type FoldConfig, type TwinInput, type TwinState } from '../../../topology/twin';
 import { CONFIG, fold, ID, SEC, T0, telemetry } from '../twin/helpers';
 
 const WITH_TRAITS: FoldConfig = { ...CONFIG, traits: true, profileFor: () => DEFAULT_PROFILE };
@@ -79,6 +79,15 @@ describe('health= and alert= filters', () => {
     expect([calm, stuck, bare].filter(f({ alert: 'any' })).map((t) => t.id)).toEqual(['stuck']);
     expect([calm, stuck, bare].filter(f({ health: 'UNKNOWN' })).map((t) => t.id)).toEqual(['bare']);
     expect([calm, stuck, bare].filter(f({ health: 'HEALTHY' })).map((t) => t.id)).toEqual(['calm']);
+  });
+
+  it('match documents (lists read back, event streams) the same way', () => {
+    const docs = [calm, stuck, bare].map((t) => toTwinDocument(t));
+    const ids = (query: Record<string, string>) =>
+      docs.filter((doc) => matchesFilter(parseTwinFilter(query), doc)).map((doc) => doc.id);
+    expect(ids({ alert: 'STUCK' })).toEqual(['stuck']);
+    expect(ids({ health: 'UNKNOWN' })).toEqual(['bare']);
+    expect(ids({ health: 'HEALTHY' })).toEqual(['calm']);
   });
 
   it('refuses unknown values', () => {
