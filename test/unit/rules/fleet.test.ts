@@ -49,6 +49,8 @@ describe('fleet health', () => {
     b.add(bare);
     const merged = mergeHealth([a.result(), b.result()], 2, at);
     expect(merged.total).toBe(3);
+    expect(Object.values(merged.counts).reduce((n, c) => n + c, 0)).toBe(3);
+    expect(merged.counts.UNKNOWN).toBe(1);
     expect(merged.worst.map((w) => w.id)).toEqual(['stuck', 'calm']);
   });
 
