@@ -5,8 +5,7 @@ import { ref } from '../openapi/schemas';
 import type { RouteSpec } from '../route';
 import { parseText } from '../validate';
 import { API_PREFIX } from './common';
-import type { FleetQueries, TwinTraits } from './health-fanout';
-import { requireFleet } from './rules';
+import { requireFleet, type FleetQueries, type TwinTraits } from './health-fanout';
 
 const MAX_COMPARED = 50;
 

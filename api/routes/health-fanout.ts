@@ -1,6 +1,6 @@
 import { traitsView, type TraitsView } from '../../topology/traits';
 import type { TwinState } from '../../topology/twin';
-import { isTwinfoldError } from '../../shared/errors';
+import { isTwinfoldError, TwinfoldError } from '../../shared/errors';
 import type { TwinFilter } from '../backend';
 import type { TwinQueries } from '../processor-backend';
 import { assertCovered } from '../routing/merge-pages';
@@ -50,6 +50,12 @@ export interface FleetQueries {
   health(q: HealthQuery): Promise<FleetHealth>;
   alerts(q: AlertQuery): Promise<AlertList>;
   ruleFirings(ruleId: string, limit: number): Promise<FiringList>;
+}
+
+/** The fleet queries, or 503 on an instance built without them. */
+export function requireFleet(fleet: FleetQueries | undefined): FleetQueries {
+  if (fleet) return fleet;
+  throw new TwinfoldError('NOT_READY', 'fleet queries are not served by this instance', { retriable: true });
 }
 
 /** This instance's answers from its own stores (one scan each), with the partitions read. */

@@ -4,9 +4,9 @@ import { ref } from '../openapi/schemas';
 import type { RouteSpec } from '../route';
 import { parseLimit } from '../validate';
 import { API_PREFIX } from './common';
-import type { FleetQueries } from './health-fanout';
+import { requireFleet, type FleetQueries } from './health-fanout';
 import { validateRule } from './rules-validate';
-import { requireTables, writeAndWait, type GlobalTables, type Stamped } from './types-tables';
+import { invalidFields, requireTables, writeAndWait, type GlobalTables, type Stamped } from './types-tables';
 
 export type RuleView = Rule & { updatedAt: string };
 
@@ -14,10 +14,7 @@ export type RuleView = Rule & { updatedAt: string };
 export function checkRule(input: unknown, expectedId?: string): Rule {
   const result = validateRule(input, expectedId);
   if (result.ok) return result.rule;
-  const listing = result.errors.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; ');
-  throw new TwinfoldError('VALIDATION_ERROR', `invalid rule: ${listing}`, {
-    details: { errors: result.errors },
-  });
+  throw invalidFields('rule', result.errors);
 }
 
 const viewOf = (entry: Stamped<Rule>): RuleView => ({ ...entry.value, updatedAt: entry.updatedAt });
@@ -160,9 +157,4 @@ export function ruleRoutes(
       },
     },
   ];
-}
-
-export function requireFleet(fleet: FleetQueries | undefined): FleetQueries {
-  if (fleet) return fleet;
-  throw new TwinfoldError('NOT_READY', 'fleet queries are not served by this instance', { retriable: true });
 }

@@ -24,6 +24,15 @@ export interface GlobalTables {
   writeWaitMs: number;
 }
 
+/** 400 VALIDATION_ERROR listing every offending field of a profile or rule, e.g. `when.op: ...`. */
+export function invalidFields(
+  what: string,
+  errors: readonly { field: string; message: string }[],
+): TwinfoldError {
+  const listing = errors.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; ');
+  return new TwinfoldError('VALIDATION_ERROR', `invalid ${what}: ${listing}`, { details: { errors } });
+}
+
 /** The tables, or 503 on an instance built without them. */
 export function requireTables(tables: GlobalTables | undefined): GlobalTables {
   if (tables) return tables;

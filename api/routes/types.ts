@@ -1,9 +1,8 @@
-import { TwinfoldError } from '../../shared/errors';
 import { DEFAULT_PROFILE, validateProfile, type DeviceProfile } from '../../topology/traits';
 import { ref } from '../openapi/schemas';
 import type { RouteSpec } from '../route';
 import { API_PREFIX } from './common';
-import { requireTables, writeAndWait, type GlobalTables, type Stamped } from './types-tables';
+import { invalidFields, requireTables, writeAndWait, type GlobalTables, type Stamped } from './types-tables';
 
 /** `GET /types/{type}/profile`: the type's own profile, or the defaults (`default: true`). */
 export interface ProfileView {
@@ -26,10 +25,7 @@ function view(type: string, entry: Stamped<DeviceProfile> | undefined): ProfileV
 export function checkProfile(input: unknown): DeviceProfile {
   const result = validateProfile(input);
   if (result.ok) return result.profile;
-  const listing = result.errors.map((e) => `${e.field || '(body)'}: ${e.message}`).join('; ');
-  throw new TwinfoldError('VALIDATION_ERROR', `invalid profile: ${listing}`, {
-    details: { errors: result.errors },
-  });
+  throw invalidFields('profile', result.errors);
 }
 
 /** Device-type profiles: what the traits of each type are folded with (`device.types`). */
