@@ -107,8 +107,6 @@ describe('compare', () => {
       traits: null,
     });
     const noisy = twin([20, 25, 18, 27, 19, 26, 21, 24, 17, 28], 'noisy');
-    const { traitsView } =
-      jest.requireActual<typeof import('../../../topology/traits')>('../../../topology/traits');
     const withTraits = (t: TwinState): TwinTraits => ({
       ...answer(t),
       traits: traitsView(t.traits!, t.updatedAt),
