@@ -5,6 +5,7 @@ import { filterableState, matchesFilter } from '../../../api/twin-filter';
 import { parseTwinFilter } from '../../../api/validate';
 import { DEFAULT_PROFILE, traitsView } from '../../../topology/traits';
 import { toTwinDocument, type FoldConfig, type TwinInput, type TwinState } from '../../../topology/twin';
+import { accountChange, emptyCounts } from '../../../topology/twin-stats';
 import { CONFIG, fold, ID, SEC, T0, telemetry } from '../twin/helpers';
 
 const WITH_TRAITS: FoldConfig = { ...CONFIG, traits: true, profileFor: () => DEFAULT_PROFILE };
@@ -70,6 +71,19 @@ describe('fleet health', () => {
       1,
     );
     expect(merged).toEqual({ count: 1, alerts: [alert('b', '2026-01-01T00:00:02Z')] });
+  });
+});
+
+describe('twins by health (the metric)', () => {
+  it('follows each change of a twin', () => {
+    const counts = emptyCounts();
+    accountChange(counts, undefined, bare);
+    accountChange(counts, undefined, calm);
+    accountChange(counts, undefined, stuck);
+    expect(counts).toMatchObject({ noTraits: 1, healthy: 1 });
+    expect(counts.degraded + counts.failed).toBe(1);
+    accountChange(counts, stuck, null);
+    expect(counts).toMatchObject({ noTraits: 1, healthy: 1, degraded: 0, failed: 0 });
   });
 });
 
