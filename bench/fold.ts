@@ -56,20 +56,22 @@ export async function preloadInputs(
 }
 
 /**
- * Runs one service over the preloaded inputs and samples the group's committed offsets until all
+ * Runs one service (with `variant.env` on top, named by `variant.name`) over the preloaded inputs and samples the group's committed offsets until all
  * are consumed (or `maxSeconds` pass). The rate is taken from the first committed progress to the
  * last sample, so start-up and the group join are not counted.
  */
-async function measureFold(
+export async function measureFold(
   ctx: BenchContext,
   d: Deployment,
   guarantee: string,
   total: number,
+  variant: { name: string; env: Record<string, string> } = { name: '', env: {} },
 ): Promise<{ rate: number; consumed: number; seconds: number }> {
-  const applicationId = `${d.applicationId}-${guarantee.replace(/_/g, '-')}`;
+  const instance = `${guarantee}${variant.name}`;
+  const applicationId = `${d.applicationId}-${guarantee.replace(/_/g, '-')}${variant.name}`;
   const service = await startService(ctx, d, {
-    instance: guarantee,
-    env: { PROCESSING_GUARANTEE: guarantee, TWINFOLD_APPLICATION_ID: applicationId },
+    instance,
+    env: { ...variant.env, PROCESSING_GUARANTEE: guarantee, TWINFOLD_APPLICATION_ID: applicationId },
     profile: ctx.profile.has('fold'),
   });
   const admin = benchKafka(ctx.brokers.kafka, 'bench-fold').admin();

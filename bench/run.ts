@@ -5,7 +5,7 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, twin
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, traits, twin
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -23,11 +23,12 @@ import { hotDeviceBench } from './hot-device';
 import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
+import { traitsBench } from './traits';
 import { twinOutputsBench } from './twin-outputs';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
 
-const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'twin'] as const;
+const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'traits', 'twin'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface Args {
@@ -208,6 +209,7 @@ async function main(): Promise<void> {
     if (args.only.has('fold')) results.push(...(await attempt('fold', () => foldBench(ctx))));
     results.push(...(await liveBenches(ctx, args.only)));
     if (args.only.has('restore')) results.push(...(await attempt('restore', () => restoreBench(ctx))));
+    if (args.only.has('traits')) results.push(...(await attempt('traits', () => traitsBench(ctx))));
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));
   } finally {
     await cleanup();

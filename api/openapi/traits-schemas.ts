@@ -18,8 +18,6 @@ const health = obj({
 });
 
 const fieldTraits = obj({
-  value: { type: 'number' },
-  lastReadingAt: timestamp,
   freshness: obj({ ageMs: { type: 'number', minimum: 0 }, status: { enum: ['FRESH', 'STALE'] } }),
   drift: obj({ perMinute: { type: 'number' }, status: { enum: ['STABLE', 'DRIFTING'] } }),
   stability: obj({

@@ -49,8 +49,15 @@ export class Channel {
     return this.anomaly?.kind;
   }
 
-  /** Advances the walk and returns the reading; starts an anomaly with probability `anomalyRate`. */
-  next(random: Random, anomalyRate: number): { value: number; started: AnomalyKind | undefined } {
+  /**
+   * Advances the walk and returns the reading; starts an anomaly with probability `anomalyRate`.
+   * `anomaly` is the ground truth: the anomaly that shaped this reading, if any (a drift's last
+   * reading included; the reading after it snaps back is not one).
+   */
+  next(
+    random: Random,
+    anomalyRate: number,
+  ): { value: number; started: AnomalyKind | undefined; anomaly: AnomalyKind | undefined } {
     const { spec } = this;
     const move = spec.monotonic ? random() * spec.step : between(random, -spec.step, spec.step);
     this.value = Math.min(spec.max, Math.max(spec.min, this.value + move));
@@ -59,7 +66,8 @@ export class Channel {
       started = pick(random, ANOMALY_KINDS);
       this.anomaly = this.begin(started, random);
     }
-    return { value: round(this.apply(random), spec.decimals), started };
+    const anomaly = this.anomaly?.kind;
+    return { value: round(this.apply(random), spec.decimals), started, anomaly };
   }
 
   private begin(kind: AnomalyKind, random: Random): Anomaly {

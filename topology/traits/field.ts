@@ -44,11 +44,12 @@ export function observe(
   value: number,
   profile: DeviceProfile,
 ): Observation | undefined {
-  const last = previous?.t[previous.t.length - 1];
-  if (last !== undefined && t <= last) return undefined;
+  if (previous !== undefined && t <= previous.at) return undefined;
   const settings = fieldSettings(profile, field);
   const keep = Math.max(0, (previous?.t.length ?? 0) + 1 - profile.ringSize);
-  const ts = [...(previous?.t.slice(keep) ?? []), t];
+  // Ring times are kept as offsets before the latest reading: short numbers in the stored JSON.
+  const shift = previous === undefined ? 0 : t - previous.at;
+  const ts = previous === undefined ? [0] : [...previous.t.slice(keep).map((x) => x - shift), 0];
   const vs = [...(previous?.v.slice(keep) ?? []), value];
   const run = previous !== undefined && previous.v[previous.v.length - 1] === value ? previous.run + 1 : 1;
   const n = previous?.n ?? 0;
@@ -61,12 +62,12 @@ export function observe(
   const rapidSlope = halfFull(rapid, profile.windows.rapidMs) ? rapid.slope : 0;
   const anomalies = detect(settings, { value, mean, z, run, rapid: rapidSlope });
   const judged = halfFull(drift, profile.windows.driftMs);
-  const evaluation = evaluate(settings, profile, { value, t, drift, judged, anomalies });
+  const evaluation = evaluate(settings, profile, { drift, judged, anomalies });
   // A repeated value says nothing new about the spread: a stuck run does not shrink the baseline.
   const clip = z === null ? undefined : settings.spikeK * sigma;
   const baseline = run > 1 ? { n, mean, variance } : nextBaseline(n, mean, variance, value, clip, profile);
   return {
-    state: { t: ts, v: vs, ...baseline, run, eval: evaluation },
+    state: { at: t, t: ts, v: vs, ...baseline, run, eval: evaluation },
     measures: {
       z,
       run,
@@ -138,7 +139,7 @@ function detect(
 function evaluate(
   s: FieldSettings & FieldProfile,
   profile: DeviceProfile,
-  at: { value: number; t: number; drift: LineFit; judged: boolean; anomalies: Anomaly[] },
+  at: { drift: LineFit; judged: boolean; anomalies: Anomaly[] },
 ): FieldEvaluation {
   const { drift, judged } = at;
   const drifting = judged && Math.abs(drift.slope) > s.driftPerMinute;
@@ -150,8 +151,6 @@ function evaluate(
   };
   const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
   const base = {
-    value: at.value,
-    at: at.t,
     points: drift.n,
     drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
     stability,
@@ -209,5 +208,7 @@ function maintenanceOf(fit: LineFit, band: Bounds | undefined): Maintenance | nu
 
 /** Six significant digits: enough for any sensor, and the document stays short. */
 export function sig(x: number): number {
-  return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(6));
+  if (x === 0 || !Number.isFinite(x)) return x;
+  const e = 5 - Math.floor(Math.log10(Math.abs(x)));
+  return e >= 0 ? Math.round(x * 10 ** e) / 10 ** e : Math.round(x / 10 ** -e) * 10 ** -e;
 }

@@ -15,7 +15,7 @@ export const DEFAULT_PROFILE: Readonly<DeviceProfile> = deepFreeze({
   minStabilityPercent: 70,
   staleAfterMs: 60_000,
   windows: { driftMs: 5 * 60_000, rapidMs: 60_000 },
-  ringSize: 32,
+  ringSize: 16,
   baselineAlpha: 0.1,
   warmup: 10,
   forecastMs: 10 * 60_000,
@@ -23,8 +23,19 @@ export const DEFAULT_PROFILE: Readonly<DeviceProfile> = deepFreeze({
   fields: {},
 });
 
+/** Effective settings per profile object and field, computed once (profiles are never mutated). */
+const SETTINGS = new WeakMap<DeviceProfile, Map<string, Readonly<FieldSettings & FieldProfile>>>();
+
 /** The effective settings of one field: the profile's, overridden by the field's own. */
-export function fieldSettings(profile: DeviceProfile, field: string): FieldSettings & FieldProfile {
+export function fieldSettings(profile: DeviceProfile, field: string): Readonly<FieldSettings & FieldProfile> {
+  let byField = SETTINGS.get(profile);
+  if (byField === undefined) SETTINGS.set(profile, (byField = new Map()));
+  let settings = byField.get(field);
+  if (settings === undefined) byField.set(field, (settings = computeSettings(profile, field)));
+  return settings;
+}
+
+function computeSettings(profile: DeviceProfile, field: string): FieldSettings & FieldProfile {
   const own = Object.hasOwn(profile.fields, field) ? profile.fields[field] : undefined;
   const base: FieldSettings = {
     driftPerMinute: profile.driftPerMinute,

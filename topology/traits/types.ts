@@ -74,7 +74,9 @@ export type ValidationResult =
 
 /** One accepted reading's effect, stored per numeric field. Bounded: the ring has `ringSize` points. */
 export interface FieldTraitsState {
-  /** Ring of recent points, oldest first: reading times and values (same length). */
+  /** Time of the latest reading. */
+  at: number;
+  /** Ring of recent points, oldest first: times as ms before `at` (the last is 0), and values. */
   t: number[];
   v: number[];
   /** Readings in the baseline so far (a reading repeating the previous value is not taken). */
@@ -133,8 +135,6 @@ export interface Health {
 
 /** The clock-free traits of a field, computed by the fold at its latest reading. */
 export interface FieldEvaluation {
-  value: number;
-  at: number;
   /** Readings in the drift window the figures below come from. */
   points: number;
   drift: { perMinute: number; status: DriftStatus };
@@ -186,10 +186,8 @@ export interface AlertEventData {
   [key: string]: string | null;
 }
 
-/** The traits of one field as the twin document shows them. */
+/** The traits of one field as the twin document shows them (its value and time are in `reported` and its metadata). */
 export interface FieldTraitsView {
-  value: number;
-  lastReadingAt: string;
   freshness: { ageMs: number; status: FreshnessStatus };
   drift: { perMinute: number; status: DriftStatus };
   stability: { stdDev: number; percent: number; status: StabilityStatus };

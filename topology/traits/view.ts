@@ -1,7 +1,7 @@
 import { fieldHealth, twinHealth } from './health';
 import type {
   AlertView,
-  FieldEvaluation,
+  FieldTraitsState,
   FieldTraitsView,
   OpenAlert,
   TraitsState,
@@ -15,7 +15,7 @@ import type {
  */
 export function traitsView(traits: TraitsState, nowMs: number): TraitsView {
   const fields: Record<string, FieldTraitsView> = {};
-  for (const [name, f] of Object.entries(traits.fields)) fields[name] = fieldView(f.eval, nowMs);
+  for (const [name, f] of Object.entries(traits.fields)) fields[name] = fieldView(f, nowMs);
   return {
     evaluatedAt: new Date(nowMs).toISOString(),
     health: twinHealth(Object.entries(fields).map(([name, f]) => [name, f.health] as const)),
@@ -24,12 +24,11 @@ export function traitsView(traits: TraitsState, nowMs: number): TraitsView {
   };
 }
 
-function fieldView(e: FieldEvaluation, nowMs: number): FieldTraitsView {
-  const ageMs = Math.max(0, nowMs - e.at);
+function fieldView(f: FieldTraitsState, nowMs: number): FieldTraitsView {
+  const e = f.eval;
+  const ageMs = Math.max(0, nowMs - f.at);
   const stale = ageMs > e.staleAfterMs;
   return {
-    value: e.value,
-    lastReadingAt: new Date(e.at).toISOString(),
     freshness: { ageMs, status: stale ? 'STALE' : 'FRESH' },
     drift: { ...e.drift },
     stability: { ...e.stability },

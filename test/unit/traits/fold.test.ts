@@ -50,8 +50,6 @@ describe('traits in the fold', () => {
     expect(Object.keys(doc).at(-1)).toBe('traits');
     expect(doc.traits!.evaluatedAt).toBe(doc.updatedAt);
     expect(doc.traits!.fields.temperature).toMatchObject({
-      value: 20.2,
-      lastReadingAt: new Date(T0 + 110 * SEC).toISOString(),
       freshness: { ageMs: 0, status: 'FRESH' },
       drift: { status: 'STABLE' },
       stability: { status: 'GOOD' },

@@ -20,14 +20,25 @@ async function feed(d: TaskDriver, deviceId: string, values: number[], from: num
 describe('alerts through the partition task', () => {
   it('come out on device.events with the twin, committed with it; a restart from the changelog neither repeats nor loses them', async () => {
     const d = await TaskDriver.start({ startMs: T0 });
-    await feed(d, 'dev-1', Array.from({ length: 12 }, () => 21.5), T0);
-    expect(alertEvents(d)).toEqual(['dev-1 alert.raised STUCK dev-1:1', 'dev-1 alert.raised UNHEALTHY dev-1:2']);
+    await feed(
+      d,
+      'dev-1',
+      Array.from({ length: 12 }, () => 21.5),
+      T0,
+    );
+    expect(alertEvents(d)).toEqual([
+      'dev-1 alert.raised STUCK dev-1:1',
+      'dev-1 alert.raised UNHEALTHY dev-1:2',
+    ]);
     const doc = d.twins().at(-1)!.document as { traits: { alerts: { id: string }[] } };
     expect(doc.traits.alerts.map((a) => a.id)).toEqual(['dev-1:1', 'dev-1:2']);
 
     // A new task restored from the changelog: the open alerts come back with the twin.
     const restarted = await TaskDriver.start({ startMs: T0 + 120 * SEC, changelog: d.changelog() });
-    expect((await restarted.twin('dev-1'))?.traits?.alerts.map((a) => a.type)).toEqual(['STUCK', 'UNHEALTHY']);
+    expect((await restarted.twin('dev-1'))?.traits?.alerts.map((a) => a.type)).toEqual([
+      'STUCK',
+      'UNHEALTHY',
+    ]);
     await feed(restarted, 'dev-1', [21.5, 21.52, 21.53, 21.55, 21.56], T0 + 120 * SEC);
     expect(alertEvents(restarted)).toEqual([
       'dev-1 alert.cleared STUCK dev-1:1',
@@ -38,7 +49,12 @@ describe('alerts through the partition task', () => {
 
   it('TRAITS off: no alert events and no traits in the twin document', async () => {
     const d = await TaskDriver.start({ startMs: T0, foldConfig: { traits: false } });
-    await feed(d, 'dev-1', Array.from({ length: 12 }, () => 21.5), T0);
+    await feed(
+      d,
+      'dev-1',
+      Array.from({ length: 12 }, () => 21.5),
+      T0,
+    );
     expect(alertEvents(d)).toEqual([]);
     expect(d.twins().at(-1)!.document).not.toHaveProperty('traits');
     await d.close();

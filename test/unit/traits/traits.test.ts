@@ -1,4 +1,4 @@
-import type { FieldEvaluation } from '../../../topology/traits';
+import type { FieldEvaluation, FieldTraitsState } from '../../../topology/traits';
 import { accepted, referenceTraits, type Point, type RefTraits } from './reference';
 import { gaussian, MIN, REF, run, SEC, seeded, series, T0 } from './series';
 
@@ -12,8 +12,9 @@ function close(actual: number | null, expected: number | null, what: string): vo
   if (Math.abs(actual - expected) > tolerance) throw new Error(`${what}: ${actual}, expected ${expected}`);
 }
 
-function compare(e: FieldEvaluation, r: RefTraits, where: string): void {
-  close(e.value, r.value, `${where} value`);
+function compare(f: FieldTraitsState, r: RefTraits, where: string): void {
+  const e = f.eval;
+  close(f.v.at(-1)!, r.value, `${where} value`);
   expect({ where, points: e.points }).toEqual({ where, points: r.points });
   close(e.drift.perMinute, r.slope, `${where} drift`);
   expect({ where, drift: e.drift.status }).toEqual({ where, drift: r.drifting ? 'DRIFTING' : 'STABLE' });
@@ -38,7 +39,8 @@ function checkAgainstReference(points: readonly Point[]): void {
     if (i < good.length && step.point === good[i]) {
       const field = step.traits?.fields.x;
       if (field === undefined) throw new Error(`reading ${i} was not taken`);
-      compare(field.eval, referenceTraits(good, i, REF), `reading ${i} at ${step.point.t - T0} ms`);
+      expect(field.at).toBe(step.point.t);
+      compare(field, referenceTraits(good, i, REF), `reading ${i} at ${step.point.t - T0} ms`);
       i += 1;
     } else {
       expect(step.traits).toBeUndefined();
