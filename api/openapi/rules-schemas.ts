@@ -158,7 +158,6 @@ export const RULES_SCHEMAS = {
       items: obj({
         id: { type: 'string' },
         type: { type: 'string' },
-        value: { type: 'number' },
         stdDev: { type: 'number' },
         stabilityPercent: { type: 'number' },
         trend: { enum: ['RISING', 'FALLING', 'STABLE'] },

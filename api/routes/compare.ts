@@ -13,7 +13,6 @@ const MAX_COMPARED = 50;
 export interface ComparedTwin {
   id: string;
   type: string;
-  value: number;
   stdDev: number;
   /** 100 × (1 − σ / scale): seed 003's reliability score with the default scale of 10. */
   stabilityPercent: number;
@@ -46,12 +45,11 @@ export function compareTwins(
       missing.push({ id, reason: answer ? 'field' : 'twin' });
       return;
     }
-    const { value, trend, freshness, health } = f;
+    const { trend, freshness, health } = f;
     const { stdDev, percent } = f.stability;
     ranking.push({
       id,
       type: answer.type,
-      value,
       stdDev,
       stabilityPercent: percent,
       trend,
