@@ -30,10 +30,10 @@ import {
 const SIZES = {
   full: {
     devices: 2000,
-    messages: 200_000,
+    messages: 60_000,
     rounds: 3,
-    service: { devices: 5000, records: 100_000 },
-    detection: { devices: 300, hours: 6 },
+    service: { devices: 5000, records: 60_000 },
+    detection: { devices: 200, hours: 6 },
   },
   quick: {
     devices: 50,

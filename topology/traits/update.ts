@@ -11,7 +11,7 @@ import { twinHealth } from './health';
 import { fieldSettings } from './profile';
 import type { DeviceProfile, FieldTraitsState, Health, TraitsState } from './types';
 
-export const EMPTY_TRAITS: Readonly<TraitsState> = Object.freeze({ fields: {}, alerts: [], raised: 0 });
+const EMPTY_TRAITS: Readonly<TraitsState> = Object.freeze({ fields: {}, alerts: [], raised: 0 });
 
 /** One input's numeric readings, all at one reading time. */
 export interface TraitReadings {
@@ -92,13 +92,8 @@ function dropGone(
   const kept = { ...fields };
   for (const f of gone) {
     delete kept[f];
-    for (
-      let i = book.open.findIndex((a) => a.field === f);
-      i >= 0;
-      i = book.open.findIndex((a) => a.field === f)
-    ) {
-      clearAt(book, i, readings.t);
-    }
+    for (const alert of book.open.filter((a) => a.field === f))
+      clearAt(book, book.open.indexOf(alert), readings.t);
   }
   return kept;
 }

@@ -158,7 +158,11 @@ export interface FoldConfig {
   downlinkLimits: JsonLimits;
   /** Compute traits and alerts (setting `TRAITS`); absent means on. */
   traits?: boolean;
-  /** The profile a device type folds its traits with; absent means DEFAULT_PROFILE for every type. */
+  /**
+   * The profile a device type folds its traits with; absent means DEFAULT_PROFILE for every type.
+   * Profiles are never mutated: a changed profile is a new object (per-field settings are cached
+   * per profile object).
+   */
   profileFor?: (type: string) => DeviceProfile;
   /** The rules of a device type (the `device.rules` global table); absent: no rules. */
   rulesFor?: (type: string) => readonly Rule[];

@@ -147,6 +147,17 @@ describe('traits in the fold', () => {
     expect(alertsOf(events)).toEqual([]);
   });
 
+  it('a twin folded with traits on loses them at its next reading once they are off', () => {
+    const { state } = foldAll(readings(12, () => ({ temperature: 21 })));
+    const off = foldAll(
+      [telemetry({ temperature: 22 }, T0 + 200 * SEC)],
+      { ...ON, traits: false },
+      state,
+    ).state;
+    expect(off.traits).toBeUndefined();
+    expect(toTwinDocument(off)).not.toHaveProperty('traits');
+  });
+
   it("folds with the twin type's profile from profileFor", () => {
     const r = validateProfile({ stuckN: 3, fields: { seq: { ignore: true } } });
     if (!r.ok) throw new Error('invalid');
