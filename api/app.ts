@@ -24,6 +24,13 @@ import { stateRoutes } from './routes/state';
 import { dashboardStatic, defaultDashboardDir } from './static';
 import { systemRoutes, type SystemDeps } from './routes/system';
 import { twinRoutes } from './routes/twins';
+import { compareRoutes } from './routes/compare';
+import type { FleetQueries } from './routes/health-fanout';
+import { alertRoutes } from './routes/alerts';
+import { healthRoutes } from './routes/health';
+import { ruleRoutes } from './routes/rules';
+import { typeRoutes } from './routes/types';
+import type { GlobalTables } from './routes/types-tables';
 
 export interface ApiOptions {
   backend: Backend;
@@ -48,10 +55,20 @@ export interface ApiOptions {
   now?: () => Date;
   /** The built dashboard served at `/` (api/static.ts); default dist/dashboard, null: none. */
   dashboardDir?: string | null;
+/** Device-type profiles and rules (`/types`, `/rules`); absent: those routes answer 503. */
+  tables?: GlobalTables;
+  /** Traits and fleet questions (`/twins/{id}/traits`, `/health`, `/alerts`, firings); absent: 503. */
+  fleet?: FleetQueries;
+}
+
+/** What the traits, alerts and rules routes need; each part absent makes its routes answer 503. */
+export interface TraitRouteDeps {
+  tables?: GlobalTables;
+  fleet?: FleetQueries;
 }
 
 /** The whole route table: what Express serves and what the OpenAPI document describes. */
-export function apiRoutes(deps: SystemDeps & InstanceDeps): RouteSpec[] {
+export function apiRoutes(deps: SystemDeps & InstanceDeps & TraitRouteDeps): RouteSpec[] {
   return [
     // Before twinRoutes: GET /twins/aggregate is not the twin `aggregate`.
     ...aggregateRoutes(deps),
@@ -64,6 +81,11 @@ export function apiRoutes(deps: SystemDeps & InstanceDeps): RouteSpec[] {
     ...eventRoutes(deps),
     ...systemRoutes(deps),
     ...instanceRoutes(deps),
+    ...healthRoutes(deps.fleet),
+    ...alertRoutes(deps.fleet),
+    ...compareRoutes(deps.fleet),
+    ...typeRoutes(deps.tables, deps.now),
+    ...ruleRoutes(deps.tables, deps.fleet, deps.now),
   ];
 }
 
@@ -82,6 +104,8 @@ export function createApp(options: ApiOptions): express.Application {
     openApi: () => (openApi ??= buildOpenApiDocument(routes)),
     ...(options.instances ? { instances: options.instances } : {}),
     ...(options.events ? { events: options.events } : {}),
+    ...(options.tables ? { tables: options.tables } : {}),
+    ...(options.fleet ? { fleet: options.fleet } : {}),
   });
 
   const app = express();

@@ -14,6 +14,7 @@ import type { CommandView } from './command-view';
 import type { FleetAggregatePage, FleetAggregateQuery } from './fleet-aggregate';
 import type { JsonObject } from './json';
 import type { Attributes, ConnectionStatus, Lifecycle, TwinDocument } from './twin-document';
+import type { AlertFilter, HealthFilter } from './twin-filter';
 
 /**
  * The seam between the REST routes and whatever holds the twins: the stream processor's local
@@ -51,6 +52,10 @@ export interface TwinFilter {
   lifecycle?: Lifecycle;
   /** `attributes[key]` must exist and its string form (`String(value)`) equal the given value. */
   attributes?: Readonly<Record<string, string>>;
+  /** `traits.health.status` as the document shows it; `UNKNOWN`: a twin without traits. */
+  health?: HealthFilter;
+  /** An open alert of this type (`any`: any open alert). */
+  alert?: AlertFilter;
 }
 
 export interface TwinListQuery {

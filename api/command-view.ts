@@ -32,6 +32,8 @@ export interface CommandView {
   ackStatus?: string;
   result?: JsonValue;
   error?: string;
+  /** `rule:<id>` for a command a rule queued. */
+  origin?: string;
 }
 
 const COMPLETED_AT: Partial<Record<CommandStatus, 'acknowledgedAt' | 'failedAt' | 'expiredAt'>> = {
@@ -60,5 +62,6 @@ export function commandView(c: CommandEntry): CommandView {
   if (c.ackStatus !== undefined) view.ackStatus = c.ackStatus;
   if (c.result !== undefined) view.result = c.result;
   if (c.error !== undefined) view.error = c.error;
+  if (c.origin !== undefined) view.origin = c.origin;
   return view;
 }

@@ -22,6 +22,8 @@ import { kafkaEventStreams } from './events';
 import { KafkaInputProducer } from './input-producer';
 import { ProcessorBackend } from './processor-backend';
 import { createRouting } from './routing/setup';
+import { LocalFleet, RemoteFleet, RoutedFleet } from './routes/health-fanout';
+import { setUpGlobalTables } from './routes/types-setup';
 import { startApiServer } from './server';
 import { WebSocketApi } from './ws';
 
@@ -32,13 +34,16 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kafka = createKafka(config, `${config.applicationId}-service`, logger);
-  const settings = processorSettings(config);
+  // Profiles and rules: global tables every instance reads before it folds (traits, decisions).
+  const global = setUpGlobalTables(kafka, processorSettings(config), config.writeOutcomeTimeoutMs, logger);
+  const { settings } = global;
   const processor = new StreamProcessor(
     kafka,
     settings,
     advertisedUrl(config),
     logger.child('processor'),
     registry,
+    [global.tables.profiles, global.tables.rules],
   );
   const queries = new LocalTwinQueries(processor);
   const producer = new KafkaInputProducer(kafka);
@@ -85,8 +90,15 @@ async function main(): Promise<void> {
     registry,
   });
 
+  const fleet = new RoutedFleet(
+    routing.backend,
+    new LocalFleet(queries),
+    (url) => new RemoteFleet(routing.client, url),
+  );
   const app = createApp({
     backend: routing.backend,
+    tables: global.tables,
+    fleet,
     instances: routing.instances,
     logger: logger.child('api'),
     auth,
@@ -123,6 +135,7 @@ async function main(): Promise<void> {
   // /healthz answers and /readyz says 503 meanwhile; a failure after this point exits 1.
   await waitForKafka(kafka, logger);
   await producer.connect();
+  await global.writer.connect();
   await routing.start();
   await processor.start();
 
@@ -144,6 +157,7 @@ async function main(): Promise<void> {
       await processor.stop();
       await routing.stop();
       await producer.disconnect();
+      await global.writer.disconnect();
       logger.info('shut down');
       process.exit(exitCode);
     } catch (err) {

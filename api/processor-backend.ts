@@ -50,7 +50,7 @@ import type { InputProducer } from './input-producer';
 import type { JsonObject } from './json';
 import { decodeCursor, encodeCursor } from './list-cursor';
 import type { TwinDocument } from './twin-document';
-import { matchesFilter } from './twin-filter';
+import { filterableState, matchesFilter } from './twin-filter';
 import { checkWrite } from './write-check';
 import { desiredPatchVersion } from './write-outcome';
 
@@ -130,7 +130,7 @@ export class ProcessorBackend implements Backend {
     const { twins, more, partitions } = await this.options.queries.list(
       decodeCursor(query.cursor),
       query.limit,
-      (t) => matchesFilter(query.filter, t),
+      (t) => matchesFilter(query.filter, filterableState(query.filter, t)),
     );
     const last = twins[twins.length - 1];
     return {

@@ -3,7 +3,8 @@ import type { ErrorCode } from '../shared/errors';
 import { DEVICE_ID_PATTERN, assertDeviceId } from '../shared/ids';
 import type { Access } from './auth';
 import type { JsonObject } from './json';
-import { COMMAND_ID_PATTERN, parsePattern } from './validate';
+import { RULE_ID_PATTERN } from '../topology/rules/model';
+import { COMMAND_ID_PATTERN, DEVICE_TYPE_PATTERN, parsePattern } from './validate';
 
 /**
  * One route table drives both Express and the OpenAPI document, so they cannot drift: a route is
@@ -103,6 +104,16 @@ export const PATH_PARAMS: Readonly<Record<string, PathParamSpec>> = {
     description: 'Command id',
     schema: { type: 'string', pattern: COMMAND_ID_PATTERN.source },
     validate: (raw) => parsePattern(raw, 'command id', COMMAND_ID_PATTERN),
+  },
+  type: {
+    description: 'Device type',
+    schema: { type: 'string', pattern: DEVICE_TYPE_PATTERN.source },
+    validate: (raw) => parsePattern(raw, 'device type', DEVICE_TYPE_PATTERN),
+  },
+  rule: {
+    description: 'Rule id',
+    schema: { type: 'string', pattern: RULE_ID_PATTERN.source },
+    validate: (raw) => parsePattern(raw, 'rule id', RULE_ID_PATTERN),
   },
 };
 

@@ -1,5 +1,6 @@
 import { TwinfoldError } from '../shared/errors';
 import type { TwinFilter } from './backend';
+import { ALERT_FILTERS, HEALTH_FILTERS } from './twin-filter';
 import { isJsonObject, type JsonObject } from './json';
 import { isForbiddenKey } from '../shared/safe-json';
 import { parseTimestamp } from '../shared/inputs';
@@ -15,6 +16,8 @@ export const MAX_PRIORITY = 9;
 
 /** Command ids share the device id alphabet, so they are safe path segments too. */
 export const COMMAND_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+/** Device types named in a path (`/types/{type}/profile`): the device id alphabet. */
+export const DEVICE_TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 /** Command actions: what firmware dispatches on. */
 export const ACTION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -142,7 +145,7 @@ export function parseFieldPath(raw: string, field: string): string {
 
 export const ATTRIBUTE_FILTER_PREFIX = 'attr.';
 
-/** `type`, `status`, `lifecycle` and `attr.KEY` query parameters (already single strings). */
+/** `type`, `status`, `lifecycle`, `health`, `alert` and `attr.KEY` query parameters (single strings). */
 export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFilter {
   const filter: TwinFilter = {};
   if (query.type !== undefined) filter.type = parseText(query.type, 'type');
@@ -156,6 +159,8 @@ export function parseTwinFilter(query: Readonly<Record<string, string>>): TwinFi
     attributes[key] = value;
   }
   if (Object.keys(attributes).length > 0) filter.attributes = attributes;
+  if (query.health !== undefined) filter.health = parseOneOf(query.health, 'health', HEALTH_FILTERS);
+  if (query.alert !== undefined) filter.alert = parseOneOf(query.alert, 'alert', ALERT_FILTERS);
   return filter;
 }
 
@@ -165,6 +170,8 @@ export function twinFilterParams(filter: TwinFilter): Record<string, string> {
   if (filter.type !== undefined) params.type = filter.type;
   if (filter.status !== undefined) params.status = filter.status;
   if (filter.lifecycle !== undefined) params.lifecycle = filter.lifecycle;
+  if (filter.health !== undefined) params.health = filter.health;
+  if (filter.alert !== undefined) params.alert = filter.alert;
   for (const [k, v] of Object.entries(filter.attributes ?? {})) params[`${ATTRIBUTE_FILTER_PREFIX}${k}`] = v;
   return params;
 }

@@ -5,7 +5,8 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin
+ *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -26,11 +27,12 @@ import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
 import { traitsBench } from './traits';
+import { twinOutputsBench } from './twin-outputs';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
 import { wsBench } from './ws';
 
-const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits', 'dashboard', 'ws'] as const;
+const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits', 'dashboard', 'ws', 'twin'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface Args {
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
     if (args.only.has('traits')) results.push(...(await attempt('traits', () => traitsBench(ctx))));
     if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
     if (args.only.has('ws')) results.push(...(await attempt('websocket fan-out', () => wsBench(ctx))));
+    if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));
   } finally {
     await cleanup();
   }

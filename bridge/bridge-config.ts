@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadCommonConfig, type CommonConfig } from '../shared/config';
 import {
+  bool,
   ConfigError,
   integer,
   loadTogether,
@@ -174,6 +175,30 @@ export const BRIDGE_CONFIG_SCHEMA = {
     'BRIDGE_TOPIC_DESIRED',
     'device/{id}/desired',
     'MQTT topic template desired state is published to',
+    template,
+  ),
+  twinOutputs: setting(
+    'BRIDGE_TWIN_OUTPUTS',
+    'true',
+    'Publish twin/{id}/update (from device.twins), twin/{id}/event and twin/{id}/alert (from device.events) for applications',
+    bool,
+  ),
+  twinUpdateTemplate: setting(
+    'BRIDGE_TOPIC_TWIN_UPDATE',
+    'twin/{id}/update',
+    "MQTT topic template of a twin's changed fields",
+    template,
+  ),
+  twinEventTemplate: setting(
+    'BRIDGE_TOPIC_TWIN_EVENT',
+    'twin/{id}/event',
+    "MQTT topic template of a twin's lifecycle, connection, command and rule events",
+    template,
+  ),
+  twinAlertTemplate: setting(
+    'BRIDGE_TOPIC_TWIN_ALERT',
+    'twin/{id}/alert',
+    "MQTT topic template of a twin's alerts",
     template,
   ),
 } as const;

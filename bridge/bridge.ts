@@ -15,7 +15,8 @@ import { assertTransition, type BridgeState } from './lifecycle';
 import { announceOffline, announceOnline } from './liveness';
 import { createBridgeMetrics, type BridgeMetrics } from './metrics';
 import { connectClient, endClient, observeConnection } from './mqtt-connect';
-import { downlinkMqttOptions, uplinkMqttOptions } from './mqtt-options';
+import { downlinkMqttOptions, twinOutputsMqttOptions, uplinkMqttOptions } from './mqtt-options';
+import { TwinOutputs } from './twin-outputs';
 import { Uplink } from './uplink';
 import { uplinkRoutes } from './uplink-record';
 
@@ -63,6 +64,8 @@ export class Bridge {
   private downlinkClient: MqttClient | undefined;
   private uplink: Uplink | undefined;
   private downlink: Downlink | undefined;
+  private twinClient: MqttClient | undefined;
+  private twinOutputs: TwinOutputs | undefined;
   private stopAnnouncing: (() => void) | undefined;
   private stopWatchingBroker: (() => void) | undefined;
   private downlinkFailed = false;
@@ -220,6 +223,42 @@ export class Bridge {
       logger,
     });
     await this.downlink.start();
+    if (bridge.twinOutputs) await this.startTwinOutputs(connectTimeout);
+  }
+
+  /** twin/{id}/update|event|alert on a connection of their own (twin-outputs.ts). */
+  private async startTwinOutputs(connectTimeout: number): Promise<void> {
+    const { config, bridge, logger } = this.options;
+    const client = this.mqttClient(twinOutputsMqttOptions(bridge));
+    this.twinClient = client;
+    observeConnection(client, 'twin', logger, this.metrics);
+    await connectClient(client, connectTimeout);
+    const consumer = this.kafka.consumer({
+      groupId: `${config.applicationId}-bridge-twin-outputs`,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      sessionTimeout: 10000,
+      heartbeatInterval: 1000,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.log.error('twin outputs consumer crashed', { error: payload.error, restart: payload.restart }),
+    );
+    this.twinOutputs = new TwinOutputs({
+      consumer,
+      client,
+      twinsTopic: this.names.twins,
+      eventsTopic: this.names.events,
+      templates: {
+        update: bridge.twinUpdateTemplate,
+        event: bridge.twinEventTemplate,
+        alert: bridge.twinAlertTemplate,
+      },
+      concurrency: bridge.downlinkConcurrency,
+      uplinkBusy: () => (this.uplink?.inFlight ?? 0) > 0,
+      metrics: this.metrics,
+      logger,
+    });
+    await this.twinOutputs.start();
   }
 
   private async waitForTopics(): Promise<void> {
@@ -228,7 +267,7 @@ export class Bridge {
     try {
       await waitForTopics(
         () => admin.listTopics(),
-        bridgeTopics(this.names),
+        bridgeTopics(this.names, this.options.bridge.twinOutputs),
         this.log,
         () => this.stopRequested,
       );
@@ -247,6 +286,7 @@ export class Bridge {
     const { bridge } = this.options;
     this.uplink?.stopReading();
     await this.step('stop downlink consumer', () => this.downlink?.stop());
+    await this.step('stop twin outputs', () => this.twinOutputs?.stop());
     await this.step('drain uplink', () => this.uplink?.drain(bridge.shutdownTimeoutMs));
     this.stopAnnouncing?.();
     this.stopWatchingBroker?.();
@@ -256,7 +296,7 @@ export class Bridge {
         announceOffline(uplinkClient, bridge.bridgeStatusTopic, 2000),
       );
     await this.step('disconnect MQTT', () =>
-      Promise.all([endClient(this.uplinkClient), endClient(this.downlinkClient)]),
+      Promise.all([endClient(this.uplinkClient), endClient(this.downlinkClient), endClient(this.twinClient)]),
     );
     await this.step('disconnect producer', () => this.producer?.disconnect());
     this.transition('stopped');

@@ -2,9 +2,18 @@ import { TwinfoldError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { TopicNames } from '../shared/topics';
 
-/** The Kafka topics the bridge writes or reads. */
-export function bridgeTopics(names: TopicNames): string[] {
-  return [names.telemetry, names.state, names.status, names.acks, names.errors, names.downlink, names.dlq];
+/** The Kafka topics the bridge writes or reads (the twin outputs' only when they are on). */
+export function bridgeTopics(names: TopicNames, twinOutputs = true): string[] {
+  const topics = [
+    names.telemetry,
+    names.state,
+    names.status,
+    names.acks,
+    names.errors,
+    names.downlink,
+    names.dlq,
+  ];
+  return twinOutputs ? [...topics, names.twins, names.events] : topics;
 }
 
 /**

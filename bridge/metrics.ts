@@ -24,6 +24,8 @@ export interface BridgeMetrics {
   brokerStoredMessages: Gauge<never>;
   /** Their bytes, from $SYS. */
   brokerStoredBytes: Gauge<never>;
+  /** twin/{id}/update|event|alert messages the broker acknowledged, by kind. */
+  twinOutputs: Counter<'kind'>;
 }
 
 export function createBridgeMetrics(registry: Registry): BridgeMetrics {
@@ -88,6 +90,12 @@ export function createBridgeMetrics(registry: Registry): BridgeMetrics {
     brokerStoredBytes: new Gauge({
       name: 'twinfold_bridge_mqtt_broker_stored_bytes',
       help: 'Bytes of the messages the MQTT broker holds ($SYS/broker/store/messages/bytes)',
+      registers,
+    }),
+    twinOutputs: new Counter({
+      name: 'twinfold_bridge_twin_outputs_total',
+      help: 'twin/{id}/update, event and alert messages acknowledged by the MQTT broker, by kind',
+      labelNames: ['kind'],
       registers,
     }),
   };

@@ -41,7 +41,7 @@ export async function connectClient(client: MqttClient, timeoutMs: number): Prom
 /** Logs a client's connection changes and counts its reconnects. */
 export function observeConnection(
   client: MqttClient,
-  name: 'uplink' | 'downlink',
+  name: 'uplink' | 'downlink' | 'twin',
   logger: Logger,
   metrics: Pick<BridgeMetrics, 'reconnects'>,
 ): void {

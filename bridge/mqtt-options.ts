@@ -58,3 +58,8 @@ export function downlinkMqttOptions(bridge: BridgeConfig): IClientOptions {
     connectTimeout: 30_000,
   };
 }
+
+/** The twin outputs' connection: like the downlink's, under its own client id. */
+export function twinOutputsMqttOptions(bridge: BridgeConfig): IClientOptions {
+  return { ...downlinkMqttOptions(bridge), clientId: `${bridge.clientId}-twin` };
+}

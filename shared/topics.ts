@@ -15,6 +15,10 @@ export interface TopicNames {
   events: string;
   downlink: string;
   dlq: string;
+  /** Compacted, keyed by device type: the type's profile (read by every instance as a global table). */
+  types: string;
+  /** Compacted, keyed by rule id: the rules (read by every instance as a global table). */
+  rules: string;
 }
 
 export type { InputKind };
@@ -34,6 +38,8 @@ export function topicNames(config: Pick<Config, 'topicPrefix'>): TopicNames {
     events: `${p}device.events`,
     downlink: `${p}device.downlink`,
     dlq: `${p}device.dlq`,
+    types: `${p}device.types`,
+    rules: `${p}device.rules`,
   };
 }
 

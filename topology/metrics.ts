@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { HistoryMetrics } from './history/metrics';
 import type { TwinCounts } from './twin-stats';
+import type { TwinEvent } from './twin';
 
 /** The processor's Prometheus metrics; `counts` is read at scrape time from the live tasks. */
 export class ProcessorMetrics {
@@ -14,6 +15,20 @@ export class ProcessorMetrics {
   readonly commitSeconds: Histogram<'guarantee'>;
   readonly batchSize: Histogram;
   readonly history: HistoryMetrics;
+  readonly alertsRaised: Counter<'type'>;
+  readonly alertsCleared: Counter<'type'>;
+  readonly ruleFirings: Counter<'rule'>;
+
+  /** Counts what a committed fold emitted: alerts raised and cleared, rule firings. */
+  countEvents(events: readonly TwinEvent[]): void {
+    for (const e of events) {
+      const label = typeof e.data.type === 'string' ? e.data.type : 'unknown';
+      if (e.type === 'alert.raised') this.alertsRaised.inc({ type: label });
+      else if (e.type === 'alert.cleared') this.alertsCleared.inc({ type: label });
+      else if (e.type === 'rule.fired' && typeof e.data.ruleId === 'string')
+        this.ruleFirings.inc({ rule: e.data.ruleId });
+    }
+  }
 
   constructor(registry: Registry, counts: () => TwinCounts[]) {
     const registers = [registry];
@@ -69,7 +84,40 @@ export class ProcessorMetrics {
       registers,
     });
     this.history = new HistoryMetrics(registry);
+    this.alertsRaised = new Counter({
+      name: 'twinfold_alerts_raised_total',
+      help: 'Alerts raised by the traits, by alert type',
+      labelNames: ['type'],
+      registers,
+    });
+    this.alertsCleared = new Counter({
+      name: 'twinfold_alerts_cleared_total',
+      help: 'Alerts cleared by the traits, by alert type',
+      labelNames: ['type'],
+      registers,
+    });
+    this.ruleFirings = new Counter({
+      name: 'twinfold_rule_firings_total',
+      help: 'Rule firings (commands queued by rules), by rule id',
+      labelNames: ['rule'],
+      registers,
+    });
     const sum = (key: keyof TwinCounts): number => counts().reduce((n, c) => n + c[key], 0);
+    new Gauge({
+      name: 'twinfold_twins_by_health',
+      help: "Twins held by this instance, by the traits' health as folded (none: no traits yet)",
+      labelNames: ['health'],
+      registers,
+      collect() {
+        for (const [health, key] of [
+          ['HEALTHY', 'healthy'],
+          ['DEGRADED', 'degraded'],
+          ['FAILED', 'failed'],
+          ['none', 'noTraits'],
+        ] as const)
+          this.set({ health }, sum(key));
+      },
+    });
     new Gauge({
       name: 'twinfold_twins',
       help: 'Twins held by this instance, by connection status',

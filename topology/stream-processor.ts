@@ -18,6 +18,13 @@ const TICK_INTERVAL_MS = 1000;
 /** The consumer's session timeout: the group coordinator drops a member it has not heard from for this long. */
 const SESSION_TIMEOUT_MS = 10000;
 
+/** A global table the fold consults (global-table.ts): read to its end before the first fold. */
+export interface GlobalInput {
+  readonly topic: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * The poll loop (Kafka Streams' StreamThread): one consumer in the application's group over the
  * co-partitioned inputs, handing each fetched batch to the task of its partition.
@@ -42,6 +49,7 @@ export class StreamProcessor {
     private readonly advertisedUrl: string,
     private readonly logger: Logger,
     registry: Registry,
+    private readonly globals: readonly GlobalInput[] = [],
   ) {
     this.metrics = new ProcessorMetrics(registry, () => this.tasks?.counts() ?? []);
     this.kindByTopic = new Map(inputTopics(settings.topics).map((t) => [t.topic, t.kind]));
@@ -77,6 +85,8 @@ export class StreamProcessor {
     } finally {
       await admin.disconnect();
     }
+    // Every instance folds with the same profiles and rules: none folds before it has read them all.
+    await Promise.all(this.globals.map((g) => g.start()));
     const consumer = this.kafka.consumer({
       groupId: settings.applicationId,
       partitionAssigners: [coPartitionedAssigner({ url: this.advertisedUrl })],
@@ -195,6 +205,7 @@ export class StreamProcessor {
       { topic: topics.events, compacted: false, coPartitioned: false },
       { topic: topics.downlink, compacted: false, coPartitioned: false },
       { topic: topics.dlq, compacted: false, coPartitioned: false },
+      ...this.globals.map((g) => ({ topic: g.topic, compacted: true, coPartitioned: false })),
     ];
   }
 
@@ -248,6 +259,7 @@ export class StreamProcessor {
     await this.consumer?.disconnect();
     await this.tasks?.closeAll({ clean: this.lifecycle.state !== 'error' });
     await this.sharedProducer?.disconnect();
+    await Promise.all(this.globals.map((g) => g.stop()));
     this.lifecycle.moveTo('stopped');
     this.logger.info('processor stopped');
   }

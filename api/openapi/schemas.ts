@@ -4,6 +4,7 @@ import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
 import { TRAITS_SCHEMAS } from './traits-schemas';
+import { RULES_SCHEMAS } from './rules-schemas';
 
 /** Reusable schemas (`components.schemas`) of the OpenAPI document. */
 
@@ -92,6 +93,7 @@ const Command = obj(
     ackStatus: { type: 'string', description: "The `status` of the device's latest ack" },
     result: { description: "The device's ack result, if any" },
     error: { type: 'string', description: 'Why the command failed' },
+    origin: { type: 'string', description: 'Who queued it when not an application: `rule:<id>`' },
   },
   [
     'command_id',
@@ -300,6 +302,7 @@ export const SCHEMAS = {
     ['groupBy', 'count', 'groups'],
   ),
   ...TRAITS_SCHEMAS,
+  ...RULES_SCHEMAS,
   ErrorEnvelope: obj({
     status: { const: 'error' },
     error: obj(

@@ -4,6 +4,7 @@ import type { EventSource } from '../events/event-source';
 import type { QueryParamSpec, RouteResult } from '../route';
 import type { TwinDocument } from '../twin-document';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
+import { ALERT_FILTERS, HEALTH_FILTERS } from '../twin-filter';
 import {
   ATTRIBUTE_FILTER_PREFIX,
   DEFAULT_LIST_LIMIT,
@@ -51,6 +52,16 @@ export const LIST_QUERY: readonly QueryParamSpec[] = [
   { name: 'type', description: 'Only twins of this device type', schema: { type: 'string' } },
   { name: 'status', description: 'Connection status', schema: { enum: [...CONNECTION_STATUSES] } },
   { name: 'lifecycle', description: 'Lifecycle state', schema: { enum: [...LIFECYCLES] } },
+  {
+    name: 'health',
+    description: "The traits' health as the document shows it; UNKNOWN: no traits yet",
+    schema: { enum: [...HEALTH_FILTERS] },
+  },
+  {
+    name: 'alert',
+    description: 'Has an open alert of this type (any: any alert)',
+    schema: { enum: [...ALERT_FILTERS] },
+  },
   {
     name: ATTRIBUTE_FILTER_PREFIX,
     prefix: true,

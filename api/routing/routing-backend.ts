@@ -87,7 +87,20 @@ export class RoutingBackend implements Backend {
     return this.options.local.readiness();
   }
 
-  private async route<T>(id: string, call: (backend: TwinAccess) => Promise<T>): Promise<T> {
+  private route<T>(id: string, call: (backend: TwinAccess) => Promise<T>): Promise<T> {
+    const { local, peer } = this.options;
+    return this.routeTwin(
+      id,
+      () => call(local),
+      (url) => call(peer(url)),
+    );
+  }
+
+  /**
+   * A single-twin call: `local` when this instance runs the twin's partition, else `remote` at the
+   * owner (one hop); NOT_READY when neither can answer right now.
+   */
+  async routeTwin<T>(id: string, local: () => Promise<T>, remote: (url: string) => Promise<T>): Promise<T> {
     const { owners, servesLocally } = this.options;
     const { partition, activeHost } = owners.queryMetadataForKey(id);
     if (partition < 0) throw notReady('the partition count is not known yet (starting)');
@@ -100,9 +113,9 @@ export class RoutingBackend implements Backend {
     });
     switch (decision.kind) {
       case 'local':
-        return call(this.options.local);
+        return local();
       case 'forward':
-        return call(this.options.peer(decision.url));
+        return remote(decision.url);
       case 'unavailable':
         throw notReady(decision.reason, { partition });
     }
@@ -112,15 +125,27 @@ export class RoutingBackend implements Backend {
     return this.route(id, (b) => b.getTwin(id, options));
   }
 
+  async listTwins(query: TwinListQuery): Promise<TwinPage> {
+    const { local, peer } = this.options;
+    // The forwarding instance merges: answer with this instance's page and what it covers.
+    if (currentRequest().forwarded) return local.listTwins(query);
+    const { answers, partitionCount } = await this.fanOut(
+      () => local.listTwins(query),
+      (url) => peer(url).listTwins(query),
+    );
+    return mergePages(answers, query.limit, partitionCount);
+  }
+
   /**
-   * Asks every owning instance (this one from its own stores) and returns their answers with the
-   * partition count they must cover together. A forwarded request is answered by `local` alone:
-   * the forwarding instance merges.
+   * A fleet question put to every instance that owns partitions (this one through `local`, the
+   * others through `remote`), all or nothing: a failed call is NOT_READY, so is a rebalance. The
+   * caller merges the local answers and checks they cover every partition (merge-pages.ts).
    */
-  private async fanOut<T>(
-    call: (backend: TwinAccess) => Promise<T>,
+  async fanOut<T>(
+    local: () => Promise<T>,
+    remote: (url: string) => Promise<T>,
   ): Promise<{ answers: T[]; partitionCount: number }> {
-    const { local, owners, peer } = this.options;
+    const { owners } = this.options;
     const snapshot = owners.snapshot();
     if (snapshot.state !== 'current') {
       throw notReady(`partition ownership is ${snapshot.state} (${snapshot.reason ?? 'rebalancing'})`);
@@ -128,7 +153,7 @@ export class RoutingBackend implements Backend {
     const urls = [...new Set(snapshot.owners.values())].sort();
     const answers = await Promise.all(
       urls.map((url) =>
-        call(url === owners.self ? local : peer(url)).catch((err: unknown) => {
+        (url === owners.self ? local() : remote(url)).catch((err: unknown) => {
           throw listFailure(url, err);
         }),
       ),
@@ -136,15 +161,13 @@ export class RoutingBackend implements Backend {
     return { answers, partitionCount: snapshot.partitionCount };
   }
 
-  async listTwins(query: TwinListQuery): Promise<TwinPage> {
-    if (currentRequest().forwarded) return this.options.local.listTwins(query);
-    const { answers, partitionCount } = await this.fanOut((b) => b.listTwins(query));
-    return mergePages(answers, query.limit, partitionCount);
-  }
-
   async aggregateTwins(query: FleetAggregateQuery): Promise<FleetAggregatePage> {
     if (currentRequest().forwarded) return this.options.local.aggregateTwins(query);
-    const { answers, partitionCount } = await this.fanOut((b) => b.aggregateTwins(query));
+    const { local, peer } = this.options;
+    const { answers, partitionCount } = await this.fanOut(
+      () => local.aggregateTwins(query),
+      (url) => peer(url).aggregateTwins(query),
+    );
     return { groups: mergeFleetPages(answers, query, partitionCount) };
   }
 

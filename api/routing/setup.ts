@@ -33,6 +33,8 @@ export interface Routing {
   backend: RoutingBackend;
   owners: PartitionOwners;
   instances: () => InstancesView;
+  /** Requests to other instances (fleet questions beyond the Backend's use it too). */
+  client: PeerClient;
   start(): Promise<void>;
   /** Stops the map's reads and closes the admin client and idle peer connections. */
   stop(): Promise<void>;
@@ -70,6 +72,7 @@ export function createRouting(deps: RoutingDeps): Routing {
     backend,
     owners,
     instances: () => instancesView(owners.snapshot(), servesLocally),
+    client,
     async start() {
       await admin.connect();
       deps.processor.events.on('rebalancing', onRebalancing);

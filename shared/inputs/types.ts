@@ -80,6 +80,8 @@ export interface CommandInput extends InputBase, Provenance {
   priority: number;
   ttlMs?: number;
   requestId?: string;
+  /** Set by the fold for a rule's command (`rule:<id>`); never read from a record. */
+  origin?: string;
 }
 
 export type RegistryOp = 'create' | 'update' | 'suspend' | 'resume' | 'decommission' | 'delete';

@@ -74,17 +74,19 @@ describe('the shipped Mosquitto ACL', () => {
     expect(seen).toEqual([`device/${a}/telemetry`]);
     expect(reasons).toEqual(forged.map(() => 0x87)); // MQTT 5: "not authorized" in the PUBACK
 
-    // A may not listen to B's commands or desired state, only to its own. (Mosquitto 2.0 grants
-    // the subscription and withholds each message the ACL does not let A read.)
+    // A may not listen to B's commands, desired state or twin outputs, only to its own. (Mosquitto
+    // 2.0 grants the subscription and withholds each message the ACL does not let A read.)
     const toA: string[] = [];
     deviceA.on('message', (topic) => toA.push(topic));
     await deviceA.subscribeAsync(['device/+/command', 'device/+/desired', 'twin/#'], { qos: 1 });
     const bridge = await login(BRIDGE, 'bridge');
     await bridge.publishAsync(`device/${b}/command`, '{"commandId":"for-b"}', { qos: 1 });
     await bridge.publishAsync(`device/${b}/desired`, '{"version":1}', { qos: 1 });
+    await bridge.publishAsync(`twin/${b}/alert`, '{"type":"alert.raised"}', { qos: 1 });
+    await bridge.publishAsync(`twin/${a}/alert`, '{"type":"alert.raised"}', { qos: 1 });
     await bridge.publishAsync(`device/${a}/command`, '{"commandId":"for-a"}', { qos: 1 });
     await waitFor("A's own command at A", () => toA.includes(`device/${a}/command`));
-    expect(toA).toEqual([`device/${a}/command`]);
+    expect(toA).toEqual([`twin/${a}/alert`, `device/${a}/command`]);
   });
 
   it('lets only the bridge publish commands and desired state', async () => {

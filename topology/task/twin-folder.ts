@@ -133,5 +133,6 @@ export class TwinFolder {
     draft.out.addChange(key, result.state, result.events, result.downlink, timestampMs);
     for (const e of result.events)
       if (e.type === 'command.status' && e.data.status === 'expired') this.o.metrics.commandsExpired.inc();
+    this.o.metrics.countEvents(result.events);
   }
 }

@@ -35,13 +35,14 @@ export function enqueueCommand(draft: Draft, cmd: CommandInput): void {
     createdAt: draft.nowMs,
     expiresAt: draft.nowMs + (cmd.ttlMs ?? draft.config.defaultCommandTtlMs),
     attempts: 0,
+    ...(cmd.origin === undefined ? {} : { origin: cmd.origin }),
   };
   const commands = [...draft.state.commands];
   // After every entry of equal or higher priority: priority DESC, then arrival.
   const at = commands.findIndex((c) => c.priority < cmd.priority);
   commands.splice(at === -1 ? commands.length : at, 0, entry);
   update(draft, { commands });
-  emitStatus(draft, entry, null, { requestId: cmd.requestId });
+  emitStatus(draft, entry, null, { requestId: cmd.requestId, origin: cmd.origin });
   // A command the bridge could never publish fails now, with the reason, online or not.
   if (failIfUndeliverable(draft, entry)) return;
   if (draft.state.connection.status === 'online') deliverCommand(draft, cmd.commandId);

@@ -14,6 +14,7 @@ import {
 } from './model';
 import { recordDeviceError } from './device-error';
 import { applyState, applyTelemetry } from './reported';
+import { evaluateRules } from '../rules/apply';
 import { deleted, finishDraft, ignored } from './result';
 
 /**
@@ -48,6 +49,8 @@ export function foldTwin(
   }
   const reason = apply(draft, input);
   if (reason !== undefined) return ignored(reason);
+  // Decisions after the readings (and their traits) are in: topology/rules/.
+  if (input.kind === 'telemetry' || input.kind === 'state') evaluateRules(draft);
   return finishDraft(current, draft);
 }
 

@@ -7,6 +7,7 @@ import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 
 import type { JsonObject, JsonValue } from '../../shared/json';
 import { DEFAULT_PROFILE, type DeviceProfile, type TraitsState } from '../traits';
+import type { Rule, RuleMemory } from '../rules/model';
 
 export type { JsonObject, JsonValue };
 
@@ -84,6 +85,8 @@ export interface CommandEntry {
    * downlink message breaks the limits the bridge enforces (it would be dead-lettered).
    */
   error?: string;
+  /** Who queued it when not an application: `rule:<id>` for a rule's firing. */
+  origin?: string;
 }
 
 export interface TwinErrorReport {
@@ -113,6 +116,8 @@ export interface TwinState {
   updatedAt: number;
   /** Computed traits of the numeric reported fields and the open alerts; absent with traits off. */
   traits?: TraitsState;
+  /** The rules of its type: their last outcome and the recent firings (topology/rules/). */
+  rules?: RuleMemory;
 }
 
 /**
@@ -159,6 +164,8 @@ export interface FoldConfig {
    * per profile object).
    */
   profileFor?: (type: string) => DeviceProfile;
+  /** The rules of a device type (the `device.rules` global table); absent: no rules. */
+  rulesFor?: (type: string) => readonly Rule[];
 }
 
 /** The profile of `type` under `config`. */
@@ -194,7 +201,8 @@ export type TwinEventType =
   | 'command.status'
   | 'alert'
   | 'alert.raised'
-  | 'alert.cleared';
+  | 'alert.cleared'
+  | 'rule.fired';
 
 export interface TwinEvent {
   type: TwinEventType;

@@ -48,6 +48,20 @@ const CONTRACT_ENDPOINTS = [
   'get /api/v1/twins/{id}/history',
   'get /api/v1/twins/{id}/changes',
   'get /api/v1/twins/aggregate',
+  // Traits, alerts and rules.
+  'get /api/v1/twins/{id}/traits',
+  'get /api/v1/health',
+  'get /api/v1/alerts',
+  'get /api/v1/compare',
+  'get /api/v1/types',
+  'get /api/v1/types/{type}/profile',
+  'put /api/v1/types/{type}/profile',
+  'get /api/v1/rules',
+  'post /api/v1/rules',
+  'get /api/v1/rules/{rule}',
+  'put /api/v1/rules/{rule}',
+  'delete /api/v1/rules/{rule}',
+  'get /api/v1/rules/{rule}/firings',
 ];
 
 function documented(doc: OpenApiDoc): string[] {

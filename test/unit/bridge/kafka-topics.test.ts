@@ -15,7 +15,10 @@ describe('bridgeTopics', () => {
       'p.device.errors',
       'p.device.downlink',
       'p.device.dlq',
+      'p.device.twins',
+      'p.device.events',
     ]);
+    expect(bridgeTopics(topicNames({ topicPrefix: 'p.' }), false)).not.toContain('p.device.twins');
   });
 });
 
