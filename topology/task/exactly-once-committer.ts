@@ -24,6 +24,12 @@ export class ExactlyOnceCommitter implements Committer {
   readonly guarantee = 'exactly_once';
   readonly checkpointsWhileRunning = false;
   private producer: TransactionalProducer | undefined;
+  /**
+   * Set when a transaction could not be aborted (Kafka away): kafkajs's transaction state then
+   * stays ABORTING and refuses every later transaction, so the next send replaces the producer
+   * (its initialisation aborts what the broker still holds open).
+   */
+  private stuck = false;
 
   constructor(
     private readonly createProducer: TransactionalProducerFactory,
@@ -49,6 +55,7 @@ export class ExactlyOnceCommitter implements Committer {
   async send({ records, input }: CommitUnit): Promise<RecordMetadata[]> {
     if (records.length === 0 && !input) return [];
     if (!this.producer) throw new Error(`committer of partition ${this.partition} is not open`);
+    if (this.stuck) await this.replaceProducer();
     const tx = await this.producer.transaction();
     try {
       const metadata: RecordMetadata[] = [];
@@ -65,9 +72,16 @@ export class ExactlyOnceCommitter implements Committer {
       await tx.commit();
       return metadata;
     } catch (err) {
-      if (tx.isActive()) await tx.abort().catch(() => undefined);
+      if (tx.isActive()) await tx.abort().catch(() => (this.stuck = true));
       throw err;
     }
+  }
+
+  private async replaceProducer(): Promise<void> {
+    await this.producer?.disconnect().catch(() => undefined);
+    this.producer = undefined;
+    await this.open();
+    this.stuck = false;
   }
 
   async afterStoreWrite(): Promise<void> {

@@ -4,7 +4,7 @@ import { OwnKafkaBroker } from '../kafka-broker';
 import { consumeUntil, createTopics } from '../kafka';
 import { startTestMosquitto, type TestMosquitto } from '../mqtt-broker';
 import { messageKey, MqttFleet, type FleetPayload } from '../mqtt-fleet';
-import { deployment, waitForReady, type Deployment } from '../stack';
+import { deployment, type Deployment } from '../stack';
 import { waitFor } from '../wait';
 import { isConsumed, listAllTwins, QUIET_TIMERS, topicOf } from '../workload';
 import { ChaosDriver, type FaultKind, type FaultRecord } from './chaos';
@@ -113,7 +113,12 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
     parts.supervised.push(s);
     instances.push({ name: s.name, url, process: s });
   }
-  for (const i of instances) await waitForReady(i.process.current, i.url);
+  // Ready, whichever run of the process answers (one that exits while starting is restarted).
+  const ready = async (url: string): Promise<boolean> =>
+    (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) })).ok;
+  const waitReady = (what: string, url: string): Promise<boolean> =>
+    waitFor(`${what} to be ready`, () => ready(url), { timeoutMs: 120_000, intervalMs: 250 });
+  for (const i of instances) await waitReady(i.name, i.url);
 
   const setup = bridgeTestSetup(d.prefix, { kafkaBrokers: kafka.brokers, mqttUrl: mosquitto.url });
   const bridgeUrl = `http://127.0.0.1:${await freePort()}`;
@@ -122,7 +127,7 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
     d.processes.spawn('bridge/main.js', bridgeEnv, 'soak-bridge'),
   );
   parts.supervised.push(bridge);
-  await bridge.current.waitForLine(/"bridge running"/, 90_000);
+  await waitReady('the bridge', bridgeUrl);
 
   const deviceIds = [...Array(o.devices).keys()].map((i) => `soak-${String(i).padStart(3, '0')}`);
   const fleet = (parts.fleet = new MqttFleet({
@@ -135,8 +140,6 @@ async function soak(o: SoakOptions, parts: Parts, began: number): Promise<SoakRe
     deviceTimestamp: true,
   }));
   await fleet.connect(setup.clientId);
-  const ready = async (url: string): Promise<boolean> =>
-    (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(3000) })).ok;
   const healthy = async (): Promise<boolean> =>
     (await Promise.all([...instances.map((i) => ready(i.url)), ready(bridgeUrl)])).every(Boolean);
 

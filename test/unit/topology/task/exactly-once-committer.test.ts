@@ -4,11 +4,14 @@ import {
   type TransactionalProducer,
 } from '../../../../topology/task/exactly-once-committer';
 
-/** A transactional producer that records every call; `failSend` makes the next sendBatch throw. */
+/**
+ * A transactional producer that records every call; `failSend` makes the next sendBatch throw,
+ * `failAbort` the abort (Kafka away).
+ */
 function fakeProducer() {
   const calls: string[] = [];
   const configs: ProducerConfig[] = [];
-  const state = { failSend: false, active: false };
+  const state = { failSend: false, failAbort: false, active: false };
   const producer: TransactionalProducer = {
     connect: async () => void calls.push('connect'),
     disconnect: async () => void calls.push('disconnect'),
@@ -28,6 +31,7 @@ function fakeProducer() {
           calls.push('commit');
         },
         abort: async () => {
+          if (state.failAbort) throw new Error('broker gone');
           state.active = false;
           calls.push('abort');
         },
@@ -74,6 +78,21 @@ describe('ExactlyOnceCommitter', () => {
     state.failSend = true;
     await expect(committer.send({ records, input: undefined })).rejects.toThrow('broker gone');
     expect(calls.slice(1)).toEqual(['begin', 'abort']);
+  });
+
+  it('replaces its producer before the next transaction when an abort failed (stuck in ABORTING)', async () => {
+    const { committer, calls, configs, state } = fakeProducer();
+    await committer.open();
+    state.failSend = true;
+    state.failAbort = true;
+    await expect(committer.send({ records, input: undefined })).rejects.toThrow('broker gone');
+    state.failSend = false;
+    state.failAbort = false;
+    await committer.send({ records, input: undefined });
+    expect(calls.slice(1)).toEqual(['begin', 'disconnect', 'connect', 'begin', 'send changelog', 'commit']);
+    expect(configs).toHaveLength(2);
+    await committer.send({ records, input: undefined });
+    expect(calls.slice(7)).toEqual(['begin', 'send changelog', 'commit']);
   });
 
   it('starts no transaction for a unit with nothing in it', async () => {
