@@ -99,6 +99,17 @@ export async function dashboardBench(ctx: BenchContext): Promise<BenchResult> {
       500,
     );
     await sim.stop();
+    // The devices' goodbyes (offline statuses) folded too: nothing left to process while measuring.
+    let idle = 0;
+    await waitUntil(
+      'the processor to have no lag',
+      async () => {
+        idle = (await scrapeMetric(service.url, 'twinfold_processor_consumer_lag')) === 0 ? idle + 1 : 0;
+        return idle >= 3;
+      },
+      300_000,
+      1000,
+    );
     ctx.say(`dashboard: ${twins} twins folded; measuring in Chromium`);
 
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
