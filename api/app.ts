@@ -55,7 +55,7 @@ export interface ApiOptions {
   now?: () => Date;
   /** The built dashboard served at `/` (api/static.ts); default dist/dashboard, null: none. */
   dashboardDir?: string | null;
-/** Device-type profiles and rules (`/types`, `/rules`); absent: those routes answer 503. */
+  /** Device-type profiles and rules (`/types`, `/rules`); absent: those routes answer 503. */
   tables?: GlobalTables;
   /** Traits and fleet questions (`/twins/{id}/traits`, `/health`, `/alerts`, firings); absent: 503. */
   fleet?: FleetQueries;

@@ -32,7 +32,18 @@ import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
 import { wsBench } from './ws';
 
-const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'history', 'traits', 'dashboard', 'ws', 'twin'] as const;
+const BENCHES = [
+  'fold',
+  'e2e',
+  'hot',
+  'api',
+  'restore',
+  'history',
+  'traits',
+  'dashboard',
+  'ws',
+  'twin',
+] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface Args {

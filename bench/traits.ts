@@ -136,8 +136,16 @@ async function serviceRates(
     await createTopics(admin, topics, ctx.sizes.partitions);
     await admin.disconnect();
     await preloadInputs(ctx, d, devices, records, 'traits-');
-    const off = await measureFold(ctx, d, 'exactly_once', records, { name: 'traits-off', env: { TRAITS: 'off' }, profile: ctx.profile.has('traits') });
-    const on = await measureFold(ctx, d, 'exactly_once', records, { name: 'traits-on', env: { TRAITS: 'on' }, profile: ctx.profile.has('traits') });
+    const off = await measureFold(ctx, d, 'exactly_once', records, {
+      name: 'traits-off',
+      env: { TRAITS: 'off' },
+      profile: ctx.profile.has('traits'),
+    });
+    const on = await measureFold(ctx, d, 'exactly_once', records, {
+      name: 'traits-on',
+      env: { TRAITS: 'on' },
+      profile: ctx.profile.has('traits'),
+    });
     return { off: off.rate, on: on.rate };
   } finally {
     await d.cleanup();
