@@ -73,6 +73,7 @@ describe('walking skeleton: MQTT -> Kafka -> LevelDB -> HTTP', () => {
         'commands',
         'createdAt',
         'updatedAt',
+        'traits',
       ]);
 
       const telemetry = await consumeUntil([`${d.prefix}device.telemetry`], (rs) =>
