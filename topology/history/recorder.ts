@@ -3,13 +3,13 @@ import {
   deepEqual,
   isDeviceInput,
   liveTwin,
-  toTwinDocument,
   type FoldResult,
   type StoredTwin,
   type TwinDocument,
   type TwinInput,
   type TwinState,
 } from '../twin';
+import { documentOf } from '../document-memo';
 import { edits } from './edit';
 import { encodeEntry, type ChangeEntry, type ReadingEntry } from './entries';
 import { bucketEnd, type RetentionPolicy } from './retention';
@@ -52,9 +52,6 @@ export const UNKNOWN_ACTOR = 'unknown';
  * change (a new version), with the edits between the twin documents of the two versions.
  */
 export class HistoryRecorder {
-  /** The public document of each twin state seen (states are never mutated), to diff against. */
-  private readonly documents = new WeakMap<TwinState, TwinDocument>();
-
   constructor(private readonly retention: RetentionPolicy) {}
 
   entriesOf(f: FoldFacts): HistoryWrite[] {
@@ -122,10 +119,7 @@ export class HistoryRecorder {
   }
 
   private document(state: TwinState | undefined): TwinDocument | undefined {
-    if (state === undefined) return undefined;
-    let doc = this.documents.get(state);
-    if (doc === undefined) this.documents.set(state, (doc = toTwinDocument(state)));
-    return doc;
+    return state === undefined ? undefined : documentOf(state);
   }
 }
 
