@@ -12,7 +12,7 @@ import {
   type Round,
 } from '../support/workload';
 
-const DEVICES = 40;
+const DEVICES = 24;
 
 function currentDocuments(rounds: Round[]): Map<string, JsonMap> {
   const docs = referenceDocuments(referenceFold(rounds));
@@ -62,7 +62,7 @@ describe('history over REST, against a reference, through a crash and a lost sta
     let a: ServiceInstance = await startService(d, 'a');
     const b = await startService(d, 'b');
     await waitForOwnership([a, b]);
-    const rounds = generateWorkload({ seed: 11, devices: DEVICES, records: 2500, idPrefix: 'h-' });
+    const rounds = generateWorkload({ seed: 11, devices: DEVICES, records: 1500, idPrefix: 'h-' });
     const ids = Array.from({ length: DEVICES }, (_, i) => `h-${i}`);
     const check = async (): Promise<void> => {
       await waitForOwnership([a, b]);

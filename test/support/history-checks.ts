@@ -84,8 +84,7 @@ export async function fetchAnswers(
   urlFor: (i: number) => string,
   fleetUrls: readonly string[],
 ): Promise<Answers> {
-  const devices: DeviceAnswers[] = [];
-  for (const [i, id] of ids.entries()) {
+  const fetchDevice = async (id: string, i: number): Promise<DeviceAnswers> => {
     const url = urlFor(i);
     const probe = probes(ref, id);
     const telemetry = (await get<{ telemetry: PointJson[] }>(url, path(id, '/telemetry?limit=10000')))
@@ -112,7 +111,7 @@ export async function fetchAnswers(
         `/telemetry/aggregate?field=temperature&bucket=1s&fn=count,avg,min,max,sum&start=${probe.start}&end=${probe.end}`,
       ),
     );
-    devices.push({
+    return {
       id,
       telemetry,
       paged,
@@ -121,8 +120,9 @@ export async function fetchAnswers(
       since: { version: probe.since, answer: sinceAnswer.status === 410 ? 'gone' : dataOf(sinceAnswer) },
       at: { atMs: probe.atMs, document: atAnswer.status === 404 ? null : dataOf<JsonMap>(atAnswer) },
       aggregate: { start: probe.start, bucketMs: 1000, buckets: aggregate.buckets },
-    });
-  }
+    };
+  };
+  const devices = await Promise.all(ids.map(fetchDevice));
   const fleet: FleetJson[] = [];
   for (const url of fleetUrls)
     fleet.push(await get<FleetJson>(url, `/api/v1/twins/aggregate?groupBy=type&fn=${FLEET_FNS}`));
