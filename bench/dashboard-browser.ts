@@ -1,7 +1,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's chromium (`apt-get install chromium`, done by .ci/run); CHROMIUM_PATH overrides it. */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Debian's chromium (`apt-get install chromium`, done by .ci/run). */
+export const CHROMIUM = '/usr/bin/chromium';
 
 /** A real headless Chromium (the dashboard's tests and its benchmark); close it when done. */
 export function launchChromium(): Promise<Browser> {

@@ -18,7 +18,6 @@ export const retrying = new Observable(0);
 
 export interface ApiResult<T> {
   data: T;
-  etag: string | null;
 }
 
 export interface RequestOptions {
@@ -92,7 +91,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
         continue;
       }
       const body = await readEnvelope(res);
-      if (res.ok) return { data: body.data as T, etag: res.headers.get('ETag') };
+      if (res.ok) return { data: body.data as T };
       const code = body.error?.code ?? `HTTP_${res.status}`;
       const message = body.error?.message ?? res.statusText;
       if (res.status === 401 && options.token === undefined)
