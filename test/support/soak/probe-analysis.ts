@@ -73,8 +73,9 @@ export interface MemorySample {
 
 export interface MemoryTrend {
   instance: string;
-  firstKb: number;
-  lastKb: number;
+  /** undefined when no sample fell in that part of the run. */
+  firstKb: number | undefined;
+  lastKb: number | undefined;
 }
 
 /**
@@ -88,7 +89,8 @@ export function memoryTrend(
   fraction = 0.25,
 ): MemoryTrend[] {
   const span = (run.endMs - run.startMs) * fraction;
-  const mean = (xs: number[]): number => Math.round(xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length));
+  const mean = (xs: number[]): number | undefined =>
+    xs.length === 0 ? undefined : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
   const instances = [...new Set(samples.map((s) => s.instance))].sort();
   return instances.map((instance) => {
     const own = samples.filter((s) => s.instance === instance);

@@ -1,5 +1,6 @@
 import type { SoakReport } from './soak';
 
+const kb = (n: number | undefined): string => (n === undefined ? 'no sample' : `${n} kB`);
 const s = (ms: number | undefined): string => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 
 /** The figures of a soak, one per line, for the test's output and the closing note. */
@@ -28,8 +29,8 @@ export function formatReport(r: SoakReport): string[] {
       `reader answers by status: ${JSON.stringify(r.answers)}`,
     ...r.rss.map((t) => {
       const heap = r.heap.find((h) => h.instance === t.instance);
-      const heapLine = heap ? `; V8 heap used ${heap.firstKb} kB -> ${heap.lastKb} kB` : '';
-      return `RSS ${t.instance}: first quarter ${t.firstKb} kB, last quarter ${t.lastKb} kB${heapLine}`;
+      const heapLine = heap ? `; V8 heap used ${kb(heap.firstKb)} -> ${kb(heap.lastKb)}` : '';
+      return `RSS ${t.instance}: first quarter ${kb(t.firstKb)}, last quarter ${kb(t.lastKb)}${heapLine}`;
     }),
     `problems: ${r.problems.length === 0 ? 'none' : r.problems.length}`,
   ];

@@ -49,5 +49,8 @@ describe('the soak probes', () => {
     expect(memoryTrend(samples, { startMs: 0, endMs: 100 })).toEqual([
       { instance: 'a', firstKb: 1010, lastKb: 1090 },
     ]);
+    expect(memoryTrend(samples.slice(0, 3), { startMs: 0, endMs: 100 })).toEqual([
+      { instance: 'a', firstKb: 1010, lastKb: undefined },
+    ]);
   });
 });
