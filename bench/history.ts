@@ -14,6 +14,7 @@ import { round } from './stats';
 const DAY = 86_400_000;
 const MESSAGES_PER_DEVICE = 50;
 const IN_FLIGHT = 4;
+const TEMPLATE_ID = 'hr-template';
 
 /** Fold msgs/s of one service over the same preloaded inputs with HISTORY=on, then off (exactly_once). */
 async function foldOnOff(ctx: BenchContext, setup: Record<string, string | number>): Promise<Figure[]> {
@@ -77,19 +78,20 @@ async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: n
     while (sends.size >= IN_FLIGHT) await Promise.race(sends);
   };
   const since = Date.now() - DAY / 2;
+  // One device's entries as the recorder makes them, renamed for every other device.
+  const template = [
+    ...telemetryEntries(retention, TEMPLATE_ID, MESSAGES_PER_DEVICE, (i) => since + i * 60_000),
+  ];
   try {
     for (let device = 0; written < entries; device++) {
       const id = `hr-${device}`;
       const partition = partitionForKey(id, partitions);
-      for (const e of telemetryEntries(
-        retention,
-        id,
-        MESSAGES_PER_DEVICE,
-        (i) => since + i * 60_000 + device,
-      )) {
+      for (const e of template) {
         if (written === entries) break;
-        batch.push({ key: e.key, value: e.value, partition, timestamp: String(e.timestampMs) });
-        bytes += e.value.length + e.key.length;
+        const key = e.key.replace(`|${TEMPLATE_ID}|`, `|${id}|`);
+        const value = e.value.toString('utf8').replaceAll(TEMPLATE_ID, id);
+        batch.push({ key, value, partition, timestamp: String(e.timestampMs) });
+        bytes += value.length + key.length;
         written += 1;
         if (batch.length === 2000) await flush();
       }

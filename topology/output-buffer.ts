@@ -1,6 +1,7 @@
 import type { Message, TopicMessages } from 'kafkajs';
 import type { TopicNames } from '../shared/topics';
-import { toTwinDocument, type DownlinkMessage, type TwinEvent, type TwinState } from './twin';
+import { documentOf } from './document-memo';
+import type { DownlinkMessage, TwinEvent, TwinState } from './twin';
 
 /**
  * Everything one commit sends, grouped by topic, in the order it was produced (per-device order
@@ -32,7 +33,7 @@ export class OutputBuffer {
   ): void {
     const timestamp = String(timestampMs);
     if (state !== undefined) {
-      const twin = state === null ? null : Buffer.from(JSON.stringify(toTwinDocument(state)));
+      const twin = state === null ? null : Buffer.from(JSON.stringify(documentOf(state)));
       const version = state === null ? '' : String(state.version);
       this.add(this.topics.twins, {
         key: deviceId,

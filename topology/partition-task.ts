@@ -72,7 +72,7 @@ export class PartitionTask {
   readonly inputs = new InputProgress();
   private readonly clock: TaskClock;
   private readonly twins: ChangelogStore<StoredTwin>;
-  /** Every store of the task, committed together; the twins first. */
+  /** Every store of the task, committed together (the history, if any, before the twins). */
   private readonly stores: CommittedStore[];
   private readonly folder: TwinFolder;
   private readonly historyStore: HistoryStore | undefined;

@@ -12,20 +12,30 @@ export type Edit = { s: JsonValue } | { d: 1 } | { o: { [key: string]: Edit } };
 
 /** The edit taking `from` to `to` (undefined: absent); undefined when they are equal. */
 export function diff(from: JsonValue | undefined, to: JsonValue | undefined): Edit | undefined {
-  if (from === to || (from !== undefined && to !== undefined && deepEqual(from, to))) return undefined;
-  if (to === undefined) return { d: 1 };
-  if (!isJsonObject(from) || !isJsonObject(to)) return { s: to };
-  const members: { [key: string]: Edit } = {};
-  for (const key of Object.keys(from)) {
-    const edit = diff(from[key], Object.hasOwn(to, key) ? to[key] : undefined);
-    if (edit !== undefined) members[key] = edit;
-  }
-  for (const key of Object.keys(to)) {
-    if (Object.hasOwn(from, key)) continue;
-    const edit = diff(undefined, to[key]);
-    if (edit !== undefined) members[key] = edit;
-  }
-  return { o: members };
+  return edits(from, to)?.[0];
+}
+
+/**
+ * The edits taking `from` to `to` and back, in one walk (a change keeps both); undefined when
+ * the values are equal. Objects are compared member by member, anything else with deepEqual.
+ */
+export function edits(from: JsonValue | undefined, to: JsonValue | undefined): [Edit, Edit] | undefined {
+  if (from === to) return undefined;
+  if (from === undefined) return [{ s: to! }, { d: 1 }];
+  if (to === undefined) return [{ d: 1 }, { s: from }];
+  if (!isJsonObject(from) || !isJsonObject(to))
+    return deepEqual(from, to) ? undefined : [{ s: to }, { s: from }];
+  let forward: { [key: string]: Edit } | undefined;
+  let back: { [key: string]: Edit } | undefined;
+  const add = (key: string, pair: [Edit, Edit] | undefined): void => {
+    if (pair === undefined) return;
+    (forward ??= {})[key] = pair[0];
+    (back ??= {})[key] = pair[1];
+  };
+  for (const key of Object.keys(from))
+    add(key, edits(from[key], Object.hasOwn(to, key) ? to[key] : undefined));
+  for (const key of Object.keys(to)) if (!Object.hasOwn(from, key)) add(key, edits(undefined, to[key]));
+  return forward === undefined || back === undefined ? undefined : [{ o: forward }, { o: back }];
 }
 
 /** `value` after `edit` (undefined: absent). Never mutates `value`. */

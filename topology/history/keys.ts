@@ -76,6 +76,3 @@ export function readingPosition(t: number, seq: string): string {
 export function afterPosition(position: string): string {
   return `${position}\u0000`;
 }
-
-/** The end of every position (an upper bound past all of a device's entries). */
-export const END_POSITION = AFTER;

@@ -6,22 +6,24 @@ import { Aggregator } from './aggregate';
 import { badCursor, decodeCursor, encodeCursor, type CursorScope } from './cursor';
 import { applyEdit, mergePatchBetween, toMergePatch } from './edit';
 import { decodeChange, decodeReading, type ChangeEntry, type ReadingEntry } from './entries';
-import { afterPosition, boundHex12, deviceRange, END_POSITION, hex12, readingPosition } from './keys';
-import type {
-  AggregateBucket,
-  AggregateQuery,
-  ChangeRecord,
-  ChangesSince,
-  HistoryPage,
-  HistoryQueries,
-  HistoryQuery,
-  Order,
-  TelemetryPage,
-  TelemetryPoint,
-  TelemetryQuery,
+import { afterPosition, boundHex12, deviceRange, hex12, readingPosition } from './keys';
+import {
+  MAX_AGGREGATE_BUCKETS,
+  MAX_PAGE_LIMIT,
+  type AggregateBucket,
+  type AggregateQuery,
+  type ChangeRecord,
+  type ChangesSince,
+  type HistoryPage,
+  type HistoryQueries,
+  type HistoryQuery,
+  type Order,
+  type TelemetryPage,
+  type TelemetryPoint,
+  type TelemetryQuery,
 } from './queries';
 import { asJson } from './recorder';
-import { mergedScan } from './scan';
+import { mergedScan, prefetched } from './scan';
 import { project, splitPath, valueAt } from './values';
 
 const STREAM_BATCH = 1000;
@@ -46,6 +48,7 @@ export class PartitionHistory implements HistoryQueries {
   ) {}
 
   async telemetry(id: string, q: TelemetryQuery): Promise<TelemetryPage> {
+    checkLimit(q.limit);
     const scope: CursorScope = { kind: 'telemetry', deviceId: id, order: q.order };
     const after = q.cursor === undefined ? undefined : this.readingCursor(scope, q.cursor, q.start, q.end);
     const points: TelemetryPoint[] = [];
@@ -68,6 +71,15 @@ export class PartitionHistory implements HistoryQueries {
   }
 
   async aggregate(id: string, q: AggregateQuery): Promise<AggregateBucket[]> {
+    if (!(q.bucketMs >= 1) || !(q.end > q.start) || (q.end - q.start) / q.bucketMs > MAX_AGGREGATE_BUCKETS) {
+      throw new TwinfoldError(
+        'VALIDATION_ERROR',
+        `a range of 1 to ${MAX_AGGREGATE_BUCKETS} buckets is needed`,
+        {
+          details: { field: 'bucket' },
+        },
+      );
+    }
     const agg = new Aggregator(q.start, q.end, q.bucketMs);
     const path = splitPath(q.field);
     const now = this.now();
@@ -75,7 +87,7 @@ export class PartitionHistory implements HistoryQueries {
     const to = boundHex12(q.end);
     for (const bucket of this.store.buckets.prefixes()) {
       const range = deviceRange(bucket, 'r', id, from, to);
-      for await (const batch of this.store.store.iterateValues(range, STREAM_BATCH)) {
+      for await (const batch of prefetched(this.store.store.iterateValues(range, STREAM_BATCH))) {
         for (const text of batch) {
           const e = decodeReading(text);
           if (e.x <= now) continue;
@@ -88,6 +100,7 @@ export class PartitionHistory implements HistoryQueries {
   }
 
   async history(id: string, q: HistoryQuery): Promise<HistoryPage> {
+    checkLimit(q.limit);
     const scope: CursorScope = { kind: 'history', deviceId: id, order: q.order };
     let low = q.fromVersion ?? 0;
     let high = q.toVersion ?? Number.MAX_SAFE_INTEGER;
@@ -209,7 +222,7 @@ export class PartitionHistory implements HistoryQueries {
       kind: 'c' as const,
       deviceId: id,
       from: boundHex12(low),
-      to: high >= 0xffffffffffff ? END_POSITION : hex12(high + 1),
+      to: boundHex12(high + 1),
       reverse,
       batchSize,
     };
@@ -260,6 +273,14 @@ export class PartitionHistory implements HistoryQueries {
     const t = parseInt(position.slice(0, 12), 16);
     if (t < start || t >= end) throw badCursor('lies outside the time range asked');
     return position;
+  }
+}
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw new TwinfoldError('VALIDATION_ERROR', `limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`, {
+      details: { field: 'limit' },
+    });
   }
 }
 

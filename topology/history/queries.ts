@@ -9,6 +9,11 @@ import type { TwinDocument } from '../twin';
 
 export type Order = 'asc' | 'desc';
 
+/** Most points or changes in one page (`limit`). */
+export const MAX_PAGE_LIMIT = 10_000;
+/** Most buckets of one aggregate. */
+export const MAX_AGGREGATE_BUCKETS = 10_000;
+
 export interface TelemetryQuery {
   /** ms, inclusive. */
   start: number;

@@ -3,14 +3,14 @@ import {
   deepEqual,
   isDeviceInput,
   liveTwin,
-  toTwinDocument,
   type FoldResult,
   type StoredTwin,
   type TwinDocument,
   type TwinInput,
   type TwinState,
 } from '../twin';
-import { diff } from './edit';
+import { documentOf } from '../document-memo';
+import { edits } from './edit';
 import { encodeEntry, type ChangeEntry, type ReadingEntry } from './entries';
 import { bucketEnd, type RetentionPolicy } from './retention';
 import { changeKey, readingKey, readingSeq } from './keys';
@@ -52,9 +52,6 @@ export const UNKNOWN_ACTOR = 'unknown';
  * change (a new version), with the edits between the twin documents of the two versions.
  */
 export class HistoryRecorder {
-  /** The public document of each twin state seen (states are never mutated), to diff against. */
-  private readonly documents = new WeakMap<TwinState, TwinDocument>();
-
   constructor(private readonly retention: RetentionPolicy) {}
 
   entriesOf(f: FoldFacts): HistoryWrite[] {
@@ -114,23 +111,15 @@ export class HistoryRecorder {
         ? { w: input.reason }
         : {}),
     };
-    const forward = diff(asJson(from), asJson(to));
-    const back = diff(asJson(to), asJson(from));
-    let value = encodeEntry({
-      ...entry,
-      ...(forward === undefined ? {} : { f: forward }),
-      ...(back === undefined ? {} : { u: back }),
-    });
+    const pair = edits(asJson(from), asJson(to));
+    let value = encodeEntry(pair === undefined ? entry : { ...entry, f: pair[0], u: pair[1] });
     if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry(entry);
     const bucket = bucketEnd(entry.x, retention);
     return { key: changeKey(bucket, deviceId, version), value, timestampMs: atMs, bucket, kind: 'change' };
   }
 
   private document(state: TwinState | undefined): TwinDocument | undefined {
-    if (state === undefined) return undefined;
-    let doc = this.documents.get(state);
-    if (doc === undefined) this.documents.set(state, (doc = toTwinDocument(state)));
-    return doc;
+    return state === undefined ? undefined : documentOf(state);
   }
 }
 

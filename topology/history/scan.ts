@@ -12,6 +12,25 @@ export interface ScanRange {
   readonly batchSize: number;
 }
 
+/**
+ * The batches of `source` with the next one always being read: LevelDB reads a batch on a worker
+ * thread while this one decodes the previous one.
+ */
+export async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  try {
+    let next = iterator.next();
+    for (;;) {
+      const current = await next;
+      if (current.done === true) return;
+      next = iterator.next();
+      yield current.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}
+
 /** One bucket's stream of decoded entries, read a batch at a time. */
 class Source<T> {
   private batch: T[] = [];
@@ -62,7 +81,7 @@ export async function* mergedScan<T>(
   const sources = buckets.map((bucket) => {
     const keys = deviceRange(bucket, range.kind, range.deviceId, range.from, range.to);
     const values = store.iterateValues({ ...keys, reverse: range.reverse }, range.batchSize);
-    return new Source(values[Symbol.asyncIterator](), decode);
+    return new Source(prefetched(values), decode);
   });
   const sign = range.reverse ? -1 : 1;
   try {

@@ -146,7 +146,7 @@ export class HistoryStore implements CommittedStore {
   }
 
   /** Deletes the buckets that ended before `now`; resolves with how many entries went. */
-  async sweepBefore(now: number): Promise<number> {
+  private async sweepBefore(now: number): Promise<number> {
     const swept = await this.o.storage.store.clearRange({ lt: this.buckets.boundBefore(now) });
     this.buckets.dropBefore(now);
     this.o.metrics.swept.inc(swept);

@@ -302,4 +302,33 @@ describe('history in the partition task (task driver)', () => {
     expect(await h.changesSince('dev-9', 0)).toBeUndefined();
     await d.close();
   });
+
+  it('refuses a bad limit or bucket count with VALIDATION_ERROR, and takes any version bound', async () => {
+    const d = await TaskDriver.start({ startMs: T0, history: {} });
+    await d.pipe('telemetry', { deviceId: 'dev-1', value: { t: 1 } });
+    const h = historyOf(d);
+    const range = { start: 0, end: T0 + 1 };
+    await expect(h.telemetry('dev-1', { ...range, limit: 0, order: 'asc' })).rejects.toMatchObject({
+      code: 'VALIDATION_ERROR',
+      details: { field: 'limit' },
+    });
+    await expect(h.history('dev-1', { limit: 10_001, order: 'asc' })).rejects.toMatchObject({
+      details: { field: 'limit' },
+    });
+    const agg = { field: 't', fns: ['avg' as const], ...range };
+    await expect(h.aggregate('dev-1', { ...agg, bucketMs: 0 })).rejects.toMatchObject({
+      details: { field: 'bucket' },
+    });
+    await expect(h.aggregate('dev-1', { ...agg, bucketMs: 1000 })).rejects.toMatchObject({
+      details: { field: 'bucket' },
+    });
+    const page = await h.history('dev-1', {
+      fromVersion: 0,
+      toVersion: Number.MAX_SAFE_INTEGER - 1,
+      limit: 5,
+      order: 'asc',
+    });
+    expect(page.changes.map((c) => c.version)).toEqual([1]);
+    await d.close();
+  });
 });
