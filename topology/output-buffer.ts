@@ -21,8 +21,9 @@ export class OutputBuffer {
   }
 
   /**
-   * The twin document after a change (a tombstone when deleted; nothing when `state` is undefined,
-   * i.e. unchanged), then its events and its downlink.
+   * The twin document after a change (a tombstone when deleted, whose `twinfold.version` header is
+   * `deletedVersion`, the version the deletion got; nothing when `state` is undefined, i.e.
+   * unchanged), then its events and its downlink.
    */
   addChange(
     deviceId: string,
@@ -30,11 +31,12 @@ export class OutputBuffer {
     events: readonly TwinEvent[],
     downlink: readonly DownlinkMessage[],
     timestampMs: number,
+    deletedVersion?: number,
   ): void {
     const timestamp = String(timestampMs);
     if (state !== undefined) {
       const twin = state === null ? null : Buffer.from(JSON.stringify(documentOf(state)));
-      const version = state === null ? '' : String(state.version);
+      const version = String(state === null ? (deletedVersion ?? '') : state.version);
       this.add(this.topics.twins, {
         key: deviceId,
         value: twin,

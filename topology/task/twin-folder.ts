@@ -130,7 +130,14 @@ export class TwinFolder {
       );
     }
     // A rejection (e.g. a desired patch with a stale If-Match) changes no twin but is still news.
-    draft.out.addChange(key, result.state, result.events, result.downlink, timestampMs);
+    draft.out.addChange(
+      key,
+      result.state,
+      result.events,
+      result.downlink,
+      timestampMs,
+      result.grave?.version,
+    );
     for (const e of result.events)
       if (e.type === 'command.status' && e.data.status === 'expired') this.o.metrics.commandsExpired.inc();
     this.o.metrics.countEvents(result.events);

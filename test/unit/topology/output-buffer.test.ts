@@ -31,14 +31,14 @@ describe('OutputBuffer', () => {
     expect(out.size).toBe(1 + result.events.length);
   });
 
-  it('writes a tombstone for a deleted twin and no twin record for a rejection', () => {
+  it('writes a tombstone carrying the deletion's version for a deleted twin and no twin record for a rejection', () => {
     const out = new OutputBuffer(topics);
-    out.addChange('dev-1', null, [], [], 5);
+    out.addChange('dev-1', null, [], [], 5, 8);
     out.addChange('dev-2', undefined, [], [], 5);
     expect(out.topicMessages()).toEqual([
       {
         topic: 'x.device.twins',
-        messages: [{ key: 'dev-1', value: null, timestamp: '5', headers: { 'twinfold.version': '' } }],
+        messages: [{ key: 'dev-1', value: null, timestamp: '5', headers: { 'twinfold.version': '8' } }],
       },
     ]);
   });
