@@ -60,7 +60,7 @@ export async function preloadInputs(
  * are consumed (or `maxSeconds` pass). The rate is taken from the first committed progress to the
  * last sample, so start-up and the group join are not counted.
  */
-async function measureFold(
+export async function measureFold(
   ctx: BenchContext,
   d: Deployment,
   guarantee: string,

@@ -5,7 +5,8 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, kstreams
+ *                                          (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -20,13 +21,14 @@ import { FULL_SIZES, QUICK_SIZES, scaleSizes, type BenchContext } from './contex
 import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
 import { foldBench } from './fold';
 import { hotDeviceBench } from './hot-device';
+import { kstreamsBench } from './kstreams';
 import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
 
-const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore'] as const;
+const BENCHES = ['fold', 'e2e', 'hot', 'api', 'restore', 'kstreams'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 interface Args {
@@ -65,6 +67,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--out') args.out = list(argv[++i], arg).join(',');
     else throw new Error(`unknown argument ${arg}; see the comment at the top of bench/run.ts`);
   }
+  if (args.quick && !argv.includes('--only')) args.only.delete('kstreams');
   return args;
 }
 
@@ -205,6 +208,7 @@ async function main(): Promise<void> {
     };
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     if (args.only.has('fold')) results.push(...(await attempt('fold', () => foldBench(ctx))));
+    if (args.only.has('kstreams')) results.push(...(await attempt('kstreams', () => kstreamsBench(ctx))));
     results.push(...(await liveBenches(ctx, args.only)));
     if (args.only.has('restore')) results.push(...(await attempt('restore', () => restoreBench(ctx))));
   } finally {
