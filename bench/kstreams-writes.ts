@@ -1,17 +1,13 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { sleep } from './support/ports';
-import { TopicFeed, type FedRecord } from './support/kafka';
+import { endTotal, TopicFeed, type FedRecord } from './support/kafka';
 
 /** Records in each topic's log (sum of its partitions' end offsets). */
 export type LogEnds = Map<string, number>;
 
 export async function logEnds(admin: Admin, topics: string[]): Promise<LogEnds> {
   const ends: LogEnds = new Map();
-  for (const topic of topics) {
-    let sum = 0;
-    for (const p of await admin.fetchTopicOffsets(topic)) sum += Number(p.high);
-    ends.set(topic, sum);
-  }
+  for (const topic of topics) ends.set(topic, await endTotal(admin, [topic]));
   return ends;
 }
 
