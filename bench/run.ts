@@ -5,8 +5,9 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
+ *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -23,6 +24,7 @@ import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
 import { foldBench } from './fold';
 import { historyBench } from './history';
 import { hotDeviceBench } from './hot-device';
+import { kstreamsBench } from './kstreams';
 import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
@@ -34,6 +36,7 @@ import { wsBench } from './ws';
 
 const BENCHES = [
   'fold',
+  'kstreams',
   'e2e',
   'hot',
   'api',
@@ -83,6 +86,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown argument ${arg}; see the comment at the top of bench/run.ts`);
   }
   if (args.quick && !argv.includes('--only')) args.only.delete('dashboard');
+  if (args.quick && !argv.includes('--only')) args.only.delete('kstreams');
   return args;
 }
 
@@ -223,6 +227,7 @@ async function main(): Promise<void> {
     };
     if (profileDir) mkdirSync(profileDir, { recursive: true });
     if (args.only.has('fold')) results.push(...(await attempt('fold', () => foldBench(ctx))));
+    if (args.only.has('kstreams')) results.push(...(await attempt('kstreams', () => kstreamsBench(ctx))));
     results.push(...(await liveBenches(ctx, args.only)));
     if (args.only.has('restore')) results.push(...(await attempt('restore', () => restoreBench(ctx))));
     if (args.only.has('history')) results.push(...(await attempt('history', () => historyBench(ctx))));

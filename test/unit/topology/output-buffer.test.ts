@@ -31,7 +31,7 @@ describe('OutputBuffer', () => {
     expect(out.size).toBe(1 + result.events.length);
   });
 
-  it('writes a tombstone carrying the deletion's version for a deleted twin and no twin record for a rejection', () => {
+  it("writes a tombstone carrying the deletion's version for a deleted twin and no twin record for a rejection", () => {
     const out = new OutputBuffer(topics);
     out.addChange('dev-1', null, [], [], 5, 8);
     out.addChange('dev-2', undefined, [], [], 5);
