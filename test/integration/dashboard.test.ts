@@ -139,10 +139,10 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Send command' }).click();
     const row = page.locator('table.commands tr', { hasText: 'blink' });
     await row.getByText('acknowledged', { exact: true }).waitFor({ timeout: 30_000 });
-    // the chart has had a few live readings by now
+    // the chart shows the stored history (GET /telemetry), continued by the live readings
     await waitFor(
-      'live values in the chart',
-      async () => /live: ([2-9]|\d\d+) values/.test(await page.locator('.source').innerText()),
+      'history values in the chart',
+      async () => /stored history: ([2-9]|\d\d+) values/.test(await page.locator('.source').innerText()),
       {
         timeoutMs: 15_000,
       },

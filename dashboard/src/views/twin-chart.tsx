@@ -13,22 +13,32 @@ const RANGES: { label: string; seconds: number }[] = [
   { label: 'last 24 hours', seconds: 86400 },
 ];
 
+/** GET /twins/{id}/telemetry (docs/contract.md, History). */
 interface TelemetryPage {
-  points: { timestamp: string; receivedAt?: string; values: Record<string, unknown> }[];
+  telemetry: { timestamp: string; receivedAt?: string; values: Record<string, unknown> }[];
 }
 
 type Data = { t: number[]; v: number[]; source: 'history' | 'live' };
 
-/** History from GET /twins/{id}/telemetry when this server keeps it (200); else the live values (404). */
+/**
+ * History from GET /twins/{id}/telemetry when this server keeps it (200): the newest 10,000
+ * readings of the range; else (404, or 501 with HISTORY=off) the live values.
+ */
 async function loadHistory(id: string, field: string, seconds: number): Promise<Data | null> {
   const end = new Date();
   const start = new Date(end.getTime() - seconds * 1000);
-  const q = new URLSearchParams({ start: start.toISOString(), end: end.toISOString(), fields: field });
+  const q = new URLSearchParams({
+    start: start.toISOString(),
+    end: end.toISOString(),
+    fields: field,
+    order: 'desc',
+    limit: '10000',
+  });
   try {
     const { data } = await api<TelemetryPage>(`/twins/${encodeURIComponent(id)}/telemetry?${q.toString()}`);
     const t: number[] = [];
     const v: number[] = [];
-    for (const p of data.points) {
+    for (const p of [...data.telemetry].reverse()) {
       const value = p.values[field];
       if (typeof value !== 'number') continue;
       t.push(Date.parse(p.timestamp) / 1000);
@@ -36,9 +46,23 @@ async function loadHistory(id: string, field: string, seconds: number): Promise<
     }
     return { t, v, source: 'history' };
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return null;
+    if (err instanceof ApiError && (err.status === 404 || err.status === 501)) return null;
     throw err;
   }
+}
+
+/** The stored history, continued by the live values received after its last point. */
+function continued(history: Data, live: { t: number[]; v: number[] } | undefined): Data {
+  const last = history.t[history.t.length - 1] ?? -Infinity;
+  const t = [...history.t];
+  const v = [...history.v];
+  live?.t.forEach((at, i) => {
+    if (at > last) {
+      t.push(at);
+      v.push(live.v[i]!);
+    }
+  });
+  return { t, v, source: 'history' };
 }
 
 export function TwinChart({ twin, series }: { twin: Twin; series: LiveSeries }) {
@@ -71,7 +95,9 @@ export function TwinChart({ twin, series }: { twin: Twin; series: LiveSeries }) 
   }, [twin.id, chosen, range]);
 
   const liveData = series.get(chosen);
-  const data: Data = history ?? { t: liveData?.t ?? [], v: liveData?.v ?? [], source: 'live' };
+  const data: Data = history
+    ? continued(history, liveData)
+    : { t: liveData?.t ?? [], v: liveData?.v ?? [], source: 'live' };
 
   useEffect(() => {
     const el = box.current;
@@ -129,7 +155,9 @@ export function TwinChart({ twin, series }: { twin: Twin; series: LiveSeries }) 
           </select>
         </label>
         <span class="source">
-          {data.source === 'history' ? 'stored history' : `live: ${data.t.length} values`}
+          {data.source === 'history'
+            ? `stored history: ${data.t.length} values`
+            : `live: ${data.t.length} values`}
         </span>
       </div>
       {note && <p class="hint">{note}</p>}
