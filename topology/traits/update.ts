@@ -42,6 +42,7 @@ export function updateTraits(
 ): TraitsUpdate {
   const before = previous ?? EMPTY_TRAITS;
   const book: AlertBook = { open: before.alerts, raised: before.raised, transitions: [] };
+  // Copied once, at the first observed reading; `previous` is never mutated.
   let fields = before.fields;
   let observed = false;
   for (const [field, value] of readings.values) {
@@ -54,8 +55,9 @@ export function updateTraits(
       profile,
     );
     if (o === undefined) continue;
+    if (!observed) fields = { ...fields };
     observed = true;
-    fields = { ...fields, [field]: o.state };
+    fields[field] = o.state;
     judge(
       book,
       readings.deviceId,
