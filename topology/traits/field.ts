@@ -1,4 +1,3 @@
-import { fieldHealth } from './health';
 import { fieldSettings } from './profile';
 import { fitLine, windowStart, type LineFit } from './stats';
 import type {
@@ -171,7 +170,7 @@ function evaluate(
     status: judged && percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
   };
   const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
-  const base = {
+  return {
     points: drift.n,
     drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
     stability,
@@ -181,7 +180,6 @@ function evaluate(
     maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,
     staleAfterMs: s.staleAfterMs,
   };
-  return { ...base, health: fieldHealth(base, undefined) };
 }
 
 /** RISING / FALLING: a slope beyond `trendPerMinute` that is also significant (|t| ≥ 2). */

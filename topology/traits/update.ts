@@ -7,7 +7,7 @@ import {
   type AlertTransition,
 } from './alerts';
 import { observe } from './field';
-import { twinHealth } from './health';
+import { fieldHealth, twinHealth } from './health';
 import { fieldSettings } from './profile';
 import type { DeviceProfile, FieldTraitsState, Health, TraitsState } from './types';
 
@@ -78,7 +78,9 @@ export function updateTraits(
 
 /** The twin's health as the fold judged it (without freshness). */
 export function healthOf(fields: Readonly<Record<string, FieldTraitsState>>): Health {
-  return twinHealth(Object.entries(fields).map(([name, f]) => [name, f.eval.health] as const));
+  return twinHealth(
+    Object.entries(fields).map(([name, f]) => [name, fieldHealth(f.eval, undefined)] as const),
+  );
 }
 
 function dropGone(
