@@ -23,13 +23,16 @@ export interface AlertBook {
   transitions: AlertTransition[];
 }
 
-/** A condition: whether it holds now (raise) and whether it is clearly over (calm, the hysteresis). */
+/**
+ * A condition: whether it holds now (raise) and whether it is clearly over (calm, the hysteresis).
+ * The message is only written when an alert is raised.
+ */
 interface Condition {
   type: AlertType;
   holds: boolean;
   calm: boolean;
   severity: Severity;
-  message: string;
+  message: () => string;
 }
 
 const FIELD_TYPES = ['SPIKE', 'STUCK', 'RAPID_CHANGE', 'DRIFT', 'UNSTABLE'] as const;
@@ -50,7 +53,7 @@ export function fieldConditions(
       holds: found !== undefined,
       calm: false,
       severity: found?.severity ?? 'MEDIUM',
-      message: found?.message ?? '',
+      message: () => found?.message ?? '',
     };
   };
   const unstableAt = s.stabilityScale * (1 - s.minStabilityPercent / 100);
@@ -63,14 +66,14 @@ export function fieldConditions(
       holds: e.drift.status === 'DRIFTING',
       calm: Math.abs(m.driftPerMinute) < r * s.driftPerMinute,
       severity: 'MEDIUM',
-      message: `Drift detected: ${e.drift.perMinute}/min`,
+      message: () => `Drift detected: ${e.drift.perMinute}/min`,
     },
     UNSTABLE: {
       type: 'UNSTABLE',
       holds: e.stability.status === 'UNSTABLE',
       calm: m.stdDev < r * unstableAt || unstableAt <= 0,
       severity: 'LOW',
-      message: `Unstable (std_dev: ${e.stability.stdDev}, stability ${e.stability.percent}%)`,
+      message: () => `Unstable (std_dev: ${e.stability.stdDev}, stability ${e.stability.percent}%)`,
     },
   };
   return FIELD_TYPES.map((type) => out[type]);
@@ -84,7 +87,7 @@ export function healthCondition(profile: DeviceProfile, health: Health): Conditi
     holds: health.status !== 'HEALTHY',
     calm: health.score >= calmAbove,
     severity: health.status === 'FAILED' ? 'HIGH' : 'MEDIUM',
-    message: `Health ${health.status} (score ${health.score}): ${health.issues.join('; ')}`,
+    message: () => `Health ${health.status} (score ${health.score}): ${health.issues.join('; ')}`,
   };
 }
 
@@ -111,7 +114,7 @@ export function judge(
         field,
         type: c.type,
         severity: c.severity,
-        message: c.message,
+        message: c.message(),
         raisedAt: t,
         calm: 0,
       };

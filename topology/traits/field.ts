@@ -1,4 +1,3 @@
-import { fieldHealth } from './health';
 import { fieldSettings } from './profile';
 import { fitLine, windowStart, type LineFit } from './stats';
 import type {
@@ -46,11 +45,7 @@ export function observe(
 ): Observation | undefined {
   if (previous !== undefined && t <= previous.at) return undefined;
   const settings = fieldSettings(profile, field);
-  const keep = Math.max(0, (previous?.t.length ?? 0) + 1 - profile.ringSize);
-  // Ring times are kept as offsets before the latest reading: short numbers in the stored JSON.
-  const shift = previous === undefined ? 0 : t - previous.at;
-  const ts = previous === undefined ? [0] : [...previous.t.slice(keep).map((x) => x - shift), 0];
-  const vs = [...(previous?.v.slice(keep) ?? []), value];
+  const { ts, vs } = nextRing(previous, t, value, profile.ringSize);
   const run = previous !== undefined && previous.v[previous.v.length - 1] === value ? previous.run + 1 : 1;
   const n = previous?.n ?? 0;
   const mean = previous?.mean ?? value;
@@ -76,6 +71,31 @@ export function observe(
       stdDev: judged ? drift.stdDev : 0,
     },
   };
+}
+
+/**
+ * The ring with the new point last and the oldest gone past `ringSize`, in one pass. Ring times
+ * are kept as offsets before the latest reading: short numbers in the stored JSON.
+ */
+function nextRing(
+  previous: FieldTraitsState | undefined,
+  t: number,
+  value: number,
+  ringSize: number,
+): { ts: number[]; vs: number[] } {
+  if (previous === undefined) return { ts: [0], vs: [value] };
+  const keep = Math.max(0, previous.t.length + 1 - ringSize);
+  const size = previous.t.length - keep + 1;
+  const shift = t - previous.at;
+  const ts = new Array<number>(size);
+  const vs = new Array<number>(size);
+  for (let i = 0; i < size - 1; i++) {
+    ts[i] = previous.t[keep + i]! - shift;
+    vs[i] = previous.v[keep + i]!;
+  }
+  ts[size - 1] = 0;
+  vs[size - 1] = value;
+  return { ts, vs };
 }
 
 /**
@@ -150,7 +170,7 @@ function evaluate(
     status: judged && percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
   };
   const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
-  const base = {
+  return {
     points: drift.n,
     drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
     stability,
@@ -160,7 +180,6 @@ function evaluate(
     maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,
     staleAfterMs: s.staleAfterMs,
   };
-  return { ...base, health: fieldHealth(base, undefined) };
 }
 
 /** RISING / FALLING: a slope beyond `trendPerMinute` that is also significant (|t| ≥ 2). */

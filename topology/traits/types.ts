@@ -133,7 +133,10 @@ export interface Health {
   issues: string[];
 }
 
-/** The clock-free traits of a field, computed by the fold at its latest reading. */
+/**
+ * The clock-free traits of a field, computed by the fold at its latest reading. Its health is not
+ * stored: `fieldHealth` derives it from these figures (and freshness) when needed.
+ */
 export interface FieldEvaluation {
   /** Readings in the drift window the figures below come from. */
   points: number;
@@ -145,8 +148,6 @@ export interface FieldEvaluation {
   forecast: Forecast | null;
   /** null unless the field is drifting and has a calibration band. */
   maintenance: Maintenance | null;
-  /** Health without freshness (freshness is judged when read). */
-  health: Health;
   /** The profile's stale limit at the time, so freshness can be judged when read. */
   staleAfterMs: number;
 }

@@ -7,7 +7,7 @@ import {
   type AlertTransition,
 } from './alerts';
 import { observe } from './field';
-import { twinHealth } from './health';
+import { fieldHealth, twinHealth } from './health';
 import { fieldSettings } from './profile';
 import type { DeviceProfile, FieldTraitsState, Health, TraitsState } from './types';
 
@@ -42,6 +42,7 @@ export function updateTraits(
 ): TraitsUpdate {
   const before = previous ?? EMPTY_TRAITS;
   const book: AlertBook = { open: before.alerts, raised: before.raised, transitions: [] };
+  // Copied once, at the first observed reading; `previous` is never mutated.
   let fields = before.fields;
   let observed = false;
   for (const [field, value] of readings.values) {
@@ -54,8 +55,9 @@ export function updateTraits(
       profile,
     );
     if (o === undefined) continue;
+    if (!observed) fields = { ...fields };
     observed = true;
-    fields = { ...fields, [field]: o.state };
+    fields[field] = o.state;
     judge(
       book,
       readings.deviceId,
@@ -76,7 +78,9 @@ export function updateTraits(
 
 /** The twin's health as the fold judged it (without freshness). */
 export function healthOf(fields: Readonly<Record<string, FieldTraitsState>>): Health {
-  return twinHealth(Object.entries(fields).map(([name, f]) => [name, f.eval.health] as const));
+  return twinHealth(
+    Object.entries(fields).map(([name, f]) => [name, fieldHealth(f.eval, undefined)] as const),
+  );
 }
 
 function dropGone(

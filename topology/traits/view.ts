@@ -39,7 +39,7 @@ function fieldView(f: FieldTraitsState, nowMs: number): FieldTraitsView {
         ? null
         : { ...e.forecast, thresholds: e.forecast.thresholds.map((x) => ({ ...x })) },
     maintenance: e.maintenance === null ? null : { ...e.maintenance },
-    health: stale ? fieldHealth(e, ageMs) : { ...e.health, issues: [...e.health.issues] },
+    health: fieldHealth(e, stale ? ageMs : undefined),
   };
 }
 

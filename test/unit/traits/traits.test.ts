@@ -1,4 +1,4 @@
-import type { FieldEvaluation, FieldTraitsState } from '../../../topology/traits';
+import { traitsView, type FieldEvaluation, type FieldTraitsState } from '../../../topology/traits';
 import { accepted, referenceTraits, type Point, type RefTraits } from './reference';
 import { gaussian, MIN, REF, run, SEC, seeded, series, T0 } from './series';
 
@@ -28,7 +28,8 @@ function compare(f: FieldTraitsState, r: RefTraits, where: string): void {
   expect(minutes.length).toBe(r.thresholdMinutes.length);
   minutes.forEach((m, i) => close(m, r.thresholdMinutes[i]!, `${where} threshold ${i}`));
   close(e.maintenance?.hoursUntilMaintenance ?? null, r.maintenanceHours, `${where} maintenance`);
-  expect({ where, score: e.health.score }).toEqual({ where, score: r.score });
+  const shown = traitsView({ fields: { x: f }, alerts: [], raised: 0 }, f.at).fields.x!;
+  expect({ where, score: shown.health.score }).toEqual({ where, score: r.score });
 }
 
 /** Every accepted reading's traits equal the reference's; every other reading changes nothing. */
