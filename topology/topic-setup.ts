@@ -73,12 +73,14 @@ export async function ensureTopics(
     }));
   if (missing.length > 0) {
     await admin.createTopics({ topics: missing, waitForLeaders: false });
-    await waitForLeaders(
-      admin,
-      missing.map((t) => t.topic),
-    );
     logger.info('created topics', { topics: missing.map((t) => t.topic), partitions: count });
   }
+  // Also the topics that existed: another instance starting at the same moment may have created
+  // them an instant ago, and their leaders may not answer yet.
+  await waitForLeaders(
+    admin,
+    plan.map((t) => t.topic),
+  );
   const stamped = plan.filter((t) => t.brokerTimestamps && existing.has(t.topic)).map((t) => t.topic);
   if (stamped.length > 0) await warnOnProducerTimestamps(admin, stamped, logger);
   return count;
