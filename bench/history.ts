@@ -59,6 +59,9 @@ async function foldOnOff(ctx: BenchContext, setup: Record<string, string | numbe
   }
 }
 
+/** Bytes of one produce request, under the broker's 1 MB batch limit (the entries of a partition). */
+const MAX_BATCH_BYTES = 768 * 1024;
+
 /** Writes history entries as the processor makes them straight into the history changelog. */
 async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: number): Promise<number> {
   const partitions = ctx.sizes.partitions;
@@ -67,11 +70,13 @@ async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: n
   await producer.connect();
   const sends = new Set<Promise<unknown>>();
   let batch: Message[] = [];
+  let batchBytes = 0;
   let written = 0;
   let bytes = 0;
   const flush = async (): Promise<void> => {
     const messages = batch;
     batch = [];
+    batchBytes = 0;
     if (messages.length === 0) return;
     const send = producer.send({ topic, messages, acks: -1 }).finally(() => sends.delete(send));
     sends.add(send);
@@ -92,8 +97,10 @@ async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: n
         const value = e.value.toString('utf8').replaceAll(TEMPLATE_ID, id);
         batch.push({ key, value, partition, timestamp: String(e.timestampMs) });
         bytes += value.length + key.length;
+        batchBytes += value.length + key.length;
         written += 1;
-        if (batch.length === 2000) await flush();
+        // A device's entries share a partition, and a broker refuses a batch over 1 MB.
+        if (batch.length === 2000 || batchBytes >= MAX_BATCH_BYTES) await flush();
       }
     }
     await flush();

@@ -21,8 +21,8 @@ import { sleep, waitUntil } from './support/ports';
 import { round } from './stats';
 
 const MB = 1024 * 1024;
-/** Records per partition in one produce request: ~600 B each stays under the broker's 1 MB batch limit. */
-const PER_PARTITION = 1200;
+/** Bytes per partition in one produce request: under the broker's 1 MB batch limit. */
+const PER_PARTITION_BYTES = 768 * 1024;
 const IN_FLIGHT = 4;
 /** Twins kept decoded per partition: the service's CACHE_MAX_ENTRIES (default 20000). */
 const CACHE_PER_PARTITION = Number(serviceEnvOverrides().CACHE_MAX_ENTRIES ?? 20_000);
@@ -60,10 +60,12 @@ async function fillChangelog(
   await producer.connect();
   const template = templateTwin(Date.now());
   const buffers: Message[][] = Array.from({ length: partitions }, () => []);
+  const bufferBytes: number[] = Array.from({ length: partitions }, () => 0);
   const sends = new Set<Promise<unknown>>();
   let bytes = 0;
   const flush = async (): Promise<void> => {
     const messages = buffers.flatMap((b) => b.splice(0));
+    bufferBytes.fill(0);
     if (messages.length === 0) return;
     const send = producer.send({ topic, messages, acks: -1 }).finally(() => sends.delete(send));
     sends.add(send);
@@ -78,7 +80,8 @@ async function fillChangelog(
       const partition = partitionForKey(id, partitions);
       const buffer = buffers[partition]!;
       buffer.push({ key: id, value, partition });
-      if (buffer.length >= PER_PARTITION) await flush();
+      bufferBytes[partition] = bufferBytes[partition]! + value.length + id.length;
+      if (bufferBytes[partition]! >= PER_PARTITION_BYTES) await flush();
     }
     await flush();
     await Promise.all(sends);
