@@ -1,6 +1,6 @@
 import { Channel, type AnomalyKind, type ChannelSpec } from '../scripts/simulator/channel';
 import { DEVICE_TYPES } from '../scripts/simulator/device';
-import { seededRandom } from '../scripts/simulator/random';
+import { seededRandom, type Random } from '../scripts/simulator/random';
 import { DEFAULT_PROFILE, type DeviceProfile } from '../topology/traits';
 import { DEFAULT_FOLD_CONFIG, foldTwin, type FoldConfig, type TwinState } from '../topology/twin';
 import { quantile } from './stats';
@@ -44,7 +44,7 @@ export interface DetectionResult {
   readings: number;
 }
 
-interface Episode {
+export interface Episode {
   device: string;
   field: string;
   kind: AnomalyKind;
@@ -79,33 +79,15 @@ export function measureDetection(
     const profile = profileFor(type);
     // A field the profile ignores (a counter) has no traits: its injections are not scored.
     const scored = (field: string): boolean => profile.fields[field]?.ignore !== true;
-    const channels = Object.entries(DEVICE_TYPES[type]!).map(([name, spec]) => ({
-      name,
-      channel: new Channel(spec, random),
-      open: undefined as Episode | undefined,
-    }));
+    const series = simulateReadings({ device, type, steps, everyMs: run.everyMs, t0: T0 }, random, {
+      anomalyRate: run.anomalyRate,
+      scored,
+    });
+    episodes.push(...series.episodes);
     let state: TwinState | undefined = {
       ...emptyTwin(device, type, T0),
     };
-    for (let i = 0; i < steps; i++) {
-      const t = T0 + i * run.everyMs;
-      const values: Record<string, number> = {};
-      for (const c of channels) {
-        const r = c.channel.next(random, run.anomalyRate);
-        values[c.name] = r.value;
-        if (
-          c.open !== undefined &&
-          (r.anomaly !== c.open.kind || r.started !== undefined || c.open.kind === 'spike')
-        ) {
-          c.open = undefined;
-        }
-        if (r.anomaly !== undefined && scored(c.name)) {
-          if (c.open === undefined) {
-            c.open = { device, field: c.name, kind: r.anomaly, start: t, end: t };
-            episodes.push(c.open);
-          } else c.open.end = t;
-        }
-      }
+    for (const { t, values } of series.readings) {
       const result = foldTwin(
         state,
         { kind: 'telemetry', deviceId: device, timestampMs: t, readings: values },
@@ -125,6 +107,52 @@ export function measureDetection(
     }
   }
   return { ...score(episodes, raised, run.devices * run.hours), readings };
+}
+
+export interface SimulatedSeries {
+  /** One reading of every channel per step, `everyMs` apart from `t0`. */
+  readings: { t: number; values: Record<string, number> }[];
+  /** The anomalies the channels injected (ground truth), per field, in the scored fields. */
+  episodes: Episode[];
+}
+
+/**
+ * One simulated device of `type` for `steps` readings: the simulator's own channels (random walks
+ * with spikes, stuck runs and drifts at `anomalyRate`) and the episodes they injected. Draws from
+ * `random` in a fixed order, so a seed gives the same series.
+ */
+export function simulateReadings(
+  at: { device: string; type: string; steps: number; everyMs: number; t0: number },
+  random: Random,
+  { anomalyRate, scored }: { anomalyRate: number; scored: (field: string) => boolean },
+): SimulatedSeries {
+  const channels = Object.entries(DEVICE_TYPES[at.type] ?? {}).map(([name, spec]) => ({
+    name,
+    channel: new Channel(spec, random),
+    open: undefined as Episode | undefined,
+  }));
+  const out: SimulatedSeries = { readings: [], episodes: [] };
+  for (let i = 0; i < at.steps; i++) {
+    const t = at.t0 + i * at.everyMs;
+    const values: Record<string, number> = {};
+    for (const c of channels) {
+      const r = c.channel.next(random, anomalyRate);
+      values[c.name] = r.value;
+      if (
+        c.open !== undefined &&
+        (r.anomaly !== c.open.kind || r.started !== undefined || c.open.kind === 'spike')
+      )
+        c.open = undefined;
+      if (r.anomaly !== undefined && scored(c.name)) {
+        if (c.open === undefined) {
+          c.open = { device: at.device, field: c.name, kind: r.anomaly, start: t, end: t };
+          out.episodes.push(c.open);
+        } else c.open.end = t;
+      }
+    }
+    out.readings.push({ t, values });
+  }
+  return out;
 }
 
 function emptyTwin(id: string, type: string, t: number): TwinState {
