@@ -1,3 +1,4 @@
+import { UNKNOWN_TWIN_TYPE } from '../../topology/twin/model';
 import { isJsonObject, type JsonObject, type JsonValue } from '../../shared/json';
 import { GATEWAY_TOPICS, type GatewayMessage } from './gateway-topics';
 
@@ -26,7 +27,8 @@ interface TimedValue {
 
 /**
  * The gateway messages for one device.twins record of twin `id` (docs/contract.md "ThingsBoard"):
- * - `v1/gateway/connect` `{"device", "type"}` the first time the device is seen on this connection;
+ * - `v1/gateway/connect` `{"device", "type"}` the first time the device is seen on this connection
+ *   (`type`: the twin's type; TB_DEVICE_TYPE for a twin of unknown type);
  * - `v1/gateway/telemetry` `{"<id>": [{"ts", "values"}]}`: the telemetry fields changed in this
  *   version (their metadata carries it), grouped by their own reading time;
  * - `v1/gateway/attributes` `{"<id>": {...}}`: client-side attributes that differ from what was
@@ -49,7 +51,8 @@ export function mirrorTwin(
   const version = doc.version;
   if (typeof version !== 'number') return { messages: [], remember: previous };
   const messages: GatewayMessage[] = [];
-  const type = typeof doc.type === 'string' && doc.type !== '' ? doc.type : mapping.deviceType;
+  const typed = typeof doc.type === 'string' && doc.type !== '' && doc.type !== UNKNOWN_TWIN_TYPE;
+  const type = typed ? String(doc.type) : mapping.deviceType;
   if (previous?.connectedEpoch !== epoch || previous.type !== type) messages.push(connectMessage(id, type));
   const changed = changedReported(doc, version);
   const telemetry = changed.filter(([field]) => isTelemetry(field, mapping));
