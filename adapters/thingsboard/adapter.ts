@@ -113,6 +113,7 @@ export class ThingsBoardAdapter {
       requests.subscribe().catch((err: unknown) => this.log.warn('subscribing failed', { error: err }));
     });
     await connectClient(client, 30_000);
+    await requests.subscribe(); // also here: running means subscribed
 
     const consumer = this.kafka.consumer({
       groupId: `${config.applicationId}-thingsboard`,

@@ -7,6 +7,7 @@ import {
   rpcReply,
 } from '../../../adapters/thingsboard/tb-requests-map';
 import { decodeInput } from '../../../shared/inputs';
+import type { JsonObject } from '../../../shared/json';
 import { DEFAULT_JSON_LIMITS } from '../../../shared/safe-json';
 import { codeOf } from '../../support/error-code';
 
@@ -94,7 +95,7 @@ describe('ThingsBoard requests → twinfold inputs', () => {
   });
 
   it('answers the RPC when its command ends, as {"device", "id", "data"}', () => {
-    const event = (data: Record<string, unknown>) => ({
+    const event = (data: JsonObject): JsonObject => ({
       type: 'command.status',
       deviceId: 'light-001',
       version: 9,
