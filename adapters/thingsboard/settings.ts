@@ -5,7 +5,6 @@ import {
   loadTogether,
   parseSettings,
   setting,
-  text,
   url,
   type Parser,
   type SettingValues,
@@ -33,6 +32,13 @@ const accessToken: Parser<string> = (raw) => {
     throw new Error('is required: the access token of a ThingsBoard device with "Is gateway" on');
   if (raw.length > 256 || /\s/.test(raw))
     throw new Error('must be a token without white space (at most 256 characters)');
+  return raw;
+};
+
+/** A ThingsBoard device profile name: non-empty. */
+const profileName: Parser<string> = (raw) => {
+  if (raw.trim() === '' || raw.length > 255)
+    throw new Error('must be a device profile name (1 to 255 characters)');
   return raw;
 };
 
@@ -94,7 +100,7 @@ export const THINGSBOARD_SCHEMA = {
     'TB_DEVICE_TYPE',
     'default',
     'ThingsBoard device profile named in v1/gateway/connect for twins without a type',
-    text,
+    profileName,
   ),
   rpcTtlSeconds: setting(
     'TB_RPC_TTL_SECONDS',

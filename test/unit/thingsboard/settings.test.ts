@@ -17,7 +17,7 @@ describe('ThingsBoard adapter settings', () => {
   it('names every invalid setting at once', () => {
     let problems: string[] = [];
     try {
-      loadThingsBoardConfig({ TB_MQTT_URL: 'nope', TB_RPC_TTL_SECONDS: '0' });
+      loadThingsBoardConfig({ TB_MQTT_URL: 'nope', TB_RPC_TTL_SECONDS: '0', TB_DEVICE_TYPE: ' ' });
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       problems = (err as ConfigError).problems;
@@ -25,6 +25,7 @@ describe('ThingsBoard adapter settings', () => {
     expect(problems.map((p) => p.split(' ')[0])).toEqual([
       'TB_MQTT_URL',
       'TB_GATEWAY_TOKEN',
+      'TB_DEVICE_TYPE',
       'TB_RPC_TTL_SECONDS',
     ]);
   });
