@@ -11,6 +11,7 @@ import {
   liveTwin,
   type StoredTwin,
   type TwinState,
+  UNKNOWN_TWIN_TYPE,
 } from './model';
 import { recordDeviceError } from './device-error';
 import { applyState, applyTelemetry } from './reported';
@@ -105,7 +106,7 @@ function newTwin(input: TwinInput, nowMs: number, version: number): TwinState {
   const registry = input.kind === 'registry' ? input : undefined;
   return {
     id: input.deviceId,
-    type: registry?.type ?? 'unknown',
+    type: registry?.type ?? UNKNOWN_TWIN_TYPE,
     lifecycle: isDeviceInput(input) ? 'active' : 'pending',
     connection: { status: 'unknown', since: null, lastSeen: null },
     reported: {},

@@ -24,6 +24,9 @@ export type { JsonObject, JsonValue };
  * decommissioned twins. A transition not drawn here (resume an active twin) is refused.
  */
 export type Lifecycle = 'pending' | 'active' | 'suspended' | 'decommissioned';
+
+/** The type of a twin its device's messages created (no registry `create` named one). */
+export const UNKNOWN_TWIN_TYPE = 'unknown';
 export type ConnectionStatus = 'online' | 'offline' | 'unknown';
 
 export interface Connection {

@@ -4,6 +4,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { SCHEMAS } from '../../../api/openapi/schemas';
 import { parseClientMessage } from '../../../api/ws/protocol';
+import { parseAttributeMessage, parseRpcMessage } from '../../../adapters/thingsboard/tb-requests-map';
 import { parseDownlinkRecord } from '../../../bridge/downlink-record';
 import { compileTopicTemplate } from '../../../bridge/topic-template';
 import { DEFAULT_JSON_LIMITS } from '../../../shared/safe-json';
@@ -14,8 +15,9 @@ import { decodeInput, INPUT_KINDS, type InputKind } from '../../../topology/twin
  * `example=<kind>` (and optionally `key=<device id>`). Input kinds are decoded as the processor
  * decodes that topic's records, `twin` is validated against the OpenAPI twin document schema and
  * `schema:<Name>` against that OpenAPI schema, `downlink` is parsed as the bridge parses
- * device.downlink, `ws-client` is parsed as the WebSocket API parses client messages, `json` must be
- * a JSON object.
+ * device.downlink, `ws-client` is parsed as the WebSocket API parses client messages,
+ * `thingsboard:attributes|rpc` as the ThingsBoard adapter parses ThingsBoard's requests, `json` must
+ * be a JSON object.
  */
 const CONTRACT = join(__dirname, '..', '..', '..', 'docs', 'contract.md');
 const DEFAULT_KEY = 'sensor-001';
@@ -107,6 +109,9 @@ function checkExample(example: Example): void {
     validateAgainst(kind.slice('schema:'.length), JSON.parse(body));
   } else if (kind === 'ws-client') {
     parseClientMessage(body, DEFAULT_JSON_LIMITS);
+  } else if (kind === 'thingsboard:attributes' || kind === 'thingsboard:rpc') {
+    const parse = kind === 'thingsboard:rpc' ? parseRpcMessage : parseAttributeMessage;
+    expect(parse(Buffer.from(body), DEFAULT_JSON_LIMITS).kind).toBe('request');
   } else if (kind === 'json') {
     const parsed: unknown = JSON.parse(body);
     expect(parsed).toEqual(expect.any(Object));

@@ -1,0 +1,66 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startBridgeHttp } from '../../bridge/http';
+import { EXIT_CODES, runMain } from '../../shared/exit-codes';
+import { createLogger } from '../../shared/logger';
+import { ThingsBoardAdapter } from './adapter';
+import { loadThingsBoardSettings } from './settings';
+
+/**
+ * Entry point: `node dist/adapters/thingsboard/main.js`. Reads the common settings and TB_*,
+ * serves /metrics, /healthz and /readyz on TB_HTTP_PORT, mirrors twins into ThingsBoard until
+ * SIGTERM/SIGINT (graceful stop; a second signal exits at once). Exits 2 on an invalid
+ * configuration, 1 when it cannot start or its consumer gave up (for its supervisor to restart it).
+ */
+async function main(): Promise<void> {
+  const { config, tb } = loadThingsBoardSettings();
+  const logger = createLogger({ level: config.logLevel, component: 'thingsboard' });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'twinfold_thingsboard_' });
+  const adapter = new ThingsBoardAdapter({
+    config,
+    tb,
+    logger,
+    registry,
+    onFailure: (reason) => {
+      logger.error('adapter failed; stopping it so that a fresh one takes over', { reason });
+      shutdown('failure', EXIT_CODES.failed);
+    },
+  });
+  const server = await startBridgeHttp({
+    port: tb.httpPort,
+    registry,
+    health: () => adapter.health(),
+    logger,
+  });
+
+  let stopping = false;
+  function shutdown(reason: string, code: number = EXIT_CODES.ok): void {
+    if (stopping) {
+      if (reason === 'failure') return;
+      process.exit(EXIT_CODES.failed);
+    }
+    stopping = true;
+    logger.info('stopping', { reason });
+    adapter
+      .stop()
+      .then(() => {
+        server.closeAllConnections();
+        server.close(() => process.exit(code));
+      })
+      .catch((err: unknown) => {
+        logger.error('unclean stop', { error: err });
+        process.exit(EXIT_CODES.failed);
+      });
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await adapter.start();
+  } catch (err) {
+    if (stopping) return;
+    server.close();
+    throw err;
+  }
+}
+
+runMain('thingsboard', main);
