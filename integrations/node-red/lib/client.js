@@ -30,7 +30,7 @@ class TwinfoldApiError extends Error {
 
 /**
  * @typedef {object} RequestOptions
- * @property {Record<string, string | number | boolean | undefined | null>} [query]
+ * @property {Record<string, unknown>} [query] values sent as text; undefined, null and '' left out
  * @property {unknown} [body] sent as JSON
  * @property {Record<string, string>} [headers]
  * @property {number} [timeoutMs] default 30 s

@@ -9,6 +9,20 @@ const { TwinfoldApiError, describe } = require('./client');
  */
 
 /**
+ * The part of a Node-RED runtime node the twinfold nodes use.
+ * @typedef {object} RuntimeNode
+ * @property {(event: string, listener: (...args: any[]) => void) => void} on
+ * @property {(status: {fill?: string, shape?: string, text?: string}) => void} status
+ * @property {(msg: any) => void} send
+ * @property {(text: string) => void} warn
+ * @property {(text: string) => void} [debug]
+ * @property {boolean} [keepStatus] leave the node's status as the handler set it
+ * @property {Record<string, string | undefined>} [credentials]
+ * @property {string} [name]
+ * @property {() => import('./client').ServerSettings} [settings] on a twinfold-server node
+ */
+
+/**
  * The server settings of the node's twinfold-server config node.
  * @param {any} RED
  * @param {string | undefined} serverId
@@ -30,7 +44,7 @@ function serverSettings(RED, serverId) {
 /**
  * Registers the node's input handler.
  * @param {any} RED
- * @param {any} node the node being constructed
+ * @param {RuntimeNode} node the node being constructed
  * @param {Record<string, any>} config its configuration
  * @param {Handler} handler
  */

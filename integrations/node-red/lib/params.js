@@ -92,4 +92,45 @@ function firstSet(...values) {
   return values.find((v) => v !== undefined && v !== null && v !== '');
 }
 
-module.exports = { twinIdOf, timeParam, filterQuery, parseAttributeLines, firstSet };
+/**
+ * The If-Match header for msg.ifMatch: a version number (or its digits) becomes the strong ETag
+ * `"17"`; a string already quoted (or `*`) is sent as it is.
+ * @param {unknown} value
+ * @returns {string | undefined}
+ */
+function ifMatchHeader(value) {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value).trim();
+  return /^\d+$/.test(text) ? `"${text}"` : text;
+}
+
+/**
+ * The command to queue: the node's action with msg.payload as its parameters, or, when the node
+ * names no action, msg.payload as the whole request `{action, parameters?, priority?, ttl?}`.
+ * @param {Record<string, any>} config
+ * @param {Record<string, any>} msg
+ */
+function commandRequest(config, msg) {
+  const payload = msg.payload !== null && typeof msg.payload === 'object' ? msg.payload : {};
+  const action = firstSet(msg.action, config.action, payload.action);
+  if (typeof action !== 'string')
+    throw new Error('no action: set it on the node, msg.action or msg.payload.action');
+  const named = firstSet(msg.action, config.action) !== undefined;
+  /** @type {Record<string, unknown>} */
+  const body = { action, parameters: named ? payload : (payload.parameters ?? {}) };
+  const priority = firstSet(msg.priority, config.priority, named ? undefined : payload.priority);
+  const ttl = firstSet(msg.ttl, config.ttl, named ? undefined : payload.ttl);
+  if (priority !== undefined) body.priority = Number(priority);
+  if (ttl !== undefined) body.ttl = Number(ttl);
+  return body;
+}
+
+module.exports = {
+  twinIdOf,
+  timeParam,
+  filterQuery,
+  parseAttributeLines,
+  firstSet,
+  ifMatchHeader,
+  commandRequest,
+};

@@ -164,9 +164,12 @@ class LiveStream {
     try {
       armStall();
       if (!res.body) throw new Error('no response body');
-      for await (const chunk of res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
         armStall();
-        parser.feed(decoder.decode(chunk, { stream: true }));
+        parser.feed(decoder.decode(value, { stream: true }));
         this.lastEventId = parser.lastEventId;
       }
       if (!this.stopped) onState('reconnecting', 'the server closed the stream');

@@ -2,30 +2,9 @@
 
 const { request, twinPath } = require('../lib/client');
 const { onInput } = require('../lib/node-kit');
-const { twinIdOf, firstSet } = require('../lib/params');
+const { twinIdOf, firstSet, commandRequest } = require('../lib/params');
 
 const FINISHED = new Set(['acknowledged', 'failed', 'expired']);
-
-/**
- * The command to queue: the node's action with msg.payload as its parameters, or, when the node
- * names no action, msg.payload as the whole request `{action, parameters?, priority?, ttl?}`.
- * @param {Record<string, any>} config
- * @param {Record<string, any>} msg
- */
-function commandOf(config, msg) {
-  const payload = msg.payload !== null && typeof msg.payload === 'object' ? msg.payload : {};
-  const action = firstSet(msg.action, config.action, payload.action);
-  if (typeof action !== 'string')
-    throw new Error('no action: set it on the node, msg.action or msg.payload.action');
-  const named = firstSet(msg.action, config.action) !== undefined;
-  /** @type {Record<string, unknown>} */
-  const body = { action, parameters: named ? payload : (payload.parameters ?? {}) };
-  const priority = firstSet(msg.priority, config.priority, named ? undefined : payload.priority);
-  const ttl = firstSet(msg.ttl, config.ttl, named ? undefined : payload.ttl);
-  if (priority !== undefined) body.priority = Number(priority);
-  if (ttl !== undefined) body.ttl = Number(ttl);
-  return body;
-}
 
 /**
  * Queues a command for a device (POST /api/v1/twins/{id}/command). Without "wait for the ack" it
@@ -35,7 +14,10 @@ function commandOf(config, msg) {
  * @param {any} RED
  */
 module.exports = function (RED) {
-  /** @param {Record<string, any>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldCommandNode(config) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -62,7 +44,7 @@ module.exports = function (RED) {
       const headers =
         typeof msg.reason === 'string' && msg.reason !== '' ? { 'x-change-reason': msg.reason } : undefined;
       const queued = await request(server, 'POST', twinPath(id, '/command'), {
-        body: commandOf(config, msg),
+        body: commandRequest(config, msg),
         headers,
       });
       const command = /** @type {{command_id: string, status: string}} */ (queued.data);

@@ -10,12 +10,15 @@ const { twinIdOf, timeParam, firstSet } = require('../lib/params');
  * @param {any} RED
  */
 module.exports = function (RED) {
-  /** @param {Record<string, any>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldGetNode(config) {
     RED.nodes.createNode(this, config);
     onInput(RED, this, config, async (msg, send, server) => {
       const id = twinIdOf(config.twinId, msg);
-      const part = firstSet(msg.part, config.part) ?? 'twin';
+      const part = String(firstSet(msg.part, config.part) ?? 'twin');
       const paths = { twin: '', state: '/state', traits: '/traits', commands: '/commands' };
       if (!(part in paths)) throw new Error(`unknown part ${part}: twin, state, traits or commands`);
       const at = part === 'twin' ? timeParam(msg.at) : undefined;

@@ -16,7 +16,10 @@ const MAX_PAGES = 1000;
  * @param {any} RED
  */
 module.exports = function (RED) {
-  /** @param {Record<string, any>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldHistoryNode(config) {
     RED.nodes.createNode(this, config);
     onInput(RED, this, config, async (msg, send, server) => {
@@ -38,7 +41,7 @@ module.exports = function (RED) {
         send(msg);
         return;
       }
-      /** @type {Record<string, string | undefined>} */
+      /** @type {Record<string, unknown>} */
       let query;
       /** @type {'telemetry' | 'changes'} */
       let list;

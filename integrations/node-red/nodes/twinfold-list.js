@@ -13,7 +13,10 @@ const MAX_PAGES = 1000;
  * @param {any} RED
  */
 module.exports = function (RED) {
-  /** @param {Record<string, any>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldListNode(config) {
     RED.nodes.createNode(this, config);
     const configured = {

@@ -14,7 +14,10 @@ const { LiveStream } = require('../lib/sse');
  * @param {any} RED
  */
 module.exports = function (RED) {
-  /** @param {Record<string, any>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldLiveNode(config) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -66,7 +69,6 @@ module.exports = function (RED) {
         node.debug?.(`${state}: ${detail} (${received} changes so far)`);
       },
     });
-    node.stream = stream;
     stream.start();
     node.on('close', () => stream.stop());
   }

@@ -2,19 +2,7 @@
 
 const { TwinfoldApiError, request, twinPath } = require('../lib/client');
 const { onInput } = require('../lib/node-kit');
-const { twinIdOf } = require('../lib/params');
-
-/**
- * The If-Match header for msg.ifMatch: a version number (or its digits) becomes the strong ETag
- * `"17"`; a string already quoted (or `*`) is sent as it is.
- * @param {unknown} value
- * @returns {string | undefined}
- */
-function ifMatchHeader(value) {
-  if (value === undefined || value === null || value === '') return undefined;
-  const text = String(value).trim();
-  return /^\d+$/.test(text) ? `"${text}"` : text;
-}
+const { twinIdOf, ifMatchHeader } = require('../lib/params');
 
 /**
  * Merge-patches a twin's desired state with msg.payload (RFC 7386: null deletes a field).
@@ -24,7 +12,10 @@ function ifMatchHeader(value) {
  * @param {any} RED
  */
 module.exports = function (RED) {
-  /** @param {Record<string, any>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldPatchNode(config) {
     RED.nodes.createNode(this, config);
     onInput(RED, this, config, async (msg, send, server) => {

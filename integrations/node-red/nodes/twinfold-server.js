@@ -6,7 +6,10 @@
  * @param {any} RED the Node-RED runtime API
  */
 module.exports = function (RED) {
-  /** @param {Record<string, unknown>} config */
+  /**
+   * @this {import('../lib/node-kit').RuntimeNode}
+   * @param {Record<string, any>} config
+   */
   function TwinfoldServerNode(config) {
     RED.nodes.createNode(this, config);
     this.name = config.name;
