@@ -56,13 +56,14 @@ describe('Node-RED nodes against a running twinfold', () => {
     return { status: res.status, data: envelope.data };
   };
   const twin = async (id: string): Promise<Twin> => (await api('GET', `/twins/${id}`)).data as Twin;
-  /** One telemetry reading for nr-1, as the bridge writes it; its reading time a minute apart. */
-  const reading = async (temperature: number): Promise<void> => {
-    readings += 1;
-    const timestamp = new Date(now - 30 * 60000 + readings * 60000).toISOString();
-    await produce(`${d.prefix}device.telemetry`, [
-      { key: 'nr-1', value: JSON.stringify({ timestamp, data: { temperature } }) },
-    ]);
+  /** Telemetry readings for nr-1, as the bridge writes them; their reading times a minute apart. */
+  const readingsOf = async (...temperatures: number[]): Promise<void> => {
+    const messages = temperatures.map((temperature) => {
+      readings += 1;
+      const timestamp = new Date(now - 30 * 60000 + readings * 60000).toISOString();
+      return { key: 'nr-1', value: JSON.stringify({ timestamp, data: { temperature } }) };
+    });
+    await produce(`${d.prefix}device.telemetry`, messages);
   };
   const out = (id: string): RuntimeMessage[] => outputs.get(id) ?? [];
   /** Sends msg into node `id` and waits for the next message on helper `outId`. */
@@ -83,14 +84,19 @@ describe('Node-RED nodes against a running twinfold', () => {
     [service] = await Promise.all([startService(d), helper.startServer()]);
     proxy = await TcpProxy.start(service.url);
 
-    for (const [id, type, site] of [
-      ['nr-1', 'thermostat', 'a'],
-      ['nr-2', 'thermostat', 'b'],
-      ['nr-3', 'valve', 'a'],
-    ] as const) {
-      expect((await api('POST', '/twins', { id, type, attributes: { site } })).status).toBe(202);
-    }
-    for (const t of [20, 21, 22]) await reading(t);
+    const registered = await Promise.all(
+      [
+        ['nr-1', 'thermostat', 'a'],
+        ['nr-2', 'thermostat', 'b'],
+        ['nr-3', 'valve', 'a'],
+      ].map(
+        async ([id, type, site]) => (await api('POST', '/twins', { id, type, attributes: { site } })).status,
+      ),
+    );
+    expect(registered).toEqual([202, 202, 202]);
+    // The registry and telemetry are different topics: the twin exists before its device speaks.
+    await waitFor('nr-1 registered', async () => (await api('GET', '/twins/nr-1')).status === 200);
+    await readingsOf(20, 21, 22);
     await waitFor('nr-1 with its readings', async () => (await twin('nr-1'))?.reported?.temperature === 22);
 
     const pkg = packageNodes(NODE_RED_PACKAGE);
@@ -281,7 +287,7 @@ describe('Node-RED nodes against a running twinfold', () => {
   it('live changes: every change once, also those made while the connection was cut', async () => {
     await waitFor('the live node connected', () => statuses.includes('connected'));
     const versions = (): number[] => out('liveOut').map((m) => (m.payload as Twin).version);
-    await reading(30);
+    await readingsOf(30);
     const first = (await waitFor('nr-1 at 30', async () => {
       const t = await twin('nr-1');
       return t.reported.temperature === 30 ? t : undefined;
@@ -294,8 +300,7 @@ describe('Node-RED nodes against a running twinfold', () => {
       'the live node reconnecting',
       () => statuses.lastIndexOf('reconnecting') > statuses.lastIndexOf('connected'),
     );
-    await reading(31);
-    await reading(32);
+    await readingsOf(31, 32);
     await waitFor('nr-1 at 32', async () => (await twin('nr-1')).reported.temperature === 32);
     expect(versions()).not.toContain(first.version + 1);
     proxy.accept();
