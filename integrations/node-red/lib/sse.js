@@ -134,8 +134,12 @@ class LiveStream {
         signal: controller.signal,
       });
     } catch (err) {
-      onState('reconnecting', describe(err));
+      if (!this.stopped) onState('reconnecting', describe(err));
       return this.nextBackoff();
+    }
+    if (this.stopped) {
+      controller.abort();
+      return 0;
     }
     if (res.status !== 200) {
       const body = await res.text().catch(() => '');

@@ -45,10 +45,12 @@ module.exports = function (RED) {
         )
       : {};
     let received = 0;
+    const stallSeconds = Number(config.stallTimeout);
     const stream = new LiveStream({
       server,
       path,
       query,
+      stallMs: Number.isFinite(stallSeconds) && stallSeconds > 0 ? stallSeconds * 1000 : 60000,
       onEvent: (event) => {
         let payload;
         try {
