@@ -65,6 +65,18 @@ describe('Node-RED nodes against a running twinfold', () => {
     });
     await produce(`${d.prefix}device.telemetry`, messages);
   };
+  /** The helper nodes the nodes under test are wired to. */
+  const OUTPUTS = [
+    'getOut',
+    'listOut',
+    'patchOk',
+    'patch412',
+    'cmdOk',
+    'cmdFailed',
+    'histOut',
+    'liveOut',
+    'valveOut',
+  ];
   const out = (id: string): RuntimeMessage[] => outputs.get(id) ?? [];
   /** Sends msg into node `id` and waits for the next message on helper `outId`. */
   const roundTrip = async (id: string, msg: RuntimeMessage, outId: string): Promise<RuntimeMessage> => {
@@ -145,29 +157,26 @@ describe('Node-RED nodes against a running twinfold', () => {
         twinId: 'nr-1',
         wires: [['liveOut']],
       },
-      ...['getOut', 'listOut', 'patchOk', 'patch412', 'cmdOk', 'cmdFailed', 'histOut', 'liveOut'].map(
-        helperNode,
-      ),
+      {
+        id: 'valves',
+        type: 'twinfold-live',
+        server: 'srv',
+        scope: 'fleet',
+        twinType: 'valve',
+        wires: [['valveOut']],
+      },
+      ...OUTPUTS.map(helperNode),
     ];
     await helper.load(pkg.modules, flow, {
       srv: { url: service.url, token: operator },
       relayed: { url: proxy.url, token: operator },
       stranger: { url: service.url, token: 'not-a-token' },
     });
-    for (const id of [
-      'getOut',
-      'listOut',
-      'patchOk',
-      'patch412',
-      'cmdOk',
-      'cmdFailed',
-      'histOut',
-      'liveOut',
-    ]) {
+    for (const id of OUTPUTS) {
       outputs.set(id, []);
       helper.getNode(id)!.on('input', (msg) => out(id).push(msg));
     }
-    for (const id of ['get', 'getBad', 'list', 'patch', 'cmd', 'tele', 'agg', 'hist', 'live']) {
+    for (const id of ['get', 'getBad', 'list', 'patch', 'cmd', 'tele', 'agg', 'hist', 'live', 'valves']) {
       const node = helper.getNode(id)!;
       node.on('call:error', (call) =>
         errors.push({ node: id, msg: call.args?.[1] as RuntimeMessage, text: String(call.args?.[0]) }),
@@ -317,6 +326,13 @@ describe('Node-RED nodes against a running twinfold', () => {
       event: 'twin',
       payload: { reported: { temperature: 32 } },
     });
+  });
+
+  it('live changes of the fleet: only the twins its filter matches', async () => {
+    // The command queued for nr-3 (a valve) changed it; nr-1's changes are not the valves'.
+    await waitFor('a valve change', () => out('valveOut')[0], { intervalMs: 20 });
+    expect(new Set(out('valveOut').map((m) => m.topic))).toEqual(new Set(['nr-3']));
+    expect(out('liveOut').length).toBeGreaterThan(3);
   });
 
   it('reported no unexpected errors', () => {
