@@ -277,7 +277,7 @@ describe('Node-RED nodes against a running twinfold', () => {
     expect(unacked).toMatchObject({ timedOut: true, payload: { action: 'open', status: 'pending' } });
   });
 
-  it('history: readings, an aggregate and the changes of the twin', async () => {
+  it('history: readings, an aggregate, the changes of the twin, and the fleet by type', async () => {
     const tele = await roundTrip('tele', { twinId: 'nr-1' }, 'histOut');
     const points = (tele.payload as { telemetry: { values: { temperature: number } }[] }).telemetry;
     expect(points.map((p) => p.values.temperature)).toEqual([20, 21, 22]);
@@ -291,6 +291,13 @@ describe('Node-RED nodes against a running twinfold', () => {
     const changes = (hist.payload as { changes: { version: number; kinds: string[] }[] }).changes;
     expect(changes.map((c) => c.version)).toEqual(changes.map((_, i) => i + 1));
     expect(changes.some((c) => c.kinds.includes('desired'))).toBe(true);
+
+    const fleet = await roundTrip('hist', { mode: 'fleet', groupBy: 'type' }, 'histOut');
+    const groups = (fleet.payload as { groups: { key: string; values: { count: number } }[] }).groups;
+    expect(Object.fromEntries(groups.map((g) => [g.key, g.values.count]))).toEqual({
+      thermostat: 2,
+      valve: 1,
+    });
   });
 
   it('live changes: every change once, also those made while the connection was cut', async () => {
