@@ -2,6 +2,7 @@
 # One image for every twinfold role, chosen by the command (see README "With Docker"):
 #   docker run IMAGE                          the service: processor + query API (dist/api/main.js)
 #   docker run IMAGE dist/bridge/main.js      the MQTT <-> Kafka bridge
+#   docker run IMAGE dist/adapters/hono/main.js   the Eclipse Hono <-> twinfold adapter (HONO_TENANTS)
 #   docker run IMAGE dist/scripts/simulator.js --help
 # tini is PID 1: it forwards SIGTERM to node (which checkpoints its stores and leaves the consumer
 # group) and reaps zombies. The checks in test/unit/deploy/ read this file: keep ENTRYPOINT and CMD
@@ -18,6 +19,7 @@ COPY store store
 COPY topology topology
 COPY api api
 COPY bridge bridge
+COPY adapters adapters
 COPY scripts scripts
 COPY bench bench
 COPY dashboard dashboard

@@ -1,4 +1,5 @@
 /** Prints the README's configuration table from the settings schemas (run after build). */
+import { HONO_CONFIG_SCHEMA } from '../adapters/hono/settings';
 import { BRIDGE_CONFIG_SCHEMA } from '../bridge/bridge-config';
 import { COMMON_SCHEMA, SERVICE_SCHEMA } from '../shared/config';
 import type { Setting } from '../shared/env-parsers';
@@ -8,6 +9,7 @@ const SCHEMAS: readonly { readBy: string; schema: Record<string, Setting<unknown
   { readBy: 'all', schema: COMMON_SCHEMA },
   { readBy: 'service', schema: SERVICE_SCHEMA },
   { readBy: 'bridge', schema: BRIDGE_CONFIG_SCHEMA },
+  { readBy: 'hono adapter', schema: HONO_CONFIG_SCHEMA },
 ];
 
 export function configTable(): string {

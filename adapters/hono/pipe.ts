@@ -12,6 +12,15 @@ import { chunkTopicMessages } from '../../topology/produce-chunks';
 import { SerialQueue } from '../../topology/serial-queue';
 import { MAX_SEND_BYTES } from '../../topology/task/limits';
 
+/** Kafka's answer to a producer whose transactional id a newer producer initialised. */
+function isFencing(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const type = (e as { type?: unknown }).type;
+    if (type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED') return true;
+  }
+  return false;
+}
+
 export interface PipeOptions {
   kafka: Kafka;
   /** The consumer group and the transactional id: one running pipe per id (a new one fences the old). */
@@ -40,6 +49,8 @@ export class TransactionalPipe {
   /** kafkajs refuses every transaction after an abort that failed; the producer is then replaced. */
   private stuck = false;
   private replacement: Producer | undefined;
+  /** Another producer with the same transactional id took over: this pipe must not write again. */
+  private fenced = false;
 
   constructor(private readonly options: PipeOptions) {
     this.producer = this.createProducer();
@@ -108,6 +119,7 @@ export class TransactionalPipe {
     input: { topic: string; partition: number; offset: string } | undefined,
   ): Promise<void> {
     return this.queue.run(async () => {
+      if (this.fenced) throw new Error(`${this.options.id} was fenced by another adapter with the same id`);
       if (this.stuck) await this.replaceProducer();
       const tx = await this.active.transaction();
       try {
@@ -123,6 +135,12 @@ export class TransactionalPipe {
         }
         await tx.commit();
       } catch (err) {
+        if (isFencing(err)) {
+          // Replacing the producer would fence the newer adapter in turn: give up instead.
+          this.fenced = true;
+          this.options.onFailure(`${this.options.id}: another adapter with the same id took over`);
+          throw err;
+        }
         this.options.logger.warn('transaction failed; the batch is read again', {
           id: this.options.id,
           error: err,

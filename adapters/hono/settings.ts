@@ -57,13 +57,13 @@ export const HONO_CONFIG_SCHEMA = {
   topicPrefix: setting(
     'HONO_TOPIC_PREFIX',
     'hono.',
-    "Prefix of Hono's Kafka topics (<prefix>telemetry.<tenant>, event, command, command_response)",
+    "Prefix of Hono's Kafka topics (`<prefix>telemetry.<tenant>`, `event`, `command`, `command_response`)",
     topicPrefix,
   ),
   adapterId: setting(
     'HONO_ADAPTER_ID',
     '',
-    'Consumer groups and transactional ids of the adapter (<id>-uplink, <id>-downlink); empty: <TWINFOLD_APPLICATION_ID>-hono. Run one adapter per id',
+    'Consumer groups and transactional ids of the adapter (`<id>-uplink`, `<id>-downlink`); empty: `<TWINFOLD_APPLICATION_ID>-hono`. Run one adapter per id',
     adapterId,
   ),
   eventInput: setting(
@@ -75,7 +75,7 @@ export const HONO_CONFIG_SCHEMA = {
   commands: setting(
     'HONO_COMMANDS',
     'true',
-    "Deliver twinfold commands of the tenants' twins to hono.command.<tenant> and fold Hono's command responses into acks",
+    "Deliver twinfold commands of the tenants' twins to `hono.command.<tenant>` and fold Hono's command responses into acks",
     bool,
   ),
   httpPort: setting(
