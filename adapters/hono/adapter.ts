@@ -68,6 +68,7 @@ export class HonoAdapter {
     return {
       names: this.names,
       eventInput: this.options.hono.eventInput,
+      jsonTypes: this.options.hono.jsonTypes,
       limits: this.limits,
       nowMs: Date.now(),
     };

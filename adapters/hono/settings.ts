@@ -28,6 +28,17 @@ const tenants: Parser<readonly string[]> = (raw) => {
   return Object.freeze(list);
 };
 
+/** Comma-separated media types (`type/subtype`), lower-cased; empty: none. */
+const mediaTypes: Parser<ReadonlySet<string>> = (raw) => {
+  const list = raw
+    .split(',')
+    .map((t) => t.trim().toLowerCase())
+    .filter((t) => t !== '');
+  const bad = list.filter((t) => !/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(t));
+  if (bad.length > 0) throw new Error(`must list media types like text/plain, got ${JSON.stringify(bad)}`);
+  return new Set(list);
+};
+
 /** A Kafka topic name prefix: the characters Kafka allows, possibly empty. */
 const topicPrefix: Parser<string> = (raw) => {
   if (!/^[A-Za-z0-9._-]{0,200}$/.test(raw))
@@ -71,6 +82,12 @@ export const HONO_CONFIG_SCHEMA = {
     'telemetry',
     'What a Hono event with a JSON payload becomes: telemetry (readings merged) or state (the full reported state)',
     oneOf('telemetry', 'state'),
+  ),
+  jsonTypes: setting(
+    'HONO_JSON_TYPES',
+    '',
+    'More content types whose payloads are read as JSON, besides `application/json` and `application/*+json` (e.g. `application/octet-stream` for devices that send JSON without saying so)',
+    mediaTypes,
   ),
   commands: setting(
     'HONO_COMMANDS',

@@ -23,6 +23,8 @@ export interface HonoMessage {
 export interface UplinkContext {
   names: Pick<TopicNames, 'telemetry' | 'state' | 'status' | 'acks'>;
   eventInput: 'telemetry' | 'state';
+  /** Content types read as JSON besides application/json and application/*+json (HONO_JSON_TYPES). */
+  jsonTypes?: ReadonlySet<string>;
   limits: DecodeLimits;
   /** The wall clock, only to check a record as the processor will (its record time is later). */
   nowMs: number;
@@ -94,8 +96,12 @@ export function statusRecord(
   return { topic: ctx.names.status, message: { key: twinId, value, headers } };
 }
 
-function isJson(type: string): boolean {
-  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+function isJson(type: string, extra: ReadonlySet<string> | undefined): boolean {
+  return (
+    type === 'application/json' ||
+    (type.startsWith('application/') && type.endsWith('+json')) ||
+    extra?.has(type) === true
+  );
 }
 
 /**
@@ -164,7 +170,7 @@ export function mapUplink(source: HonoSource, message: HonoMessage, ctx: UplinkC
     const record = statusRecord(ctx, device.twinId, status, headers);
     return { records: [record], timer: { twinId: device.twinId, offlineAtMs: null } };
   }
-  if (!isJson(type)) {
+  if (!isJson(type, ctx.jsonTypes)) {
     throw new TwinfoldError(
       'UNSUPPORTED_MEDIA_TYPE',
       `Hono content-type ${JSON.stringify(type.slice(0, 128))} is not JSON (application/json or application/*+json)`,

@@ -157,5 +157,10 @@ describe('HONO_* settings', () => {
     expect(() => loadHonoConfig({})).toThrow(/HONO_TENANTS must name at least one/);
     expect(() => loadHonoConfig({ HONO_TENANTS: 'a:b' })).toThrow(/HONO_TENANTS tenant ids must match/);
     expect(() => loadHonoConfig({ HONO_TENANTS: 'a', HONO_EVENT_INPUT: 'ack' })).toThrow(/HONO_EVENT_INPUT/);
+    expect(
+      loadHonoConfig({ HONO_TENANTS: 'a', HONO_JSON_TYPES: 'Application/Octet-Stream, text/plain' })
+        .jsonTypes,
+    ).toEqual(new Set(['application/octet-stream', 'text/plain']));
+    expect(() => loadHonoConfig({ HONO_TENANTS: 'a', HONO_JSON_TYPES: 'json' })).toThrow(/HONO_JSON_TYPES/);
   });
 });

@@ -79,6 +79,13 @@ describe('Hono uplink mapping', () => {
     expect(mapUplink(event, msg, { ...ctx, eventInput: 'state' }).records[0]!.topic).toBe('device.state');
   });
 
+  it('reads the content types of HONO_JSON_TYPES as JSON', () => {
+    const msg = hono('{"t": 1, "timestamp": 1764000000000}', { 'content-type': 'application/octet-stream' });
+    expect(codeOf(() => mapUplink(telemetry, msg, ctx))).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const out = mapUplink(telemetry, msg, { ...ctx, jsonTypes: new Set(['application/octet-stream']) });
+    expect(text(out.records[0]!.message.value)).toBe('{"t": 1, "timestamp": 1764000000000}');
+  });
+
   it('turns empty notifications into status by ttd: -1 online, 0 offline, >0 online until', () => {
     const status = (ttd: string) =>
       mapUplink(event, hono(null, { 'content-type': EMPTY_NOTIFICATION, ttd }), ctx);
