@@ -74,20 +74,18 @@ export class HonoAdapter {
     };
   }
 
+  /** Hono's topics the adapter reads or writes (Hono creates them). */
+  private honoTopics(): string[] {
+    const { hono } = this.options;
+    const commands = hono.commands ? hono.tenants.map((t) => honoTopic(hono.topicPrefix, 'command', t)) : [];
+    return [...this.sources.keys(), ...commands];
+  }
+
   /** Every topic the adapter reads or writes; it creates none of them (Hono and the processor do). */
   topics(): string[] {
-    const { hono } = this.options;
-    const twinfold = [
-      this.names.telemetry,
-      this.names.state,
-      this.names.status,
-      this.names.acks,
-      this.names.dlq,
-    ];
-    const commands = hono.commands
-      ? [this.names.downlink, ...hono.tenants.map((t) => honoTopic(hono.topicPrefix, 'command', t))]
-      : [];
-    return [...this.sources.keys(), ...twinfold, ...commands];
+    const { names } = this;
+    const twinfold = [names.telemetry, names.state, names.status, names.acks, names.dlq];
+    return [...this.honoTopics(), ...twinfold, ...(this.options.hono.commands ? [names.downlink] : [])];
   }
 
   async start(): Promise<void> {
@@ -96,6 +94,15 @@ export class HonoAdapter {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
+      const existing = new Set(await admin.listTopics());
+      const honoMissing = this.honoTopics().filter((t) => !existing.has(t));
+      if (honoMissing.length > 0)
+        this.log.warn(
+          "waiting for Hono's topics: Hono creates them (create them for a tenant without traffic yet)",
+          {
+            missing: honoMissing,
+          },
+        );
       await waitForTopics(
         () => admin.listTopics(),
         this.topics(),
