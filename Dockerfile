@@ -3,6 +3,7 @@
 #   docker run IMAGE                          the service: processor + query API (dist/api/main.js)
 #   docker run IMAGE dist/bridge/main.js      the MQTT <-> Kafka bridge
 #   docker run IMAGE dist/adapters/thingsboard/main.js   the ThingsBoard gateway adapter
+#   docker run IMAGE dist/adapters/hono/main.js   the Eclipse Hono <-> twinfold adapter (HONO_TENANTS)
 #   docker run IMAGE dist/scripts/simulator.js --help
 # tini is PID 1: it forwards SIGTERM to node (which checkpoints its stores and leaves the consumer
 # group) and reaps zombies. The checks in test/unit/deploy/ read this file: keep ENTRYPOINT and CMD
@@ -52,6 +53,6 @@ EXPOSE 8080 9464
 # Liveness of whichever role runs: the service answers /healthz on HTTP_PORT, the bridge on
 # BRIDGE_HTTP_PORT. The slim image has no curl; node's fetch does it.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 \
-  CMD ["node", "-e", "const ports=[process.env.HTTP_PORT||8080,process.env.BRIDGE_HTTP_PORT||9464,process.env.TB_HTTP_PORT||9465];Promise.any(ports.map((p)=>fetch('http://127.0.0.1:'+p+'/healthz',{signal:AbortSignal.timeout(4000)}).then((r)=>{if(!r.ok)throw new Error(String(r.status));}))).then(()=>process.exit(0),()=>process.exit(1));"]
+  CMD ["node", "-e", "const ports=[process.env.HTTP_PORT||8080,process.env.BRIDGE_HTTP_PORT||9464,process.env.TB_HTTP_PORT||9466,process.env.HONO_HTTP_PORT||9465];Promise.any(ports.map((p)=>fetch('http://127.0.0.1:'+p+'/healthz',{signal:AbortSignal.timeout(4000)}).then((r)=>{if(!r.ok)throw new Error(String(r.status));}))).then(()=>process.exit(0),()=>process.exit(1));"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node"]
 CMD ["dist/api/main.js"]

@@ -5,7 +5,7 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, thingsboard, kstreams
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, thingsboard, hono, kstreams
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
@@ -23,6 +23,7 @@ import { FULL_SIZES, QUICK_SIZES, scaleSizes, type BenchContext } from './contex
 import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
 import { foldBench } from './fold';
 import { historyBench } from './history';
+import { honoBench } from './hono';
 import { hotDeviceBench } from './hot-device';
 import { kstreamsBench } from './kstreams';
 import { startLiveStack, type LiveStack } from './live-stack';
@@ -48,6 +49,7 @@ const BENCHES = [
   'ws',
   'twin',
   'thingsboard',
+  'hono',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -239,6 +241,7 @@ async function main(): Promise<void> {
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));
     if (args.only.has('thingsboard'))
       results.push(...(await attempt('thingsboard', () => thingsBoardBench(ctx))));
+    if (args.only.has('hono')) results.push(...(await attempt('hono', () => honoBench(ctx))));
   } finally {
     await cleanup();
   }

@@ -20,17 +20,24 @@ function isDownlinkKind(value: unknown): value is DownlinkKind {
   return typeof value === 'string' && (DOWNLINK_KINDS as readonly string[]).includes(value);
 }
 
+/** One device.downlink record, checked, before it is given an MQTT topic. */
+export interface DownlinkBody {
+  kind: DownlinkKind;
+  deviceId: string;
+  payload: Record<string, unknown>;
+}
+
 /**
  * Parses a device.downlink record (`{"kind":"command"|"desired","deviceId","payload":{...}}`, keyed
  * by the device id). Throws TwinfoldError (MALFORMED_JSON, LIMIT_EXCEEDED, PAYLOAD_TOO_LARGE,
- * INVALID_ID or VALIDATION_ERROR) for a record the bridge must not deliver.
+ * INVALID_ID or VALIDATION_ERROR) for a record that must not be delivered. Shared by the MQTT
+ * bridge and the Eclipse Hono adapter (adapters/hono).
  */
-export function parseDownlinkRecord(
+export function parseDownlinkBody(
   key: Buffer | null,
   value: Buffer | null,
-  topics: Record<DownlinkKind, TopicTemplate>,
   limits: JsonLimits,
-): DownlinkDelivery {
+): DownlinkBody {
   if (value === null) throw new TwinfoldError('VALIDATION_ERROR', 'downlink record has no value');
   const body = parseJsonSafely(value, limits);
   if (!isPlainObject(body))
@@ -46,5 +53,16 @@ export function parseDownlinkRecord(
   const payload = getOwn(body, 'payload');
   if (!isPlainObject(payload))
     throw new TwinfoldError('VALIDATION_ERROR', 'downlink payload must be a JSON object');
+  return { kind, deviceId, payload };
+}
+
+/** parseDownlinkBody, and the MQTT topic the bridge publishes the payload on. */
+export function parseDownlinkRecord(
+  key: Buffer | null,
+  value: Buffer | null,
+  topics: Record<DownlinkKind, TopicTemplate>,
+  limits: JsonLimits,
+): DownlinkDelivery {
+  const { kind, deviceId, payload } = parseDownlinkBody(key, value, limits);
   return { kind, deviceId, topic: topics[kind].format(deviceId), payload: JSON.stringify(payload) };
 }

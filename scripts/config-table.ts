@@ -1,5 +1,6 @@
 /** Prints the README's configuration table from the settings schemas (run after build). */
 import { THINGSBOARD_SCHEMA } from '../adapters/thingsboard/settings';
+import { HONO_CONFIG_SCHEMA } from '../adapters/hono/settings';
 import { BRIDGE_CONFIG_SCHEMA } from '../bridge/bridge-config';
 import { COMMON_SCHEMA, SERVICE_SCHEMA } from '../shared/config';
 import type { Setting } from '../shared/env-parsers';
@@ -10,6 +11,7 @@ const SCHEMAS: readonly { readBy: string; schema: Record<string, Setting<unknown
   { readBy: 'service', schema: SERVICE_SCHEMA },
   { readBy: 'bridge', schema: BRIDGE_CONFIG_SCHEMA },
   { readBy: 'thingsboard', schema: THINGSBOARD_SCHEMA },
+  { readBy: 'hono adapter', schema: HONO_CONFIG_SCHEMA },
 ];
 
 export function configTable(): string {

@@ -140,6 +140,8 @@ async function main(): Promise<void> {
   const node = (script: string): string[] => [process.execPath, join(DIST, script)];
   supervisor.start({ name: 'service', args: node('api/main.js'), env: { ...env, ...auth.env } });
   supervisor.start({ name: 'bridge', args: node('bridge/main.js'), env: { ...env, ...mqtt.bridgeEnv } });
+  // The Eclipse Hono adapter only when told which tenants to read (it reads HONO_* from the environment).
+  if (process.env.HONO_TENANTS) supervisor.start({ name: 'hono', args: node('adapters/hono/main.js'), env });
   await waitReady(apiUrl);
   const devices = process.env.SIM_DEVICES ?? '10';
   supervisor.start({

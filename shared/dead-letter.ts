@@ -3,7 +3,7 @@ import { toTwinfoldError } from './errors';
 
 /** Where a rejected record came from; the docs/contract.md device.dlq headers. */
 export interface DeadLetterSource {
-  component: 'bridge' | 'processor' | 'api' | 'thingsboard';
+  component: 'bridge' | 'processor' | 'api' | 'thingsboard' | 'hono-adapter';
   /** Kafka topic, or the MQTT topic for records the bridge refused. */
   topic: string;
   partition?: number;

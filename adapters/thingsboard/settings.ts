@@ -120,7 +120,7 @@ export const THINGSBOARD_SCHEMA = {
     'Twin records mirrored at once, awaiting their PUBACK (per partition batch)',
     integer(1, 65535),
   ),
-  httpPort: setting('TB_HTTP_PORT', '9465', "Port of the adapter's /metrics and /healthz", integer(0, 65535)),
+  httpPort: setting('TB_HTTP_PORT', '9466', "Port of the adapter's /metrics and /healthz", integer(0, 65535)),
 } as const;
 
 export type ThingsBoardConfig = SettingValues<typeof THINGSBOARD_SCHEMA>;
