@@ -5,7 +5,7 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams, kafka-clients
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
@@ -24,6 +24,7 @@ import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
 import { foldBench } from './fold';
 import { historyBench } from './history';
 import { hotDeviceBench } from './hot-device';
+import { kafkaClientsBench } from './kafka-clients';
 import { kstreamsBench } from './kstreams';
 import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
@@ -46,6 +47,7 @@ const BENCHES = [
   'dashboard',
   'ws',
   'twin',
+  'kafka-clients',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -235,6 +237,8 @@ async function main(): Promise<void> {
     if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
     if (args.only.has('ws')) results.push(...(await attempt('websocket fan-out', () => wsBench(ctx))));
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));
+    if (args.only.has('kafka-clients'))
+      results.push(...(await attempt('kafka-clients', () => kafkaClientsBench(ctx))));
   } finally {
     await cleanup();
   }
