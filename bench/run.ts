@@ -5,7 +5,8 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams, kafka-clients
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams,
+ *                                          kafka-clients, scale
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
@@ -29,6 +30,7 @@ import { kstreamsBench } from './kstreams';
 import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
+import { scaleBench } from './scale';
 import { traitsBench } from './traits';
 import { twinOutputsBench } from './twin-outputs';
 import { startBrokers, type Brokers } from './support/brokers';
@@ -48,6 +50,7 @@ const BENCHES = [
   'ws',
   'twin',
   'kafka-clients',
+  'scale',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -239,6 +242,7 @@ async function main(): Promise<void> {
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));
     if (args.only.has('kafka-clients'))
       results.push(...(await attempt('kafka-clients', () => kafkaClientsBench(ctx))));
+    if (args.only.has('scale')) results.push(...(await attempt('scale', () => scaleBench(ctx))));
   } finally {
     await cleanup();
   }

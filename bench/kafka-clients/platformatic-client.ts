@@ -14,11 +14,14 @@ import { ensurePromiseWithResolvers } from './node20-shim';
 import { foldOutputs } from './records';
 import { TxBatcher } from './tx-batcher';
 
-/** The same fetch settings as twinfold's kafkajs consumer (20 ms waits, 1 MB per partition). */
+/**
+ * twinfold's 20 ms fetch waits; 4 MB per partition and the client's 50 MB per fetch: with kafkajs's
+ * 1 MB per partition (or 8 MB per fetch) it read the preload at half the rate, for the same CPU.
+ */
 const FETCH = {
   isolationLevel: FetchIsolationLevels.READ_COMMITTED,
   maxWaitTime: 20,
-  maxBytesPerPartition: 1024 * 1024,
+  maxBytesPerPartition: 4 * 1024 * 1024,
   autocommit: false,
 } as const;
 
