@@ -3,6 +3,7 @@ import { inputTopics, topicNames } from '../shared/topics';
 import type { BenchContext } from './context';
 import { preloadInputs } from './fold';
 import type { BenchClient, TxShape } from './kafka-clients/client';
+import { comparisonTable, mean, rate, type Run } from './kafka-clients/comparison';
 import { kafkajsClient } from './kafka-clients/kafkajs-client';
 import { platformaticClient } from './kafka-clients/platformatic-client';
 import { produceBatches, recordBytes, type OutputTopics } from './kafka-clients/records';
@@ -11,16 +12,13 @@ import { deployment } from './support/deployment';
 import { benchKafka, committedTotal, createTopics, endTotal } from './support/kafka';
 import { round } from './stats';
 
-/** One measured run of one client in one phase. */
-interface Run {
-  records: number;
-  seconds: number;
-  cpuMicros: number;
-  load: number;
-  detail: string;
-}
-
 const PER_SEND = 500;
+
+const DECISION = [
+  'Decision (README, "Kafka clients"): kafkajs stays in topology/. @platformatic/kafka is measured only;',
+  'adopting it needs Node >= 22.22, figures that beat kafkajs here, and every kill, rebalance and',
+  'state-loss test green on it with one transactional producer per instance.',
+].join('\n');
 const TX = { intervalMs: 100, perSend: PER_SEND, maxPerTx: 5000 };
 
 async function timed(records: number, fn: () => Promise<{ from?: number; detail: string }>): Promise<Run> {
@@ -37,9 +35,6 @@ async function timed(records: number, fn: () => Promise<{ from?: number; detail:
     detail,
   };
 }
-
-const rate = (r: Run): number => r.records / Math.max(r.seconds, 0.001);
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The figures of one phase: each client's mean rate and CPU per record, and the ratio. */
 function phaseFigures(
@@ -218,6 +213,18 @@ export async function kafkaClientsBench(ctx: BenchContext): Promise<BenchResult>
       'transactional ratio, same shape (single producer)',
     );
     ratio('@platformatic/kafka single', 'kafkajs per-partition', 'transactional ratio, adopted vs today');
+    const [a, b] = clients.map((c) => c.name) as [string, string];
+    const table = comparisonTable([
+      ['produce (records)', produce.get(a)!, produce.get(b)!],
+      ['consume (records)', consume.get(a)!, consume.get(b)!],
+      ['transactional, single producer (inputs)', loop.get(`${a} single`)!, loop.get(`${b} single`)!],
+      [
+        'transactional, kafkajs per partition (today) vs single',
+        loop.get(`${a} per-partition`)!,
+        loop.get(`${b} single`)!,
+      ],
+    ]);
+    process.stdout.write(`\n${table}\n${DECISION}\n`);
   } finally {
     await admin.disconnect();
     await d.cleanup();
