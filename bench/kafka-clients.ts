@@ -166,7 +166,7 @@ export async function kafkaClientsBench(ctx: BenchContext): Promise<BenchResult>
           const groupId = `${d.applicationId}-tx-${i}-${shape}-${c.name.replace(/\W/g, '')}`;
           const before = await endTotal(admin, Object.values(tx));
           const r = await timed(total, async () => {
-            const transactions = await c.transactional({
+            const { transactions, offsetMs } = await c.transactional({
               groupId,
               topics: names,
               total,
@@ -175,7 +175,9 @@ export async function kafkaClientsBench(ctx: BenchContext): Promise<BenchResult>
               deadline: deadline(),
               ...TX,
             });
-            return { detail: `${transactions} transactions for ${total} inputs` };
+            return {
+              detail: `${transactions} transactions for ${total} inputs, ${round(offsetMs / 1000)} s of it committing offsets`,
+            };
           });
           const committed = await committedTotal(admin, groupId, names);
           const grown = (await endTotal(admin, Object.values(tx))) - before;

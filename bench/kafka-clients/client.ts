@@ -21,6 +21,12 @@ export interface TxOptions {
   deadline: number;
 }
 
+/** What a transactional run did: transactions, and the time spent committing offsets in them. */
+export interface TxStats {
+  transactions: number;
+  offsetMs: number;
+}
+
 /** One Kafka client under test; every method runs to completion and closes what it opened. */
 export interface BenchClient {
   name: string;
@@ -36,8 +42,8 @@ export interface BenchClient {
     total: number,
     deadline: number,
   ): Promise<{ firstAt: number; bytes: number }>;
-  /** Consume, transform (foldOutputs), produce and commit the offsets in transactions. Returns transactions. */
-  transactional(options: TxOptions): Promise<number>;
+  /** Consume, transform (foldOutputs), produce and commit the offsets in transactions. */
+  transactional(options: TxOptions): Promise<TxStats>;
   /** Why a shape is not offered (undefined: it is). */
   unsupported(shape: TxShape): string | undefined;
 }

@@ -40,6 +40,7 @@ async function transactionalProducer(kafka: Kafka, transactionalId: string): Pro
 /** kafkajs, configured as twinfold configures it. */
 export function kafkajsClient(brokers: string[]): BenchClient {
   const kafka = benchKafka(brokers, 'bench-clients-kafkajs');
+  let offsetMs = 0;
 
   /** Sends `inputs`' outputs and their offsets in one transaction of `producer`. */
   async function commitTx(producer: Producer, inputs: Consumed[], o: TxOptions): Promise<void> {
@@ -56,10 +57,12 @@ export function kafkajsClient(brokers: string[]): BenchClient {
         list.push({ partition: r.partition, offset: String(r.offset + 1n) });
         topics.set(r.topic, list);
       }
+      const began = Date.now();
       await tx.sendOffsets({
         consumerGroupId: o.groupId,
         topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })),
       });
+      offsetMs += Date.now() - began;
       await tx.commit();
     } catch (err) {
       if (tx.isActive()) await tx.abort().catch(() => undefined);
@@ -111,6 +114,7 @@ export function kafkajsClient(brokers: string[]): BenchClient {
       return { firstAt, bytes };
     },
     async transactional(o) {
+      offsetMs = 0;
       const consumer = kafka.consumer({ groupId: o.groupId, ...CONSUMER });
       const producers = new Map<number, Producer>();
       const batcher = new TxBatcher<Consumed>();
@@ -161,10 +165,10 @@ export function kafkajsClient(brokers: string[]): BenchClient {
         if (single) {
           const producer = single;
           await batcher.run(o.total, o, (items) => commitTx(producer, items, o));
-          return batcher.transactions;
+          return { transactions: batcher.transactions, offsetMs };
         }
         await Promise.race([finished, deadlineAt(o.deadline, () => `committed ${committed} of ${o.total}`)]);
-        return transactions;
+        return { transactions, offsetMs };
       } finally {
         await consumer.disconnect();
         await Promise.all([...producers.values()].map((p) => p.disconnect().catch(() => undefined)));

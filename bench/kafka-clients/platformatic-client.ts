@@ -104,6 +104,7 @@ export function platformaticClient(brokers: string[]): BenchClient {
         acks: ProduceAcks.ALL,
       });
       const batcher = new TxBatcher<Message>();
+      let offsetMs = 0;
       try {
         const s = await stream(c, o.topics);
         const failed = new Promise<never>((_, reject) => s.on('error', reject));
@@ -122,7 +123,9 @@ export function platformaticClient(brokers: string[]): BenchClient {
               await tx.addConsumer(c);
               // One TxOffsetCommit per partition, carrying the group's generation and member id.
               // Sequential: concurrent addOffset calls are deduplicated into the first one.
+              const began = Date.now();
               for (const last of nextOffsets(items).values()) await tx.addOffset(last);
+              offsetMs += Date.now() - began;
               await tx.commit();
             } catch (err) {
               if (!tx.completed) await tx.abort().catch(() => undefined);
@@ -134,7 +137,7 @@ export function platformaticClient(brokers: string[]): BenchClient {
           },
         );
         await Promise.race([loop, failed]);
-        return batcher.transactions;
+        return { transactions: batcher.transactions, offsetMs };
       } finally {
         await c.close(true);
         await producer.close();
