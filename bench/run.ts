@@ -9,6 +9,7 @@
  *                                          kafka-clients, scale
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
+ *   (scale starts 6 service processes; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -92,6 +93,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (args.quick && !argv.includes('--only')) args.only.delete('dashboard');
   if (args.quick && !argv.includes('--only')) args.only.delete('kstreams');
+  if (args.quick && !argv.includes('--only')) args.only.delete('scale');
   return args;
 }
 
