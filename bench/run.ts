@@ -5,9 +5,11 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, thingsboard, hono, kstreams
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin,
+ *                                          thingsboard, hono, kstreams, kafka-clients, scale
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
+ *   (scale starts 6 service processes; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
  *   npm run bench -- --profile fold        the service of those benchmarks runs under --cpu-prof
  *   npm run bench -- --out DIR             results (and logs, profiles) in DIR
@@ -25,10 +27,12 @@ import { foldBench } from './fold';
 import { historyBench } from './history';
 import { honoBench } from './hono';
 import { hotDeviceBench } from './hot-device';
+import { kafkaClientsBench } from './kafka-clients';
 import { kstreamsBench } from './kstreams';
 import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
+import { scaleBench } from './scale';
 import { traitsBench } from './traits';
 import { thingsBoardBench } from './thingsboard';
 import { twinOutputsBench } from './twin-outputs';
@@ -50,6 +54,8 @@ const BENCHES = [
   'twin',
   'thingsboard',
   'hono',
+  'kafka-clients',
+  'scale',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -91,6 +97,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (args.quick && !argv.includes('--only')) args.only.delete('dashboard');
   if (args.quick && !argv.includes('--only')) args.only.delete('kstreams');
+  if (args.quick && !argv.includes('--only')) args.only.delete('scale');
   return args;
 }
 
@@ -242,6 +249,9 @@ async function main(): Promise<void> {
     if (args.only.has('thingsboard'))
       results.push(...(await attempt('thingsboard', () => thingsBoardBench(ctx))));
     if (args.only.has('hono')) results.push(...(await attempt('hono', () => honoBench(ctx))));
+    if (args.only.has('kafka-clients'))
+      results.push(...(await attempt('kafka-clients', () => kafkaClientsBench(ctx))));
+    if (args.only.has('scale')) results.push(...(await attempt('scale', () => scaleBench(ctx))));
   } finally {
     await cleanup();
   }
