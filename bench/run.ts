@@ -5,7 +5,8 @@
  *
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
- *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams
+ *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin, kstreams, avro
+ *   (avro starts a schema registry, Java 21+; --quick skips it unless named)
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   npm run bench -- --scale 0.2           full shape, a fifth of the devices, records and twins
@@ -18,6 +19,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiBench } from './api';
+import { avroBench } from './avro';
 import { dashboardBench } from './dashboard';
 import { FULL_SIZES, QUICK_SIZES, scaleSizes, type BenchContext } from './context';
 import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
@@ -46,6 +48,7 @@ const BENCHES = [
   'dashboard',
   'ws',
   'twin',
+  'avro',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -87,6 +90,7 @@ function parseArgs(argv: string[]): Args {
   }
   if (args.quick && !argv.includes('--only')) args.only.delete('dashboard');
   if (args.quick && !argv.includes('--only')) args.only.delete('kstreams');
+  if (args.quick && !argv.includes('--only')) args.only.delete('avro');
   return args;
 }
 
@@ -235,6 +239,7 @@ async function main(): Promise<void> {
     if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
     if (args.only.has('ws')) results.push(...(await attempt('websocket fan-out', () => wsBench(ctx))));
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));
+    if (args.only.has('avro')) results.push(...(await attempt('avro', () => avroBench(ctx))));
   } finally {
     await cleanup();
   }
