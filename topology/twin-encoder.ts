@@ -1,6 +1,5 @@
-import { Type, type Schema } from 'avsc';
 import { frame } from '../shared/avro/wire';
-import { TWIN_SCHEMA } from '../shared/avro/twin-schema';
+import { TWIN_TYPE } from '../shared/avro/twin-schema';
 import type { TwinDocument } from './twin';
 import { toAvroTwin } from './twin-avro';
 
@@ -15,10 +14,6 @@ export const JSON_TWIN_ENCODER: TwinEncoder = {
   format: 'json',
   encode: (doc) => Buffer.from(JSON.stringify(doc)),
 };
-
-/** The twin Avro type (TWIN_SCHEMA), parsed once. */
-// The cast is checked at run time: forSchema throws on anything that is not a valid schema.
-export const TWIN_TYPE = Type.forSchema(TWIN_SCHEMA as Schema);
 
 /** Avro in the Confluent wire format under `schemaId`, the id the registry gave TWIN_SCHEMA. */
 export function avroTwinEncoder(schemaId: number): TwinEncoder {

@@ -31,7 +31,7 @@ export class AvroInputDecoder {
   async prepare(values: Iterable<Buffer | null>): Promise<void> {
     const wanted = new Set<number>();
     for (const v of values) {
-      if (!isFramed(v) || v.length < HEADER_BYTES) continue;
+      if (v === null || !isFramed(v) || v.length < HEADER_BYTES) continue;
       const id = schemaIdOf(v);
       if (!this.types.has(id) && (this.refused.get(id)?.untilMs ?? 0) <= this.now()) wanted.add(id);
     }
@@ -58,7 +58,7 @@ export class AvroInputDecoder {
    * does not decode with its schema (truncated, or bytes left over).
    */
   toJson(value: Buffer | null): Buffer | null {
-    if (!isFramed(value)) return value;
+    if (value === null || !isFramed(value)) return value;
     const id = schemaIdOf(value);
     const type = this.types.get(id);
     if (type === undefined) {

@@ -1,3 +1,5 @@
+import { Type, type Schema } from 'avsc';
+
 /**
  * The Avro schema of the twin document on `device.twins` (docs/contract.md, "Avro and a schema
  * registry"). The open maps (`reported`, `desired`, `delta`, `attributes`) are maps of `Value`, a
@@ -81,3 +83,6 @@ export const TWIN_SCHEMA = {
     { name: 'traits', type: OPTIONAL_STRING, default: null, doc: 'The traits section as JSON text' },
   ],
 };
+
+/** The twin Avro type, parsed once. The cast is checked at run time: forSchema throws on an invalid schema. */
+export const TWIN_TYPE = Type.forSchema(TWIN_SCHEMA as Schema);

@@ -15,7 +15,7 @@ export function frame(schemaId: number, body: Buffer): Buffer {
 }
 
 /** Whether a record value is in the Confluent wire format (recognised by its magic byte). */
-export function isFramed(value: Buffer | null): value is Buffer {
+export function isFramed(value: Buffer | null): boolean {
   return value !== null && value.length > 0 && value[0] === MAGIC_BYTE;
 }
 

@@ -3,7 +3,9 @@ import { AvroInputDecoder } from '../../../shared/avro/input-decoder';
 import { frame, schemaIdOf } from '../../../shared/avro/wire';
 import { isTwinfoldError } from '../../../shared/errors';
 import type { TwinDocument } from '../../../topology/twin';
-import { avroTwinEncoder, TWIN_TYPE } from '../../../topology/twin-encoder';
+import { TWIN_TYPE } from '../../../shared/avro/twin-schema';
+import { twinJsonOf } from '../../../shared/avro/twin-read';
+import { avroTwinEncoder } from '../../../topology/twin-encoder';
 
 const doc: TwinDocument = {
   id: 'sensor-001',
@@ -124,5 +126,20 @@ describe('Avro inputs', () => {
     now += 60000;
     await decoder.prepare([unknown]);
     expect(asked).toEqual([9, 9]);
+  });
+});
+
+describe("twinfold's own readers of Avro twins", () => {
+  it('get the JSON document back', () => {
+    const traits = {
+      evaluatedAt: '2026-11-24T10:31:02.120Z',
+      health: { score: 100, status: 'HEALTHY' as const, issues: [] },
+      fields: {},
+      alerts: [],
+    };
+    const withTraits: TwinDocument = { ...doc, traits };
+    expect(twinJsonOf(avroTwinEncoder(3).encode(doc))).toEqual(doc);
+    expect(twinJsonOf(avroTwinEncoder(3).encode(withTraits))).toEqual(withTraits);
+    expect(twinJsonOf(avroTwinEncoder(3).encode(doc).subarray(0, 40))).toBeUndefined();
   });
 });
