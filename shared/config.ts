@@ -287,7 +287,7 @@ export const SERVICE_SCHEMA = {
   twinsFormat: setting(
     'TWINS_FORMAT',
     'json',
-    'Value format of device.twins: json, or avro (Confluent wire format, schema registered under <topic>-value; needs SCHEMA_REGISTRY_URL)',
+    'Value format of device.twins: json, or avro (Confluent wire format, schema registered under the subject device.twins-value, TOPIC_PREFIX included; needs SCHEMA_REGISTRY_URL)',
     oneOf('json', 'avro'),
   ),
   schemaRegistryUrl: setting(

@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { consumeUntil, produce, type ConsumedRecord } from '../support/kafka';
+import { SseClient } from '../support/sse-client';
 import { registryUrl, startRegistry, type TestRegistry } from '../support/registry';
 import { deployment, getJson, startService, type Deployment, type ServiceInstance } from '../support/stack';
 import { waitUntilConsumed } from '../support/workload';
@@ -49,6 +50,8 @@ describe('Avro and a schema registry', () => {
     const good = await client.encode(id, { temperature: 21.5, unit: 'C', ok: true });
     const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0, 0, 1]), good.subarray(5)]);
     const truncated = good.subarray(0, good.length - 3);
+    // twinfold's own reader of device.twins (the live event stream) reads the Avro twins too.
+    const live = await SseClient.connect(`${service.url}/api/v1/twins/avro-1/events`);
     await produce(telemetry, [
       { key: 'avro-1', value: good },
       { key: 'json-1', value: JSON.stringify({ temperature: 19, label: 'x', pos: { x: 1 } }) },
@@ -64,6 +67,12 @@ describe('Avro and a schema registry', () => {
       unit: 'C',
       ok: true,
     });
+
+    await live
+      .waitFor('the Avro twin as a live event', (es) =>
+        es.some((e) => e.data !== undefined && /"temperature":21.5/.test(e.data)),
+      )
+      .finally(() => live.close());
 
     // device.twins, read by a plain Confluent-style consumer: the registry client and avsc only.
     const twins = await consumeUntil([`${d.prefix}device.twins`], (rs) => rs.length >= 2);
