@@ -15,6 +15,7 @@ import { createKafka, waitForKafka } from '../shared/kafka';
 import { createLogger } from '../shared/logger';
 import { LocalTwinQueries } from '../topology/local-queries';
 import { processorSettings } from '../topology/processor-settings';
+import { recordFormats } from '../topology/record-formats';
 import { StreamProcessor } from '../topology/stream-processor';
 import { createApp } from './app';
 import { authFromConfig } from './auth';
@@ -36,7 +37,9 @@ async function main(): Promise<void> {
   const kafka = createKafka(config, `${config.applicationId}-service`, logger);
   // Profiles and rules: global tables every instance reads before it folds (traits, decisions).
   const global = setUpGlobalTables(kafka, processorSettings(config), config.writeOutcomeTimeoutMs, logger);
-  const { settings } = global;
+  // Avro inputs and the device.twins format: the twin schema is registered before anything folds.
+  const formats = await recordFormats(config, global.settings.topics.twins, logger.child('formats'));
+  const settings = { ...global.settings, formats };
   const processor = new StreamProcessor(
     kafka,
     settings,

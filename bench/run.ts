@@ -6,7 +6,8 @@
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
  *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin,
- *                                          thingsboard, hono, kstreams, kafka-clients, scale
+ *                                          thingsboard, hono, kstreams, kafka-clients, scale, avro
+ *   (avro starts a schema registry, Java 21+; --quick skips it unless named)
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
  *   (scale starts 6 service processes; --quick skips it unless named)
@@ -20,6 +21,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiBench } from './api';
+import { avroBench } from './avro';
 import { dashboardBench } from './dashboard';
 import { FULL_SIZES, QUICK_SIZES, scaleSizes, type BenchContext } from './context';
 import { latencyAtFixedRate, maxSustainedRate } from './end-to-end';
@@ -56,6 +58,7 @@ const BENCHES = [
   'hono',
   'kafka-clients',
   'scale',
+  'avro',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -98,6 +101,7 @@ function parseArgs(argv: string[]): Args {
   if (args.quick && !argv.includes('--only')) args.only.delete('dashboard');
   if (args.quick && !argv.includes('--only')) args.only.delete('kstreams');
   if (args.quick && !argv.includes('--only')) args.only.delete('scale');
+  if (args.quick && !argv.includes('--only')) args.only.delete('avro');
   return args;
 }
 
@@ -252,6 +256,7 @@ async function main(): Promise<void> {
     if (args.only.has('kafka-clients'))
       results.push(...(await attempt('kafka-clients', () => kafkaClientsBench(ctx))));
     if (args.only.has('scale')) results.push(...(await attempt('scale', () => scaleBench(ctx))));
+    if (args.only.has('avro')) results.push(...(await attempt('avro', () => avroBench(ctx))));
   } finally {
     await cleanup();
   }

@@ -1,3 +1,5 @@
+import { twinJsonOf } from '../shared/avro/twin-read';
+import { isFramed } from '../shared/avro/wire';
 import { isDeviceId } from '../shared/ids';
 import { isJsonObject, type JsonObject } from '../shared/json';
 import { parseJsonSafely, type JsonLimits } from '../shared/safe-json';
@@ -62,7 +64,7 @@ export function updateOutput(
 ): TwinOutput | undefined {
   const id = key?.toString('utf8');
   if (!isDeviceId(id) || value === null) return undefined;
-  const doc = parseOrUndefined(value, limits);
+  const doc = isFramed(value) ? twinJsonOf(value) : parseOrUndefined(value, limits);
   if (!doc || typeof doc.version !== 'number' || !isJsonObject(doc.metadata)) return undefined;
   const reported = changedFields(doc.reported, doc.metadata.reported, doc.version);
   const desired = changedFields(doc.desired, doc.metadata.desired, doc.version);

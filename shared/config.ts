@@ -284,6 +284,30 @@ export const SERVICE_SCHEMA = {
     'Interval of WebSocket pings; a connection that has not answered the previous one is dropped',
     integer(100, 3600000),
   ),
+  twinsFormat: setting(
+    'TWINS_FORMAT',
+    'json',
+    'Value format of device.twins: json, or avro (Confluent wire format, schema registered under the subject device.twins-value, TOPIC_PREFIX included; needs SCHEMA_REGISTRY_URL)',
+    oneOf('json', 'avro'),
+  ),
+  schemaRegistryUrl: setting(
+    'SCHEMA_REGISTRY_URL',
+    '',
+    'Confluent-compatible schema registry (e.g. http://127.0.0.1:8081/apis/ccompat/v7); when set, input records starting with the Avro magic byte are decoded with its schemas',
+    optional(url),
+  ),
+  schemaRegistryUsername: setting(
+    'SCHEMA_REGISTRY_USERNAME',
+    '',
+    'Basic-auth user for the schema registry',
+    optionalText,
+  ),
+  schemaRegistryPassword: setting(
+    'SCHEMA_REGISTRY_PASSWORD',
+    '',
+    'Basic-auth password for the schema registry',
+    optionalText,
+  ),
 } as const;
 
 /** Everything the service reads: the common settings and its own. */
@@ -312,6 +336,8 @@ export function loadCommonConfig(env: NodeJS.ProcessEnv = process.env): CommonCo
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const { values, problems } = parseSettings(CONFIG_SCHEMA, env);
   problems.push(...commonProblems(values), ...jwtSettingProblems(values as AuthSettings));
+  if (values.twinsFormat === 'avro' && values.schemaRegistryUrl === undefined)
+    problems.push('TWINS_FORMAT is avro, so SCHEMA_REGISTRY_URL is required');
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Config;
 }

@@ -28,6 +28,10 @@ export const ERROR_CODES = {
   UPSTREAM_ERROR: 502,
   TIMEOUT: 504,
   INTERNAL: 500,
+  /** An Avro record (magic byte 0) whose schema id the schema registry does not know. */
+  UNKNOWN_SCHEMA: 400,
+  /** An Avro record whose body does not decode with its schema (truncated, or extra bytes). */
+  MALFORMED_AVRO: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

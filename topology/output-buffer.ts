@@ -2,6 +2,7 @@ import type { Message, TopicMessages } from 'kafkajs';
 import type { TopicNames } from '../shared/topics';
 import { documentOf } from './document-memo';
 import type { DownlinkMessage, TwinEvent, TwinState } from './twin';
+import { JSON_TWIN_ENCODER, type TwinEncoder } from './twin-encoder';
 
 /**
  * Everything one commit sends, grouped by topic, in the order it was produced (per-device order
@@ -11,7 +12,10 @@ export class OutputBuffer {
   private readonly byTopic = new Map<string, Message[]>();
   private count = 0;
 
-  constructor(private readonly topics: TopicNames) {}
+  constructor(
+    private readonly topics: TopicNames,
+    private readonly twinEncoder: TwinEncoder = JSON_TWIN_ENCODER,
+  ) {}
 
   add(topic: string, message: Message): void {
     let list = this.byTopic.get(topic);
@@ -35,7 +39,7 @@ export class OutputBuffer {
   ): void {
     const timestamp = String(timestampMs);
     if (state !== undefined) {
-      const twin = state === null ? null : Buffer.from(JSON.stringify(documentOf(state)));
+      const twin = state === null ? null : this.twinEncoder.encode(documentOf(state));
       const version = String(state === null ? (deletedVersion ?? '') : state.version);
       this.add(this.topics.twins, {
         key: deviceId,

@@ -31,7 +31,7 @@ export type TaskSettings = Pick<
   ProcessorSettings,
   'topics' | 'changelogTopic' | 'limits' | 'foldConfig' | 'cacheMaxEntries'
 > &
-  Partial<Pick<ProcessorSettings, 'history'>>;
+  Partial<Pick<ProcessorSettings, 'history' | 'formats'>>;
 
 export interface PartitionTaskOptions {
   readonly partition: number;
@@ -188,7 +188,9 @@ export class PartitionTask {
         this.observeInput(topic, nextOffset, at.highWatermark);
         return;
       }
-      const draft = new CommitDraft(this.o.settings.topics);
+      const draft = new CommitDraft(this.o.settings);
+      // Schema ids are resolved here, asynchronously, so the fold's decode stays synchronous.
+      await this.o.settings.formats?.inputs?.prepare(fresh.map((m) => m.value));
       const keys = fresh.map((m) => m.key?.toString('utf8')).filter(isDeviceId);
       await this.twins.cache.load(keys);
       for (const m of fresh) this.folder.foldRecord(topic, kind, m, draft);
@@ -213,7 +215,7 @@ export class PartitionTask {
       const due = this.deadlines.due(nowMs);
       if (due.length === 0) return;
       await this.twins.cache.load(due);
-      const draft = new CommitDraft(this.o.settings.topics);
+      const draft = new CommitDraft(this.o.settings);
       for (const key of due) this.folder.tick(key, nowMs, draft);
       await this.commit(draft, undefined);
       this.notify(draft);

@@ -2,6 +2,7 @@ import type { Config } from '../shared/config';
 import { changelogTopic, historyChangelogTopic, topicNames, type TopicNames } from '../shared/topics';
 import { RetentionPolicy } from './history/retention';
 import type { DecodeLimits } from '../shared/inputs';
+import type { RecordFormats } from './record-formats';
 import type { FoldConfig } from './twin';
 
 /** What the processor's parts need from the configuration, derived once. */
@@ -18,6 +19,8 @@ export interface ProcessorSettings {
   replicationFactor: number;
   /** The history stores (HISTORY=on), or undefined when history is off. */
   history: HistorySettings | undefined;
+  /** Avro inputs and the device.twins format (record-formats.ts); absent: JSON only. */
+  formats?: RecordFormats;
 }
 
 export interface HistorySettings {

@@ -1,3 +1,5 @@
+import { isFramed } from '../../shared/avro/wire';
+import { twinJsonOf } from '../../shared/avro/twin-read';
 import type { TwinFilter } from '../backend';
 import type { TwinDocument } from '../twin-document';
 import { matchesFilter } from '../twin-filter';
@@ -31,6 +33,13 @@ export function decodeTwinRecord(partition: number, record: TwinRecord): TwinCha
     json: undefined,
   };
   if (record.value === null) return { ...change, twin: null };
+  if (isFramed(record.value)) {
+    // device.twins as Avro (TWINS_FORMAT=avro): the document twinfold encoded, back as JSON.
+    const doc = twinJsonOf(record.value);
+    return doc === undefined
+      ? change
+      : { ...change, twin: doc as unknown as TwinDocument, json: JSON.stringify(doc) };
+  }
   try {
     const text = record.value.toString('utf8');
     const parsed: unknown = JSON.parse(text);

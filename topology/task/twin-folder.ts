@@ -29,12 +29,13 @@ export class CommitDraft {
   readonly changes: CommittedChange[] = [];
   readonly out: OutputBuffer;
 
-  constructor(topics: ProcessorSettings['topics']) {
-    this.out = new OutputBuffer(topics);
+  constructor(settings: Pick<FolderSettings, 'topics' | 'formats'>) {
+    this.out = new OutputBuffer(settings.topics, settings.formats?.twins);
   }
 }
 
-export type FolderSettings = Pick<ProcessorSettings, 'topics' | 'limits' | 'foldConfig'>;
+export type FolderSettings = Pick<ProcessorSettings, 'topics' | 'limits' | 'foldConfig'> &
+  Partial<Pick<ProcessorSettings, 'formats'>>;
 
 export interface TwinFolderOptions {
   readonly partition: number;
@@ -63,7 +64,9 @@ export class TwinFolder {
     let input: TwinInput | undefined;
     let before: StoredTwin | undefined;
     try {
-      input = decodeInput(kind, key, m.value, timestampMs, settings.limits, m.headers);
+      // An Avro record (magic byte) becomes JSON text first; the dead letter keeps the original bytes.
+      const value = settings.formats?.inputs ? settings.formats.inputs.toJson(m.value) : m.value;
+      input = decodeInput(kind, key, value, timestampMs, settings.limits, m.headers);
       before = this.o.twins.cache.get(key);
       const result = foldTwin(before, input, { nowMs: timestampMs, config: settings.foldConfig });
       this.apply(key, before, result, timestampMs, draft, input, m.offset);
