@@ -1,4 +1,4 @@
-import { Type, type Schema } from 'avsc';
+import { Type, types, type Schema } from 'avsc';
 import { TwinfoldError } from '../errors';
 import type { SchemaRegistryClient } from './registry-client';
 import { HEADER_BYTES, isFramed, schemaIdOf } from './wire';
@@ -44,7 +44,13 @@ export class AvroInputDecoder {
       }
       try {
         // forSchema checks the parsed JSON: anything but a valid Avro schema throws.
-        this.types.set(id, Type.forSchema(JSON.parse(schema) as Schema));
+        const type = Type.forSchema(JSON.parse(schema) as Schema);
+        if (hasArrayOfEmptyItems(type, new Set())) {
+          const reason = 'its arrays can hold items of no bytes (a few bytes could decode to any size)';
+          this.refused.set(id, { reason, untilMs });
+          continue;
+        }
+        this.types.set(id, type);
         this.refused.delete(id);
       } catch (err) {
         this.refused.set(id, { reason: `it is not an Avro schema (${(err as Error).message})`, untilMs });
@@ -90,4 +96,34 @@ export class AvroInputDecoder {
 function bytesAsBase64(this: unknown, key: string, value: unknown): unknown {
   const original: unknown = typeof this === 'object' && this !== null ? Reflect.get(this, key) : undefined;
   return Buffer.isBuffer(original) ? original.toString('base64') : value;
+}
+
+/**
+ * Whether `type` holds an array whose items can be encoded in no bytes (null, an empty fixed, a
+ * record of such fields): its block count alone, a few bytes, would make the decoder allocate
+ * billions of items. Every other item takes at least one byte, so the record's size bounds it.
+ */
+function hasArrayOfEmptyItems(type: Type, seen: Set<Type>): boolean {
+  if (seen.has(type)) return false;
+  seen.add(type);
+  if (type instanceof types.ArrayType)
+    return takesNoBytes(type.itemsType, new Set()) || hasArrayOfEmptyItems(type.itemsType, seen);
+  return children(type).some((t) => hasArrayOfEmptyItems(t, seen));
+}
+
+function takesNoBytes(type: Type, seen: Set<Type>): boolean {
+  if (type instanceof types.NullType) return true;
+  if (type instanceof types.FixedType) return type.size === 0;
+  if (type instanceof types.LogicalType) return takesNoBytes(type.underlyingType, seen);
+  if (!(type instanceof types.RecordType) || seen.has(type)) return false;
+  seen.add(type);
+  return type.fields.every((f) => takesNoBytes(f.type, seen));
+}
+
+function children(type: Type): Type[] {
+  if (type instanceof types.RecordType) return type.fields.map((f) => f.type);
+  if (type instanceof types.MapType) return [type.valuesType as Type];
+  if (type instanceof types.UnwrappedUnionType || type instanceof types.WrappedUnionType) return type.types;
+  if (type instanceof types.LogicalType) return [type.underlyingType];
+  return [];
 }

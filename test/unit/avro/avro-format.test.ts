@@ -113,6 +113,20 @@ describe('Avro inputs', () => {
     expect(codeOf(() => decoder.toJson(Buffer.from([0, 0, 0])))).toBe('MALFORMED_AVRO');
   });
 
+  it('refuses a schema whose arrays hold items of no bytes: six bytes would decode to a billion nulls', async () => {
+    const nulls = {
+      type: 'record',
+      name: 'R',
+      fields: [{ name: 'a', type: { type: 'array', items: 'null' } }],
+    };
+    const decoder = new AvroInputDecoder({ schemaById: async () => JSON.stringify(nulls) });
+    // Block count 1e9 (zig-zag varint), then the end of the array.
+    const hostile = frame(5, Buffer.from([0x80, 0xa8, 0xd6, 0xb9, 0x07, 0x00]));
+    await decoder.prepare([hostile]);
+    expect(codeOf(() => decoder.toJson(hostile))).toBe('UNKNOWN_SCHEMA');
+    expect(() => decoder.toJson(hostile)).toThrow(/items of no bytes/);
+  });
+
   it('asks again about an unknown id after a while', async () => {
     let now = 1000;
     const asked: number[] = [];
