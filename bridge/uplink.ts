@@ -5,6 +5,7 @@ import type { JsonLimits } from '../shared/safe-json';
 import type { BridgeConfig } from './bridge-config';
 import type { KafkaRecord } from './kafka-writer';
 import type { BridgeMetrics } from './metrics';
+import { publishMeta } from './behaviour-meta';
 import { createManualAcks, interceptPublishes, type ManualAcks } from './mqtt-acks';
 import { OrderedBatcher } from './ordered-batcher';
 import { toUplinkRecord, type InboundMessage, type UplinkRecord, type UplinkRoute } from './uplink-record';
@@ -19,7 +20,13 @@ export interface UplinkOptions {
   write: (records: readonly KafkaRecord[]) => Promise<void>;
   settings: Pick<
     BridgeConfig,
-    'maxInFlight' | 'maxInFlightBytes' | 'batchMaxMessages' | 'batchMaxBytes' | 'lingerMs' | 'sharedGroup'
+    | 'maxInFlight'
+    | 'maxInFlightBytes'
+    | 'batchMaxMessages'
+    | 'batchMaxBytes'
+    | 'lingerMs'
+    | 'sharedGroup'
+    | 'labelClientIds'
   >;
   metrics: BridgeMetrics;
   logger: Logger;
@@ -128,6 +135,8 @@ export class Uplink {
   private receive(packet: IPublishPacket, release: () => void): void {
     if (!this.reading) return; // never released: mqtt.js stops here, the message stays unacknowledged
     const { metrics, routes, dlqTopic, limits, settings } = this.options;
+    const { labelDropped, ...meta } = publishMeta(packet, settings.labelClientIds);
+    if (labelDropped) metrics.labelsDropped.inc();
     const msg: InboundMessage = {
       topic: packet.topic,
       payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload, 'utf8') : packet.payload,
@@ -135,6 +144,7 @@ export class Uplink {
       retain: packet.retain,
       receivedAt: this.now(),
       messageId: this.newMessageId(),
+      ...meta,
     };
     const record = toUplinkRecord(msg, routes, dlqTopic, limits);
     metrics.messagesIn.inc({ kind: record.kind ?? 'unknown' });
