@@ -2,6 +2,7 @@ import { scenarioRecord } from '../scripts/simulator/scenario-records';
 import {
   ABNORMAL_SCENARIOS,
   EXPECTED_ALERT,
+  byReceipt,
   scenarioMessages,
   type AbnormalScenario,
   type ScenarioMessage,
@@ -61,7 +62,7 @@ export function replayScenario(
   settings = DEFAULT_BEHAVIOUR_SETTINGS,
 ): Replay {
   const startMs = Date.UTC(2026, 0, 1);
-  const messages = scenarioMessages(name, o);
+  const messages = byReceipt(scenarioMessages(name, o));
   const config = replayConfig({ ...settings, windowMs: o.windowMs });
   const twins = new Map<string, StoredTwin>();
   const raised: RaisedAlert[] = [];

@@ -89,11 +89,12 @@ export class Uplink {
 
   /**
    * Subscribes at QoS 1 to every uplink topic. Retained messages are sent only when a subscription
-   * is new (retain handling 1), not again on every restart of the persistent session.
+   * is new (retain handling 1), not again on every restart of the persistent session. Retain as
+   * published: the retain flag a device set reaches `mqtt.retain` (a behaviour feature).
    */
   async subscribe(): Promise<void> {
     const map: ISubscriptionMap = {};
-    for (const filter of this.filters()) map[filter] = { qos: 1, rh: 1 };
+    for (const filter of this.filters()) map[filter] = { qos: 1, rh: 1, rap: true };
     const granted = await this.options.client.subscribeAsync(map);
     for (const g of granted) {
       if (g.qos !== 1) this.log.warn('subscription not granted at QoS 1', { filter: g.topic, qos: g.qos });

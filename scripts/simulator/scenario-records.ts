@@ -21,7 +21,8 @@ export function scenarioPayload(m: ScenarioMessage, startMs: number): Buffer {
 }
 
 /**
- * The Kafka record the bridge would write for a scenario message received at `startMs + at`: the
+ * The Kafka record the bridge would write for a scenario message received at `startMs + at +
+ * latency`: the
  * bridge's own conversion (bridge/uplink-record.ts), so the headers are the contract's. Message
  * ids are `<device>-<n>`, not UUIDs, so the records are the same on every run.
  */
@@ -58,7 +59,7 @@ export function scenarioRecord(
       payload: scenarioPayload(m, startMs),
       qos: m.qos,
       retain: m.retain,
-      receivedAt: startMs + m.at,
+      receivedAt: startMs + m.at + m.latency,
       messageId: `${m.deviceId}-${n}`,
       dup: false,
       clientId: SCENARIO_CLIENT_ID,

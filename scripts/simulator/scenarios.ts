@@ -35,12 +35,14 @@ export const EXPECTED_ALERT: Record<AbnormalScenario, string> = {
 export interface ScenarioMessage {
   /** Simulated send time, ms from the start. */
   at: number;
+  /** Network latency (ms): a bridge would receive it at `at + latency`. */
+  latency: number;
   deviceId: string;
   kind: DeviceKind;
   payload: JsonObject | 'online' | 'offline';
   qos: 0 | 1;
   retain: boolean;
-  /** The device's own clock when it sent it (ms from the start): `at` minus its latency. */
+  /** The device's own clock when it sent it (ms from the start): `at`, unless the clock lags. */
   deviceAt: number;
   label: AbnormalScenario | null;
 }
@@ -68,7 +70,7 @@ interface Episode {
   to: number;
 }
 
-/** Every message of a scenario, in send order (ties by device id). */
+/** Every message of a scenario, in send order (ties by device id; see `byReceipt`). */
 export function scenarioMessages(name: ScenarioName, o: ScenarioOptions): ScenarioMessage[] {
   const random = seededRandom(o.seed);
   const out: ScenarioMessage[] = [];
@@ -106,7 +108,7 @@ function deviceMessages(
   const meanGap = between(random, w / 12, w / 6);
   const push = (m: Omit<ScenarioMessage, 'deviceId'>): void => void out.push({ deviceId, ...m });
   const status = (at: number, word: 'online' | 'offline', label: AbnormalScenario | null): void =>
-    push({ at, kind: 'status', payload: word, qos: 1, retain: true, deviceAt: at, label });
+    push({ at, latency: 30, kind: 'status', payload: word, qos: 1, retain: true, deviceAt: at, label });
   status(Math.floor(random() * meanGap), 'online', null);
   let t = Math.floor(random() * meanGap) + 1;
   let seq = 0;
@@ -138,8 +140,9 @@ function normalOrAbnormal(
   e: Episode | undefined,
   random: Random,
 ): Omit<ScenarioMessage, 'deviceId'> {
-  const latency = e?.kind === 'timing_anomaly' ? between(random, 3000, 9000) : between(random, 20, 80);
-  const deviceAt = Math.round(t - latency);
+  const latency = Math.round(between(random, 20, 80));
+  // A timing anomaly: messages held back for seconds (their device times lag the network's).
+  const deviceAt = e?.kind === 'timing_anomaly' ? Math.round(t - between(random, 3000, 9000)) : t;
   const label = e?.kind ?? null;
   const data: JsonObject = {
     temperature: Math.round(between(random, 18, 28) * 10) / 10,
@@ -152,10 +155,18 @@ function normalOrAbnormal(
     const kind = pick(random, ['state', 'error'] as const);
     const payload: JsonObject =
       kind === 'state' ? { reported: data } : { error_code: 'E9', message: 'probe' };
-    return { at: t, kind, payload, qos: 0, retain: kind === 'state', deviceAt, label };
+    return { at: t, latency, kind, payload, qos: 0, retain: kind === 'state', deviceAt, label };
   }
   const roll = random();
   const kind: DeviceKind = roll < 0.05 ? 'state' : 'telemetry';
   const payload: JsonObject = kind === 'state' ? { reported: data } : { data };
-  return { at: t, kind, payload, qos: 1, retain: false, deviceAt, label };
+  return { at: t, latency, kind, payload, qos: 1, retain: false, deviceAt, label };
+}
+
+/** The messages in the order a bridge receives them (`at + latency`; ties by device id, then send order). */
+export function byReceipt(messages: readonly ScenarioMessage[]): ScenarioMessage[] {
+  return messages
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => a.m.at + a.m.latency - (b.m.at + b.m.latency) || a.i - b.i)
+    .map((x) => x.m);
 }

@@ -15,7 +15,7 @@ export function behaviourConditions(
   const warm = b.windows >= s.warmup;
   const rateBar = Math.max(b.rate.mean + s.spikeK * Math.sqrt(b.rate.variance), 3 * b.rate.mean);
   const spike = warm && f.rate * (f.windowMs / 1000) >= 10 && f.rate > rateBar;
-  const mix = warm && f.messages >= 5 && f.mixDistance >= s.mixDistance;
+  const mix = warm && f.messages >= 3 && f.mixDistance >= s.mixDistance;
   const entropy = f.messages >= 6 && f.sizeEntropy >= s.entropyBits && f.sizeEntropy >= b.entropy.mean + 1;
   const latencyBar = b.latency.mean + Math.max(s.latencyMs, 4 * Math.sqrt(b.latency.variance));
   const timing = warm && b.latency.n > 0 && f.latencyMs !== null && f.latencyMs > latencyBar;

@@ -10,6 +10,6 @@ export const DEFAULT_BEHAVIOUR_SETTINGS: Readonly<BehaviourSettings> = Object.fr
   floodConnects: 10,
   entropyBits: 2.3,
   latencyMs: 1000,
-  beaconCv: 0.1,
+  beaconCv: 0.25,
   irregularCv: 0.3,
 });

@@ -49,7 +49,7 @@ export interface WindowSums {
   ret: number;
   /** Payload-size histogram. */
   sz: number[];
-  /** Inter-arrival count, sum, sum of squares (ms). */
+  /** Inter-arrival (between send times) count, sum, sum of squares (ms). */
   ia: number[];
   /** Latency (record time − device time) count, sum, sum of squares (ms). */
   lat: number[];
@@ -121,7 +121,7 @@ export interface BehaviourFeatures {
 /** The `behaviour` member of the stored twin. */
 export interface BehaviourState {
   w: WindowSums;
-  /** Record time of the latest message (inter-arrival). */
+  /** Send time of the latest message: its device time, else its record time (inter-arrival). */
   last: number;
   /** Start of the current session (an `online` status), or null. */
   on: number | null;

@@ -44,7 +44,7 @@ export function updateBehaviour(
   const start = Math.floor(o.t / s.windowMs) * s.windowMs;
   let state: BehaviourState = previous ?? {
     w: emptyWindow(start),
-    last: o.t,
+    last: o.meta.deviceTs ?? o.t,
     on: null,
     b: emptyBaselines(),
     f: null,
@@ -60,7 +60,9 @@ export function updateBehaviour(
     transitions = closing.transitions;
   }
   const w = start > state.w.s ? emptyWindow(start) : copyWindow(state.w);
-  const gap = previous === undefined ? undefined : Math.max(0, o.t - previous.last);
+  // The device's own send times when it gives them: the network's jitter does not hide a beacon.
+  const sentAt = o.meta.deviceTs ?? o.t;
+  const gap = previous === undefined ? undefined : Math.max(0, sentAt - previous.last);
   let on = state.on;
   let session: number | undefined;
   if (o.status === 'online') on = o.t;
@@ -69,7 +71,7 @@ export function updateBehaviour(
     on = null;
   }
   addToWindow(w, o, gap, session);
-  return { state: { ...state, w, last: Math.max(state.last, o.t), on }, transitions, closed };
+  return { state: { ...state, w, last: sentAt, on }, transitions, closed };
 }
 
 function closeWindow(
