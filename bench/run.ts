@@ -29,6 +29,7 @@ import { startLiveStack, type LiveStack } from './live-stack';
 import { formatTable, writeResults, type BenchResult } from './report';
 import { restoreBench } from './restore';
 import { traitsBench } from './traits';
+import { behaviourBench } from './behaviour';
 import { twinOutputsBench } from './twin-outputs';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
@@ -46,6 +47,7 @@ const BENCHES = [
   'dashboard',
   'ws',
   'twin',
+  'behaviour',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -232,6 +234,7 @@ async function main(): Promise<void> {
     if (args.only.has('restore')) results.push(...(await attempt('restore', () => restoreBench(ctx))));
     if (args.only.has('history')) results.push(...(await attempt('history', () => historyBench(ctx))));
     if (args.only.has('traits')) results.push(...(await attempt('traits', () => traitsBench(ctx))));
+    if (args.only.has('behaviour')) results.push(...(await attempt('behaviour', () => behaviourBench(ctx))));
     if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
     if (args.only.has('ws')) results.push(...(await attempt('websocket fan-out', () => wsBench(ctx))));
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));

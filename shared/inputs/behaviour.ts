@@ -13,6 +13,7 @@ export const BEHAVIOUR_HEADERS = {
   label: 'twinfold.label',
   qos: 'mqtt.qos',
   retain: 'mqtt.retain',
+  receivedAt: 'mqtt.received_at',
 } as const;
 
 /** MQTT 5 user properties a publisher may set: its client id and a ground-truth label. */
@@ -31,6 +32,11 @@ export interface BehaviourMeta {
   retain: boolean;
   /** The device's own time of the message, when it carried one. */
   deviceTs?: number;
+  /**
+   * When the bridge received it (input topics keep the broker's append time as the record time,
+   * which batching blurs): the behaviour's clock when present.
+   */
+  receivedAt?: number;
   label?: string;
 }
 
@@ -62,6 +68,8 @@ export function decodeBehaviour(headers: RecordHeaders | undefined, valueBytes: 
     retain: text(headers, BEHAVIOUR_HEADERS.retain) === 'true',
   };
   if (deviceTs !== undefined) meta.deviceTs = deviceTs;
+  const receivedAt = count(text(headers, BEHAVIOUR_HEADERS.receivedAt));
+  if (receivedAt !== undefined) meta.receivedAt = receivedAt;
   if (label !== undefined && LABEL_PATTERN.test(label)) meta.label = label;
   return meta;
 }

@@ -6,7 +6,8 @@ import { profileOf } from './model';
 
 /**
  * The behaviour step of an accepted device message read with its headers (`input.behaviour`):
- * folds it into the twin's network behaviour at the record time; a closed window becomes a
+ * folds it into the twin's network behaviour at the bridge's receive time (`mqtt.received_at`,
+ * else the record time); a closed window becomes a
  * `behaviour.window` event (a dataset row) and every alert raised or cleared an `alert.raised` /
  * `alert.cleared` event. With behaviour off the twin keeps none.
  */
@@ -22,7 +23,7 @@ export function applyBehaviour(draft: Draft, input: DeviceInput): void {
   const meta = input.behaviour;
   if (meta === undefined) return;
   const observation = {
-    t: draft.nowMs,
+    t: meta.receivedAt ?? draft.nowMs,
     kind: input.kind,
     meta,
     ...(input.kind === 'status' ? { status: input.status } : {}),

@@ -71,6 +71,7 @@ describe('behaviour headers on uplink records', () => {
       dup: true,
       retain: false,
       deviceTs: 1_700_000_000_000,
+      receivedAt: 1_700_000_000_250,
       label: 'flood',
     });
   });
