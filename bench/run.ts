@@ -6,7 +6,7 @@
  *   npm run bench                          full sizes, a few minutes per benchmark on 2 cores
  *   npm run bench -- --quick               tiny sizes (or BENCH_QUICK=1): proves each figure is produced
  *   npm run bench -- --only fold,restore   some benchmarks: fold, e2e, hot, api, restore, history, traits, dashboard, ws, twin,
- *                                          thingsboard, hono, kstreams, kafka-clients, scale, avro
+ *                                          thingsboard, hono, kstreams, kafka-clients, scale, avro, behaviour
  *   (avro starts a schema registry, Java 21+; --quick skips it unless named)
  *   (dashboard drives Debian's chromium; --quick leaves it out unless --only names it)
  *   (kstreams, against Kafka Streams, needs Maven; --quick skips it unless named)
@@ -37,6 +37,7 @@ import { restoreBench } from './restore';
 import { scaleBench } from './scale';
 import { traitsBench } from './traits';
 import { thingsBoardBench } from './thingsboard';
+import { behaviourBench } from './behaviour';
 import { twinOutputsBench } from './twin-outputs';
 import { startBrokers, type Brokers } from './support/brokers';
 import { killAll, ROOT } from './support/process';
@@ -59,6 +60,7 @@ const BENCHES = [
   'kafka-clients',
   'scale',
   'avro',
+  'behaviour',
 ] as const;
 type BenchName = (typeof BENCHES)[number];
 
@@ -247,6 +249,7 @@ async function main(): Promise<void> {
     if (args.only.has('restore')) results.push(...(await attempt('restore', () => restoreBench(ctx))));
     if (args.only.has('history')) results.push(...(await attempt('history', () => historyBench(ctx))));
     if (args.only.has('traits')) results.push(...(await attempt('traits', () => traitsBench(ctx))));
+    if (args.only.has('behaviour')) results.push(...(await attempt('behaviour', () => behaviourBench(ctx))));
     if (args.only.has('dashboard')) results.push(...(await attempt('dashboard', () => dashboardBench(ctx))));
     if (args.only.has('ws')) results.push(...(await attempt('websocket fan-out', () => wsBench(ctx))));
     if (args.only.has('twin')) results.push(...(await attempt('twin outputs', () => twinOutputsBench(ctx))));

@@ -50,6 +50,16 @@ const pemFile: Parser<Buffer | undefined> = (raw) => {
   return pem;
 };
 
+/** Comma-separated client ids; empty gives none. */
+const clientIdList: Parser<ReadonlySet<string>> = (raw) =>
+  new Set(
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part !== '')
+      .map((part) => clientId(part)),
+  );
+
 const template: Parser<TopicTemplate> = (raw) => compileTopicTemplate(raw);
 
 /**
@@ -176,6 +186,12 @@ export const BRIDGE_CONFIG_SCHEMA = {
     'device/{id}/desired',
     'MQTT topic template desired state is published to',
     template,
+  ),
+  labelClientIds: setting(
+    'LABEL_CLIENT_IDS',
+    '',
+    'Comma-separated MQTT client ids (simulators) whose ground-truth labels (MQTT 5 user property twinfold-label) the bridge carries through as twinfold.label; every other label is dropped. Empty: labelling off',
+    clientIdList,
   ),
   twinOutputs: setting(
     'BRIDGE_TWIN_OUTPUTS',

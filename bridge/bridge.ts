@@ -8,6 +8,7 @@ import type { JsonLimits } from '../shared/safe-json';
 import { topicNames, type TopicNames } from '../shared/topics';
 import type { BridgeConfig } from './bridge-config';
 import { watchBrokerCounters } from './broker-counters';
+import { watchBrokerLog } from './broker-log';
 import { Downlink } from './downlink';
 import { bridgeTopics, waitForTopics } from './kafka-topics';
 import { createBridgeProducer, createKafkaWriter, type KafkaRecord } from './kafka-writer';
@@ -193,7 +194,12 @@ export class Bridge {
     observeConnection(downlinkClient, 'downlink', logger, this.metrics);
     await connectClient(downlinkClient, connectTimeout);
     // The downlink connection only publishes, so the broker's counters arrive on it alone.
-    this.stopWatchingBroker = watchBrokerCounters(downlinkClient, this.metrics, logger);
+    const stopCounters = watchBrokerCounters(downlinkClient, this.metrics, logger);
+    const stopLog = watchBrokerLog(downlinkClient, this.metrics, logger);
+    this.stopWatchingBroker = () => {
+      stopCounters();
+      stopLog();
+    };
     const consumer = this.kafka.consumer({
       groupId: `${config.applicationId}-bridge-downlink`,
       allowAutoTopicCreation: false,

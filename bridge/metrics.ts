@@ -26,11 +26,25 @@ export interface BridgeMetrics {
   brokerStoredBytes: Gauge<never>;
   /** twin/{id}/update|event|alert messages the broker acknowledged, by kind. */
   twinOutputs: Counter<'kind'>;
+  /** Ground-truth labels dropped: labelling off, or a client id not in LABEL_CLIENT_IDS. */
+  labelsDropped: Counter<never>;
+  /** Connections the MQTT broker refused (its log on $SYS/broker/log/N, when it publishes it). */
+  brokerRefusedConnections: Counter<never>;
 }
 
 export function createBridgeMetrics(registry: Registry): BridgeMetrics {
   const registers = [registry];
   return {
+    labelsDropped: new Counter({
+      name: 'twinfold_bridge_labels_dropped_total',
+      help: 'Ground-truth labels dropped (labelling off, or not from a LABEL_CLIENT_IDS client id)',
+      registers,
+    }),
+    brokerRefusedConnections: new Counter({
+      name: 'twinfold_bridge_mqtt_broker_refused_connections_total',
+      help: "Connections the MQTT broker refused, from its log on $SYS/broker/log/N (Mosquitto's log_dest topic)",
+      registers,
+    }),
     messagesIn: new Counter({
       name: 'twinfold_bridge_messages_in_total',
       help: 'Uplink MQTT messages received, by topic kind',

@@ -1,7 +1,7 @@
 import type { IHeaders, Message } from 'kafkajs';
 import { deadLetter } from '../shared/dead-letter';
 import { toTwinfoldError, TwinfoldError, type ErrorCode } from '../shared/errors';
-import { decodeInput, type DeviceKind } from '../shared/inputs';
+import { BEHAVIOUR_HEADERS, decodeInput, type DeviceKind, type TwinInput } from '../shared/inputs';
 import type { JsonLimits } from '../shared/safe-json';
 import type { TopicNames } from '../shared/topics';
 import type { TopicTemplate } from './topic-template';
@@ -15,6 +15,12 @@ export interface InboundMessage {
   receivedAt: number;
   /** Unique per received message (a UUID); lets consumers drop redelivered duplicates. */
   messageId: string;
+  /** The DUP flag (a QoS 1 resend). */
+  dup?: boolean;
+  /** The client id the publisher declared, if any (bridge/behaviour-meta.ts). */
+  clientId?: string;
+  /** A ground-truth label from a labelling client id (bridge/behaviour-meta.ts). */
+  label?: string;
 }
 
 /** Where each uplink kind is read from (MQTT) and written to (Kafka). */
@@ -57,6 +63,23 @@ function mqttHeaders(msg: InboundMessage): IHeaders {
     'mqtt.message_id': msg.messageId,
     'mqtt.retain': String(msg.retain),
   };
+}
+
+/**
+ * The behaviour metadata of an accepted message (docs/contract.md, "Behaviour metadata"): payload
+ * size, DUP, declared client id, the device's own time when the payload carried one, the label.
+ */
+function behaviourHeaders(msg: InboundMessage, input: TwinInput): IHeaders {
+  const headers: IHeaders = {
+    [BEHAVIOUR_HEADERS.payloadBytes]: String(msg.payload.length),
+    [BEHAVIOUR_HEADERS.dup]: String(msg.dup === true),
+  };
+  const deviceTs =
+    input.deviceTimestampMs ?? (input.timestampMs !== msg.receivedAt ? input.timestampMs : undefined);
+  if (deviceTs !== undefined) headers[BEHAVIOUR_HEADERS.deviceTs] = String(deviceTs);
+  if (msg.clientId !== undefined) headers[BEHAVIOUR_HEADERS.clientId] = msg.clientId;
+  if (msg.label !== undefined) headers[BEHAVIOUR_HEADERS.label] = msg.label;
+  return headers;
 }
 
 function sizeOf(message: Message): number {
@@ -123,12 +146,12 @@ export function toUplinkRecord(
     return deadLetterRecord(msg, route?.kind, null, err, dlqTopic, limits);
   }
   try {
-    const { deviceId } = decodeInput(route.kind, rawId, msg.payload, msg.receivedAt, limits);
+    const input = decodeInput(route.kind, rawId, msg.payload, msg.receivedAt, limits);
     const message: Message = {
-      key: deviceId,
+      key: input.deviceId,
       value: msg.payload,
       timestamp: String(msg.receivedAt),
-      headers: mqttHeaders(msg),
+      headers: { ...mqttHeaders(msg), ...behaviourHeaders(msg, input) },
     };
     return { topic: route.kafkaTopic, message, kind: route.kind, bytes: sizeOf(message) };
   } catch (err) {

@@ -5,6 +5,7 @@ import type { JsonLimits } from '../shared/safe-json';
 import type { BridgeConfig } from './bridge-config';
 import type { KafkaRecord } from './kafka-writer';
 import type { BridgeMetrics } from './metrics';
+import { publishMeta } from './behaviour-meta';
 import { createManualAcks, interceptPublishes, type ManualAcks } from './mqtt-acks';
 import { OrderedBatcher } from './ordered-batcher';
 import { toUplinkRecord, type InboundMessage, type UplinkRecord, type UplinkRoute } from './uplink-record';
@@ -19,7 +20,13 @@ export interface UplinkOptions {
   write: (records: readonly KafkaRecord[]) => Promise<void>;
   settings: Pick<
     BridgeConfig,
-    'maxInFlight' | 'maxInFlightBytes' | 'batchMaxMessages' | 'batchMaxBytes' | 'lingerMs' | 'sharedGroup'
+    | 'maxInFlight'
+    | 'maxInFlightBytes'
+    | 'batchMaxMessages'
+    | 'batchMaxBytes'
+    | 'lingerMs'
+    | 'sharedGroup'
+    | 'labelClientIds'
   >;
   metrics: BridgeMetrics;
   logger: Logger;
@@ -82,11 +89,12 @@ export class Uplink {
 
   /**
    * Subscribes at QoS 1 to every uplink topic. Retained messages are sent only when a subscription
-   * is new (retain handling 1), not again on every restart of the persistent session.
+   * is new (retain handling 1), not again on every restart of the persistent session. Retain as
+   * published: the retain flag a device set reaches `mqtt.retain` (a behaviour feature).
    */
   async subscribe(): Promise<void> {
     const map: ISubscriptionMap = {};
-    for (const filter of this.filters()) map[filter] = { qos: 1, rh: 1 };
+    for (const filter of this.filters()) map[filter] = { qos: 1, rh: 1, rap: true };
     const granted = await this.options.client.subscribeAsync(map);
     for (const g of granted) {
       if (g.qos !== 1) this.log.warn('subscription not granted at QoS 1', { filter: g.topic, qos: g.qos });
@@ -128,6 +136,8 @@ export class Uplink {
   private receive(packet: IPublishPacket, release: () => void): void {
     if (!this.reading) return; // never released: mqtt.js stops here, the message stays unacknowledged
     const { metrics, routes, dlqTopic, limits, settings } = this.options;
+    const { labelDropped, ...meta } = publishMeta(packet, settings.labelClientIds);
+    if (labelDropped) metrics.labelsDropped.inc();
     const msg: InboundMessage = {
       topic: packet.topic,
       payload: typeof packet.payload === 'string' ? Buffer.from(packet.payload, 'utf8') : packet.payload,
@@ -135,6 +145,7 @@ export class Uplink {
       retain: packet.retain,
       receivedAt: this.now(),
       messageId: this.newMessageId(),
+      ...meta,
     };
     const record = toUplinkRecord(msg, routes, dlqTopic, limits);
     metrics.messagesIn.inc({ kind: record.kind ?? 'unknown' });

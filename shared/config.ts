@@ -248,6 +248,18 @@ export const SERVICE_SCHEMA = {
     'Computed traits and alert.raised/alert.cleared events per numeric reported field (on or off: no traits state, no traits section)',
     bool,
   ),
+  behaviour: setting(
+    'BEHAVIOUR',
+    'on',
+    "Network-behaviour twin: windowed features of every device's traffic, behaviour alerts and behaviour.window events (on or off: no behaviour state, no behaviour section)",
+    bool,
+  ),
+  behaviourWindowMs: setting(
+    'BEHAVIOUR_WINDOW',
+    '60s',
+    'Length of the behaviour windows (record time; e.g. 60s, 5m): one behaviour.window event and dataset row per device per window',
+    duration(100, 86400000),
+  ),
   wsMaxConnections: setting(
     'WS_MAX_CONNECTIONS',
     '1000',

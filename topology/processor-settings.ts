@@ -1,3 +1,4 @@
+import { DEFAULT_BEHAVIOUR_SETTINGS } from './behaviour';
 import type { Config } from '../shared/config';
 import { changelogTopic, historyChangelogTopic, topicNames, type TopicNames } from '../shared/topics';
 import { RetentionPolicy } from './history/retention';
@@ -50,6 +51,9 @@ export function processorSettings(config: Config): ProcessorSettings {
       // The bridge checks device.downlink records against the same settings.
       downlinkLimits: limits,
       traits: config.traits,
+      ...(config.behaviour
+        ? { behaviour: { ...DEFAULT_BEHAVIOUR_SETTINGS, windowMs: config.behaviourWindowMs } }
+        : {}),
     },
     partitions: config.partitions,
     replicationFactor: config.replicationFactor,

@@ -3,6 +3,7 @@ import { COMMAND_STATUSES } from '../../topology/twin';
 import { REGISTRY_REQUEST_OPS } from '../backend';
 import type { Schema } from '../route';
 import { CONNECTION_STATUSES, LIFECYCLES } from '../twin-document';
+import { BEHAVIOUR_SCHEMAS } from './behaviour-schemas';
 import { TRAITS_SCHEMAS } from './traits-schemas';
 import { RULES_SCHEMAS } from './rules-schemas';
 
@@ -71,7 +72,11 @@ const twinDocument = {
 };
 // `traits` only with TRAITS on, once a numeric reading arrived: the computed traits and open alerts.
 const TwinDocument = obj(
-  { ...twinDocument, traits: { $ref: '#/components/schemas/TraitsView' } },
+  {
+    ...twinDocument,
+    traits: { $ref: '#/components/schemas/TraitsView' },
+    behaviour: { $ref: '#/components/schemas/BehaviourView' },
+  },
   Object.keys(twinDocument),
 );
 
@@ -302,6 +307,7 @@ export const SCHEMAS = {
     ['groupBy', 'count', 'groups'],
   ),
   ...TRAITS_SCHEMAS,
+  ...BEHAVIOUR_SCHEMAS,
   ...RULES_SCHEMAS,
   ErrorEnvelope: obj({
     status: { const: 'error' },

@@ -1,10 +1,13 @@
+import { BEHAVIOUR_ALERT_TYPES } from '../../topology/traits';
 import type { Schema } from '../route';
 
 /** Schemas of the computed traits (topology/traits/types.ts): the twin document's `traits` section and alert data. */
 
 const timestamp: Schema = { type: 'string', format: 'date-time' };
 const severity: Schema = { enum: ['LOW', 'MEDIUM', 'HIGH'] };
-const alertType: Schema = { enum: ['SPIKE', 'STUCK', 'RAPID_CHANGE', 'DRIFT', 'UNSTABLE', 'UNHEALTHY'] };
+export const alertType: Schema = {
+  enum: ['SPIKE', 'STUCK', 'RAPID_CHANGE', 'DRIFT', 'UNSTABLE', 'UNHEALTHY', ...BEHAVIOUR_ALERT_TYPES],
+};
 const nullableNumber: Schema = { type: ['number', 'null'] };
 
 function obj(properties: Record<string, Schema>, required: string[] = Object.keys(properties)): Schema {
@@ -60,6 +63,15 @@ const fieldTraits = obj({
   health,
 });
 
+export const alertView = obj({
+  id: { type: 'string' },
+  field: { type: ['string', 'null'] },
+  type: alertType,
+  severity,
+  message: { type: 'string' },
+  raisedAt: timestamp,
+});
+
 export const TRAITS_SCHEMAS = {
   TraitsView: obj({
     evaluatedAt: {
@@ -68,17 +80,7 @@ export const TRAITS_SCHEMAS = {
     },
     health,
     fields: { type: 'object', additionalProperties: fieldTraits },
-    alerts: {
-      type: 'array',
-      items: obj({
-        id: { type: 'string' },
-        field: { type: ['string', 'null'] },
-        type: alertType,
-        severity,
-        message: { type: 'string' },
-        raisedAt: timestamp,
-      }),
-    },
+    alerts: { type: 'array', items: alertView },
   }),
   AlertEvent: obj({
     type: { enum: ['alert.raised', 'alert.cleared'] },

@@ -3,6 +3,7 @@ import { assertDeviceId } from '../ids';
 import { decodeUtf8Strict, DEFAULT_JSON_LIMITS, type JsonLimits } from '../safe-json';
 import { decodeCommand, decodeDesired, decodeRegistry } from './decode-app';
 import { decodeAck, decodeError, decodeState, decodeStatus, decodeTelemetry } from './decode-device';
+import { decodeBehaviour } from './behaviour';
 import { decodeProvenance, type RecordHeaders } from './provenance';
 import type { RawRecord } from './raw-record';
 import { DEFAULT_MAX_CLOCK_SKEW_MS } from './timestamps';
@@ -31,7 +32,7 @@ const DECODERS: Record<InputKind, (raw: RawRecord) => TwinInput> = {
  * invalid UTF-8), LIMIT_EXCEEDED from parseJsonSafely; DEVICE_ID_MISMATCH when the payload names
  * another device; VALIDATION_ERROR for a null value, a wrong shape or a bad timestamp.
  * `headers`: an application record's `twinfold.actor` and `twinfold.reason` (see provenance.ts)
- * become its `actor` and `reason`; device records ignore them.
+ * become its `actor` and `reason`; a device record's behaviour headers its `behaviour` (behaviour.ts).
  */
 export function decodeInput(
   kind: InputKind,
@@ -55,7 +56,9 @@ export function decodeInput(
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   const maxClockSkewMs = limits.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   const input = decoder({ deviceId, value: bytes, recordTimestampMs, limits, maxClockSkewMs });
-  if (headers === undefined || !(APPLICATION_KINDS as readonly InputKind[]).includes(kind)) return input;
+  if (headers === undefined) return input;
+  if (!(APPLICATION_KINDS as readonly InputKind[]).includes(kind))
+    return { ...input, behaviour: decodeBehaviour(headers, bytes.length) };
   return { ...input, ...decodeProvenance(headers) };
 }
 

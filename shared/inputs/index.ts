@@ -16,3 +16,11 @@ export {
   type Provenance,
   type RecordHeaders,
 } from './provenance';
+export {
+  BEHAVIOUR_HEADERS,
+  CLIENT_ID_PROPERTY,
+  decodeBehaviour,
+  LABEL_PATTERN,
+  LABEL_PROPERTY,
+  type BehaviourMeta,
+} from './behaviour';

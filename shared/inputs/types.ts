@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../json';
+import type { BehaviourMeta } from './behaviour';
 import type { Provenance } from './provenance';
 
 /** Kinds sent by the device itself (its MQTT uplink): they prove it is alive and can auto-discover a twin. */
@@ -30,6 +31,8 @@ interface InputBase {
    * clock skew, or before 2000): the input is then timed at the record timestamp instead.
    */
   deviceTimestampMs?: number;
+  /** A device record's network-behaviour metadata (its headers), when it was read with them. */
+  behaviour?: BehaviourMeta;
 }
 
 export interface TelemetryInput extends InputBase {

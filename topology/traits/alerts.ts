@@ -27,7 +27,7 @@ export interface AlertBook {
  * A condition: whether it holds now (raise) and whether it is clearly over (calm, the hysteresis).
  * The message is only written when an alert is raised.
  */
-interface Condition {
+export interface Condition {
   type: AlertType;
   holds: boolean;
   calm: boolean;

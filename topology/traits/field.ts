@@ -116,7 +116,7 @@ function deviation(delta: number, sigma: number): number {
  * while that is larger). Past the
  * warm-up a reading's pull is capped at `clip` (k σ), so one spike does not blind the baseline.
  */
-function nextBaseline(
+export function nextBaseline(
   n: number,
   mean: number,
   variance: number,

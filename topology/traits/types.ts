@@ -152,7 +152,19 @@ export interface FieldEvaluation {
   staleAfterMs: number;
 }
 
-export type AlertType = AnomalyType | 'DRIFT' | 'UNSTABLE' | 'UNHEALTHY';
+/** Network-behaviour alerts (topology/behaviour/, seed 001 section 1.3). */
+export const BEHAVIOUR_ALERT_TYPES = [
+  'TRAFFIC_SPIKE',
+  'PROTOCOL_MIX',
+  'RECONNECT_BURST',
+  'PAYLOAD_ENTROPY',
+  'TIMING_ANOMALY',
+  'CONNECTION_FLOOD',
+  'BEACONING',
+] as const;
+export type BehaviourAlertType = (typeof BEHAVIOUR_ALERT_TYPES)[number];
+
+export type AlertType = AnomalyType | 'DRIFT' | 'UNSTABLE' | 'UNHEALTHY' | BehaviourAlertType;
 
 /** An alert raised and not yet cleared; kept in the twin state so a replay neither repeats nor loses it. */
 export interface OpenAlert {

@@ -43,7 +43,7 @@ function fieldView(f: FieldTraitsState, nowMs: number): FieldTraitsView {
   };
 }
 
-function alertView(a: OpenAlert): AlertView {
+export function alertView(a: OpenAlert): AlertView {
   return {
     id: a.id,
     field: a.field,

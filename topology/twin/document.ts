@@ -2,6 +2,7 @@ import { isOpen } from './commands';
 import { computeDelta } from './delta';
 import { hasOwn, toIso, toIsoOrNull } from './json';
 import type { ConnectionStatus, FieldMeta, JsonObject, Lifecycle, TwinState } from './model';
+import { behaviourView, type BehaviourView } from '../behaviour';
 import { traitsView, type TraitsView } from '../traits';
 
 /**
@@ -33,6 +34,8 @@ export interface TwinDocument {
   updatedAt: string;
   /** Computed traits and open alerts (absent with traits off, or before a numeric reading). */
   traits?: TraitsView;
+  /** Network behaviour: the last closed window's features and open alerts (absent with behaviour off). */
+  behaviour?: BehaviourView;
 }
 
 export interface DocumentOptions {
@@ -72,6 +75,7 @@ export function toTwinDocument(state: TwinState, options: DocumentOptions = {}):
     updatedAt: toIso(state.updatedAt),
   });
   if (traits !== undefined) doc.traits = traitsView(traits, options.nowMs ?? state.updatedAt);
+  if (state.behaviour !== undefined) doc.behaviour = behaviourView(state.behaviour);
   return doc;
 }
 

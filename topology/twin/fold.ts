@@ -1,4 +1,5 @@
 import { enqueueCommand, applyAck, findCommand } from './commands';
+import { applyBehaviour } from './behaviour';
 import { applyStatus, isStaleStatus, touchDevice } from './connection';
 import { applyDesired } from './desired';
 import { type Draft, emit, makeEvent, startDraft, withOptional } from './draft';
@@ -128,6 +129,7 @@ function apply(draft: Draft, input: TwinInput): string | undefined {
   // Liveness last: an ack must settle its command before a reconnect redelivers the queue.
   if (reason === undefined && isDeviceInput(input) && input.kind !== 'status')
     touchDevice(draft, draft.nowMs);
+  if (reason === undefined && isDeviceInput(input)) applyBehaviour(draft, input);
   return reason;
 }
 

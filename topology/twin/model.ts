@@ -6,6 +6,7 @@
 import { DEFAULT_JSON_LIMITS, type JsonLimits } from '../../shared/safe-json';
 
 import type { JsonObject, JsonValue } from '../../shared/json';
+import type { BehaviourSettings, BehaviourState } from '../behaviour';
 import { DEFAULT_PROFILE, type DeviceProfile, type TraitsState } from '../traits';
 import type { Rule, RuleMemory } from '../rules/model';
 
@@ -121,6 +122,8 @@ export interface TwinState {
   traits?: TraitsState;
   /** The rules of its type: their last outcome and the recent firings (topology/rules/). */
   rules?: RuleMemory;
+  /** Network behaviour (topology/behaviour/); absent with behaviour off or before a record with headers. */
+  behaviour?: BehaviourState;
 }
 
 /**
@@ -167,6 +170,8 @@ export interface FoldConfig {
    * per profile object).
    */
   profileFor?: (type: string) => DeviceProfile;
+  /** Fold network behaviour with these settings (setting `BEHAVIOUR`); absent: off. */
+  behaviour?: BehaviourSettings;
   /** The rules of a device type (the `device.rules` global table); absent: no rules. */
   rulesFor?: (type: string) => readonly Rule[];
 }
@@ -205,7 +210,8 @@ export type TwinEventType =
   | 'alert'
   | 'alert.raised'
   | 'alert.cleared'
-  | 'rule.fired';
+  | 'rule.fired'
+  | 'behaviour.window';
 
 export interface TwinEvent {
   type: TwinEventType;

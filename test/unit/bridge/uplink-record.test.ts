@@ -40,6 +40,8 @@ describe('toUplinkRecord', () => {
         'mqtt.received_at': '1700000000123',
         'mqtt.message_id': 'm-1',
         'mqtt.retain': 'false',
+        'twinfold.payload_bytes': '10',
+        'twinfold.dup': 'false',
       },
     });
     expect(r.bytes).toBeGreaterThan(0);

@@ -1,0 +1,112 @@
+import { FEATURE_COLUMNS } from '../../topology/behaviour';
+import type { JsonObject } from '../../shared/json';
+import { csvCell } from '../../api/routes/history-export';
+import type { ScenarioMessage } from '../simulator/scenarios';
+
+/** A dataset row: the device and a behaviour.window event's features. */
+export type DatasetRow = { deviceId: string } & JsonObject;
+
+export const DATASET_COLUMNS: readonly string[] = ['deviceId', ...FEATURE_COLUMNS];
+
+/**
+ * The behaviour.window rows a scenario's records close: per device, every window it sent in but
+ * its last (which stays open until a later message). Windows by receive time, as the fold cuts them.
+ */
+export function expectedRows(
+  messages: readonly ScenarioMessage[],
+  windowMs: number,
+  startMs: number,
+): number {
+  const windows = new Map<string, Set<number>>();
+  for (const m of messages) {
+    let set = windows.get(m.deviceId);
+    if (set === undefined) windows.set(m.deviceId, (set = new Set()));
+    set.add(Math.floor((startMs + m.at + m.latency) / windowMs));
+  }
+  let n = 0;
+  for (const set of windows.values()) n += set.size - 1;
+  return n;
+}
+
+/** Rows in a stable order (window, then device), window starts made relative to `startMs`. */
+export function stableRows(rows: readonly DatasetRow[], startMs: number): DatasetRow[] {
+  return rows
+    .map((r) => ({ ...r, windowStart: Number(r.windowStart) - startMs }))
+    .sort(
+      (a, b) =>
+        a.windowStart - b.windowStart || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0),
+    );
+}
+
+export function toCsv(rows: readonly DatasetRow[], comment: string): string {
+  const lines = [`# ${comment}`, DATASET_COLUMNS.join(',')];
+  for (const r of rows) lines.push(DATASET_COLUMNS.map((c) => csvCell(r[c])).join(','));
+  return `${lines.join('\n')}\n`;
+}
+
+export function toJsonl(rows: readonly DatasetRow[]): string {
+  return (
+    rows
+      .map((r) => JSON.stringify(Object.fromEntries(DATASET_COLUMNS.map((c) => [c, r[c] ?? null]))))
+      .join('\n') + '\n'
+  );
+}
+
+/** The data card: what the file holds, its features and units, and the label counts. */
+export function dataCard(rows: readonly DatasetRow[], meta: Record<string, string | number>): string {
+  const labels = new Map<string, number>();
+  for (const r of rows) {
+    const label = typeof r.label === 'string' ? r.label : 'normal (null)';
+    labels.set(label, (labels.get(label) ?? 0) + 1);
+  }
+  const lines = [
+    '# twinfold behaviour dataset',
+    '',
+    ...Object.entries(meta).map(([k, v]) => `- ${k}: ${v}`),
+    `- rows: ${rows.length}`,
+    '',
+    'One row per device per closed window. `windowStart` is ms from the scenario start (simulated',
+    'time); the other features, their units and meanings are in docs/contract.md, "Network behaviour":',
+    '',
+    '| column | unit |',
+    '| --- | --- |',
+    ...DATASET_COLUMNS.map((c) => `| ${c} | ${UNITS[c] ?? ''} |`),
+    '',
+    '| label | rows |',
+    '| --- | --- |',
+    ...[...labels.entries()].sort().map(([l, n]) => `| ${l} | ${n} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+const UNITS: Record<string, string> = {
+  deviceId: 'text',
+  windowStart: 'ms from start',
+  windowMs: 'ms',
+  messages: 'count',
+  rate: 'msgs/s',
+  avgRate: 'msgs/s',
+  peakRate: 'msgs/s',
+  bytesMean: 'bytes',
+  sizeEntropy: 'bits',
+  mixDistance: '0..1',
+  latencyMs: 'ms',
+  jitterMs: 'ms',
+  interArrivalMs: 'ms',
+  interArrivalCv: 'ratio',
+  connects: 'count',
+  disconnects: 'count',
+  sessionMs: 'ms',
+  label: 'text (null: normal)',
+  qos0: 'share',
+  qos1: 'share',
+  qos2: 'share',
+  telemetry: 'share',
+  state: 'share',
+  status: 'share',
+  ack: 'share',
+  error: 'share',
+  dupRate: 'share',
+  retainRate: 'share',
+};
