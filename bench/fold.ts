@@ -71,7 +71,7 @@ export async function measureFold(
     env: {},
     profile: ctx.profile.has('fold'),
   },
-): Promise<{ rate: number; consumed: number; seconds: number }> {
+): Promise<{ rate: number; consumed: number; seconds: number; cpuUsPerRecord: number | undefined }> {
   const applicationId = `${d.applicationId}-${variant.name.replace(/_/g, '-')}`;
   const service = await startService(ctx, d, {
     instance: variant.name,
@@ -81,12 +81,12 @@ export async function measureFold(
   const admin = benchKafka(ctx.brokers.kafka, 'bench-fold').admin();
   await admin.connect();
   const topics = inputTopics(topicNames({ topicPrefix: d.prefix })).map((t) => t.topic);
-  const samples: { at: number; committed: number }[] = [];
+  const samples: { at: number; committed: number; cpuMs: number | undefined }[] = [];
   try {
     const deadline = Date.now() + ctx.sizes.fold.maxSeconds * 1000;
     for (;;) {
       const committed = await committedTotal(admin, applicationId, topics);
-      samples.push({ at: Date.now(), committed });
+      samples.push({ at: Date.now(), committed, cpuMs: service.process.cpuMs() });
       if (committed >= total || Date.now() > deadline) break;
       await sleep(250);
     }
@@ -98,12 +98,16 @@ export async function measureFold(
   const last = samples[samples.length - 1]!;
   if (!first || last.committed === 0) throw new Error(`${guarantee}: nothing was consumed`);
   // With too few samples (quick mode), measure from readiness instead.
-  const from = last.at - first.at >= 1000 ? first : { at: service.readyAt, committed: 0 };
+  const from = last.at - first.at >= 1000 ? first : { at: service.readyAt, committed: 0, cpuMs: undefined };
   const seconds = (last.at - from.at) / 1000;
+  const cpuMs = from.cpuMs !== undefined && last.cpuMs !== undefined ? last.cpuMs - from.cpuMs : undefined;
   return {
     rate: (last.committed - from.committed) / Math.max(seconds, 0.001),
     consumed: last.committed,
     seconds,
+    // The service's CPU per committed record: what the load of a shared machine changes least.
+    cpuUsPerRecord:
+      cpuMs === undefined ? undefined : (cpuMs * 1000) / Math.max(last.committed - from.committed, 1),
   };
 }
 
@@ -139,13 +143,16 @@ export async function foldBench(ctx: BenchContext): Promise<BenchResult> {
     printSetup('fold', setup);
     for (const { guarantee, target } of GUARANTEES) {
       const r = await measureFold(ctx, d, guarantee, records);
-      ctx.say(`fold ${guarantee}: ${round(r.rate)} msgs/s (${r.consumed} records in ${round(r.seconds)} s)`);
+      const cpu = r.cpuUsPerRecord === undefined ? '' : `, ${round(r.cpuUsPerRecord)} us CPU/record`;
+      ctx.say(
+        `fold ${guarantee}: ${round(r.rate)} msgs/s (${r.consumed} records in ${round(r.seconds)} s${cpu})`,
+      );
       figures.push({
         name: `fold ${guarantee}`,
         value: round(r.rate),
         unit: 'msgs/s',
         target: { op: '>=', value: target },
-        note: `${r.consumed} records, ${round(r.seconds)} s`,
+        note: `${r.consumed} records, ${round(r.seconds)} s${cpu}`,
       });
     }
   } finally {

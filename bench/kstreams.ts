@@ -76,7 +76,7 @@ export async function kstreamsBench(ctx: BenchContext): Promise<BenchResult> {
           name: `twinfold ${twinfold}`,
           value: round(folded.rate),
           unit: 'msgs/s',
-          note: `${folded.consumed} records`,
+          note: `${folded.consumed} records${folded.cpuUsPerRecord === undefined ? '' : `, ${round(folded.cpuUsPerRecord)} us CPU/record`}`,
         },
         writesFigure(`twinfold ${twinfold}`, ourWrites),
       );

@@ -95,6 +95,22 @@ export class BenchProcess {
     }
   }
 
+  /**
+   * CPU time the process has used so far (user + system, ms), from /proc (Linux); undefined
+   * elsewhere or once exited. On a shared machine this moves far less with the load than a rate.
+   */
+  cpuMs(): number | undefined {
+    if (!this.pid || !this.running) return undefined;
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** SIGKILL, no waiting. */
   kill(): void {
     if (this.running) this.child.kill('SIGKILL');
