@@ -9,6 +9,8 @@ export class SeqTracker {
   private from = Infinity;
   private to = Infinity;
   private samples: number[] = [];
+  /** The send time of each sample, in the same order. */
+  private sentAt: number[] = [];
 
   sent(deviceId: string, seq: number, atMs: number): void {
     let queue = this.pending.get(deviceId);
@@ -23,7 +25,10 @@ export class SeqTracker {
     let n = 0;
     while (n < queue.length && queue[n]!.seq <= seq) {
       const { at } = queue[n]!;
-      if (at >= this.from && at < this.to) this.samples.push(atMs - at);
+      if (at >= this.from && at < this.to) {
+        this.samples.push(atMs - at);
+        this.sentAt.push(at);
+      }
       n += 1;
     }
     if (n > 0) queue.splice(0, n);
@@ -34,6 +39,7 @@ export class SeqTracker {
   record(fromMs: number, toMs = Infinity): number[] {
     const previous = this.samples;
     this.samples = [];
+    this.sentAt = [];
     this.from = fromMs;
     this.to = toMs;
     return previous;
@@ -47,6 +53,11 @@ export class SeqTracker {
   /** Latencies (ms) recorded so far in the current window. */
   get latencies(): readonly number[] {
     return this.samples;
+  }
+
+  /** Latencies (ms) recorded so far of the messages sent in [fromMs, toMs). */
+  latenciesSentBetween(fromMs: number, toMs: number): number[] {
+    return this.samples.filter((_, i) => this.sentAt[i]! >= fromMs && this.sentAt[i]! < toMs);
   }
 
   /** Messages sent and not yet seen in a twin. */
