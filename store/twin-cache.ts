@@ -101,6 +101,16 @@ export class TwinCache<V> {
     this.dirty.add(key);
   }
 
+  /**
+   * The committed value of a cached key without a store read (for queries): `null` when known
+   * absent, undefined when the key is not cached or its cached value is not committed yet (then
+   * only the store has the committed one). Does not change the recency order.
+   */
+  peekCommitted(key: string): V | null | undefined {
+    if (this.dirty.has(key)) return undefined;
+    return this.entries.get(key)?.value;
+  }
+
   /** Uncommitted changes, one per key with its latest value, in the order keys first became dirty. */
   dirtyEntries(): DirtyEntry<V>[] {
     return [...this.dirty].map((key) => {

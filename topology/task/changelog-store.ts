@@ -149,7 +149,10 @@ export class ChangelogStore<V> implements CommittedStore {
     });
   }
 
+  /** The committed value: from the cache when it holds it (no store read, no decoding), else the store. */
   async get(key: string): Promise<V | undefined> {
+    const cached = this.cache.peekCommitted(key);
+    if (cached !== undefined) return cached ?? undefined;
     const bytes = await this.options.storage.store.get(key);
     return bytes ? this.options.codec.decode(bytes) : undefined;
   }

@@ -22,6 +22,20 @@ async function setup(maxEntries = 100, committed: Record<string, number> = {}) {
 }
 
 describe('TwinCache', () => {
+  it('peeks only committed values: a dirty key reads as not cached until it is flushed', async () => {
+    const { cache } = await setup(100, { a: 1 });
+    await cache.load(['a', 'gone']);
+    expect([cache.peekCommitted('a'), cache.peekCommitted('gone'), cache.peekCommitted('x')]).toEqual([
+      { v: 1 },
+      null,
+      undefined,
+    ]);
+    cache.put('a', { v: 2 });
+    expect(cache.peekCommitted('a')).toBeUndefined();
+    await cache.flush();
+    expect(cache.peekCommitted('a')).toEqual({ v: 2 });
+  });
+
   it('loads a batch of keys with one getMany for the keys not already cached', async () => {
     const { cache, getMany } = await setup(100, { a: 1, b: 2 });
     await cache.load(['a', 'b', 'new', 'a']);
