@@ -250,7 +250,7 @@ export const SERVICE_SCHEMA = {
   ),
   behaviour: setting(
     'BEHAVIOUR',
-    'on',
+    'off',
     "Network-behaviour twin: windowed features of every device's traffic, behaviour alerts and behaviour.window events (on or off: no behaviour state, no behaviour section)",
     bool,
   ),

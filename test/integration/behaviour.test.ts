@@ -31,7 +31,7 @@ describe('network behaviour end to end', () => {
   const alerts: { device: string; type: string; kind: string }[] = [];
 
   beforeAll(async () => {
-    d = deployment('behaviour', { BEHAVIOUR_WINDOW: `${W}ms` });
+    d = deployment('behaviour', { BEHAVIOUR: 'on', BEHAVIOUR_WINDOW: `${W}ms` });
     const base = d.prefix.replace(/[^A-Za-z0-9]/g, '');
     simId = `${base}-sim`;
     service = await startService(d);
