@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { EXIT_CODES, runMain } from '../shared/exit-codes';
+import { runMain } from '../shared/exit-codes';
+import { ProcessLifecycle } from '../shared/process-lifecycle';
 import { createLogger } from '../shared/logger';
 import { Bridge } from './bridge';
 import { loadBridgeSettings } from './bridge-config';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'twinfold_bridge_' });
 
+  const lifecycle = new ProcessLifecycle(logger);
   const bridge = new Bridge({
     config,
     bridge: bridgeConfig,
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
     registry,
     onFailure: (reason) => {
       logger.error('bridge failed; stopping it so that a fresh one takes over', { reason });
-      shutdown('failure', EXIT_CODES.failed);
+      lifecycle.fail();
     },
   });
   const server: Server = await startBridgeHttp({
@@ -38,40 +40,7 @@ async function main(): Promise<void> {
   });
   logger.info('http listening', { port: bridgeConfig.httpPort });
 
-  let signalled = false;
-  let exitCode: number = EXIT_CODES.ok;
-  function shutdown(reason: NodeJS.Signals | 'failure', code: number = EXIT_CODES.ok): void {
-    if (signalled) {
-      if (reason === 'failure') return; // already stopping
-      logger.warn('second signal, exiting now', { signal: reason });
-      process.exit(EXIT_CODES.failed);
-    }
-    signalled = true;
-    exitCode = code;
-    logger.info('stopping', { reason });
-    bridge
-      .stop()
-      .then(() => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections(); // idle keep-alive scrapers would hold close() open
-        return closed;
-      })
-      .then(() => process.exit(exitCode))
-      .catch((err: unknown) => {
-        logger.error('unclean stop', { error: err });
-        process.exit(EXIT_CODES.failed);
-      });
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-
-  try {
-    await bridge.start();
-  } catch (err) {
-    if (signalled) return; // stopped by a signal while starting; shutdown() exits
-    server.close();
-    throw err;
-  }
+  await lifecycle.run(bridge, server);
 }
 
 runMain('bridge', main);

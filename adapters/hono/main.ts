@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBridgeHttp } from '../../bridge/http';
-import { EXIT_CODES, runMain } from '../../shared/exit-codes';
+import { runMain } from '../../shared/exit-codes';
+import { ProcessLifecycle } from '../../shared/process-lifecycle';
 import { createLogger } from '../../shared/logger';
 import { HonoAdapter } from './adapter';
 import { loadHonoSettings } from './settings';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'twinfold_hono_' });
 
+  const lifecycle = new ProcessLifecycle(logger);
   const adapter = new HonoAdapter({
     config,
     hono,
@@ -26,7 +28,7 @@ async function main(): Promise<void> {
     registry,
     onFailure: (reason) => {
       logger.error('hono adapter failed; stopping it so that a fresh one takes over', { reason });
-      shutdown('failure', EXIT_CODES.failed);
+      lifecycle.fail();
     },
   });
   const server: Server = await startBridgeHttp({
@@ -40,40 +42,7 @@ async function main(): Promise<void> {
     port: typeof address === 'object' && address ? address.port : hono.httpPort,
   });
 
-  let signalled = false;
-  let exitCode: number = EXIT_CODES.ok;
-  function shutdown(reason: NodeJS.Signals | 'failure', code: number = EXIT_CODES.ok): void {
-    if (signalled) {
-      if (reason === 'failure') return;
-      logger.warn('second signal, exiting now', { signal: reason });
-      process.exit(EXIT_CODES.failed);
-    }
-    signalled = true;
-    exitCode = code;
-    logger.info('stopping', { reason });
-    adapter
-      .stop()
-      .then(() => {
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        return closed;
-      })
-      .then(() => process.exit(exitCode))
-      .catch((err: unknown) => {
-        logger.error('unclean stop', { error: err });
-        process.exit(EXIT_CODES.failed);
-      });
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-
-  try {
-    await adapter.start();
-  } catch (err) {
-    if (signalled) return;
-    server.close();
-    throw err;
-  }
+  await lifecycle.run(adapter, server);
 }
 
 runMain('hono adapter', main);

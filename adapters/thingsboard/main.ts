@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startBridgeHttp } from '../../bridge/http';
-import { EXIT_CODES, runMain } from '../../shared/exit-codes';
+import { runMain } from '../../shared/exit-codes';
+import { ProcessLifecycle } from '../../shared/process-lifecycle';
 import { createLogger } from '../../shared/logger';
 import { ThingsBoardAdapter } from './adapter';
 import { loadThingsBoardSettings } from './settings';
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, component: 'thingsboard' });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'twinfold_thingsboard_' });
+  const lifecycle = new ProcessLifecycle(logger);
   const adapter = new ThingsBoardAdapter({
     config,
     tb,
@@ -23,7 +25,7 @@ async function main(): Promise<void> {
     registry,
     onFailure: (reason) => {
       logger.error('adapter failed; stopping it so that a fresh one takes over', { reason });
-      shutdown('failure', EXIT_CODES.failed);
+      lifecycle.fail();
     },
   });
   const server = await startBridgeHttp({
@@ -33,34 +35,7 @@ async function main(): Promise<void> {
     logger,
   });
 
-  let stopping = false;
-  function shutdown(reason: string, code: number = EXIT_CODES.ok): void {
-    if (stopping) {
-      if (reason === 'failure') return;
-      process.exit(EXIT_CODES.failed);
-    }
-    stopping = true;
-    logger.info('stopping', { reason });
-    adapter
-      .stop()
-      .then(() => {
-        server.closeAllConnections();
-        server.close(() => process.exit(code));
-      })
-      .catch((err: unknown) => {
-        logger.error('unclean stop', { error: err });
-        process.exit(EXIT_CODES.failed);
-      });
-  }
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  try {
-    await adapter.start();
-  } catch (err) {
-    if (stopping) return;
-    server.close();
-    throw err;
-  }
+  await lifecycle.run(adapter, server);
 }
 
 runMain('thingsboard', main);
