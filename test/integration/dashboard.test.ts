@@ -114,6 +114,7 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: /^Apply/ }).click();
     const delta = page.getByRole('table', { name: 'Delta' });
     await delta.getByRole('row', { name: /interval\s+30/ }).waitFor({ timeout: 10_000 });
+    await page.getByRole('status').filter({ hasText: 'Applied' }).waitFor({ timeout: 10_000 });
 
     // The operator starts an edit; meanwhile someone else changes the twin.
     await editor.fill('{"interval": 45}');

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, ApiError, errorText } from '../lib/api';
 import { valueText } from '../lib/format';
 import type { Twin } from '../lib/twin';
@@ -52,8 +52,11 @@ export function DesiredEditor({ twin, onWritten }: { twin: Twin; onWritten: () =
   const [text, setText] = useState('');
   const [base, setBase] = useState<number | null>(null);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
+  /** The editor's text as typed, read when an answer arrives (the state in `send` is the old one). */
+  const typed = useRef('');
 
   const send = async (version: number): Promise<void> => {
+    const sent = text;
     let patch: Record<string, unknown>;
     try {
       patch = parsePatch(text);
@@ -69,8 +72,12 @@ export function DesiredEditor({ twin, onWritten }: { twin: Twin; onWritten: () =
         headers: { 'If-Match': `"${version}"`, 'Content-Type': 'application/merge-patch+json' },
       });
       setOutcome({ kind: 'applied', version: data.version });
-      setBase(null);
-      setText('');
+      // Cleared only if untouched: an edit typed while the patch was in flight stays (on its base).
+      if (typed.current === sent) {
+        typed.current = '';
+        setBase(null);
+        setText('');
+      }
       onWritten();
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) setOutcome({ kind: 'conflict', edited: version });
@@ -99,6 +106,7 @@ export function DesiredEditor({ twin, onWritten }: { twin: Twin; onWritten: () =
           value={text}
           onInput={(e) => {
             if (base === null) setBase(twin.version);
+            typed.current = e.currentTarget.value;
             setText(e.currentTarget.value);
           }}
         />
@@ -130,6 +138,7 @@ export function DesiredEditor({ twin, onWritten }: { twin: Twin; onWritten: () =
             type="button"
             class="secondary"
             onClick={() => {
+              typed.current = '';
               setText('');
               setBase(null);
               setOutcome({ kind: 'idle' });
