@@ -26,8 +26,9 @@ start_timeout=${KAFKA_START_TIMEOUT:-90}
 pidfile=$data/kafka.pid
 logfile=$data/server.log
 
-say() { printf '[kafka.sh] %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+name=kafka.sh
+# shellcheck source=lib/daemon.sh
+source "$root/scripts/lib/daemon.sh"
 
 require_tools() {
   if ! command -v java >/dev/null 2>&1; then
@@ -53,13 +54,6 @@ resolve() {
   mvn -q -B -f "$root/scripts/kafka/pom.xml" dependency:copy-dependencies \
     -DoutputDirectory="$libs" -DincludeScope=runtime >&2 || die "mvn could not resolve Kafka $version (see above)"
   touch "$stamp"
-}
-
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid
-  pid=$(cat "$pidfile")
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
 accepts_connections() {
@@ -149,25 +143,7 @@ start() {
   die "broker not ready after $start_timeout s (logs in $data)"
 }
 
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$pidfile"
-    say "not running"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "no clean shutdown after 30 s; killing pid $pid"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-  say "stopped"
-}
+stop() { stop_daemon 30; }
 
 status() {
   if pid=$(running_pid) && accepts_connections; then

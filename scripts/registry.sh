@@ -35,8 +35,9 @@ pidfile=$data/registry.pid
 logfile=$data/registry.log
 url=http://$host:$port/apis/ccompat/v7
 
-say() { printf '[registry.sh] %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
+name=registry.sh
+# shellcheck source=lib/daemon.sh
+source "$root/scripts/lib/daemon.sh"
 
 java_major() {
   "$1" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1
@@ -82,13 +83,6 @@ resolve() {
   rm -rf "$app"
   mv "$tmp/app" "$app"
   rm -rf "$tmp"
-}
-
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid
-  pid=$(cat "$pidfile")
-  kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
 answers() {
@@ -139,25 +133,7 @@ start() {
   die "registry not answering after $start_timeout s (log: $logfile)"
 }
 
-stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$pidfile"
-    say "not running"
-    return 0
-  fi
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 200); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "no exit after 20 s; killing pid $pid"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-  say "stopped"
-}
+stop() { stop_daemon 20; }
 
 status() {
   if pid=$(running_pid) && answers; then
