@@ -73,22 +73,33 @@ export interface MemorySample {
 
 export interface MemoryTrend {
   instance: string;
+  /** How long each averaged part of the run is. */
+  windowMs: number;
   /** undefined when no sample fell in that part of the run. */
   firstKb: number | undefined;
   lastKb: number | undefined;
 }
 
+const TEN_MINUTES_MS = 10 * 60_000;
+
 /**
- * Per instance, the mean over the first and over the last `fraction` of the run (a quarter:
- * 2.5 min of a 10-min soak, enough samples to smooth garbage-collection swings, and far enough
- * apart to show growth). A restarted instance starts small again; its samples count all the same.
+ * The part of a run averaged at each end: the first and last ten minutes once the run is 30 minutes
+ * or longer (the soak's long form), else a quarter (2.5 min of a 10-min soak: enough samples to
+ * smooth garbage-collection swings, far enough apart to show growth).
+ */
+export function memoryWindowMs(runMs: number): number {
+  return runMs >= 3 * TEN_MINUTES_MS ? TEN_MINUTES_MS : runMs / 4;
+}
+
+/**
+ * Per instance, the mean over the first and over the last window of the run. A restarted instance
+ * starts small again; its samples count all the same.
  */
 export function memoryTrend(
   samples: readonly MemorySample[],
   run: { startMs: number; endMs: number },
-  fraction = 0.25,
 ): MemoryTrend[] {
-  const span = (run.endMs - run.startMs) * fraction;
+  const windowMs = memoryWindowMs(run.endMs - run.startMs);
   const mean = (xs: number[]): number | undefined =>
     xs.length === 0 ? undefined : Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
   const instances = [...new Set(samples.map((s) => s.instance))].sort();
@@ -96,8 +107,9 @@ export function memoryTrend(
     const own = samples.filter((s) => s.instance === instance);
     return {
       instance,
-      firstKb: mean(own.filter((s) => s.atMs <= run.startMs + span).map((s) => s.kb)),
-      lastKb: mean(own.filter((s) => s.atMs >= run.endMs - span).map((s) => s.kb)),
+      windowMs,
+      firstKb: mean(own.filter((s) => s.atMs <= run.startMs + windowMs).map((s) => s.kb)),
+      lastKb: mean(own.filter((s) => s.atMs >= run.endMs - windowMs).map((s) => s.kb)),
     };
   });
 }

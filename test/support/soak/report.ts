@@ -30,7 +30,8 @@ export function formatReport(r: SoakReport): string[] {
     ...r.rss.map((t) => {
       const heap = r.heap.find((h) => h.instance === t.instance);
       const heapLine = heap ? `; V8 heap used ${kb(heap.firstKb)} -> ${kb(heap.lastKb)}` : '';
-      return `RSS ${t.instance}: first quarter ${kb(t.firstKb)}, last quarter ${kb(t.lastKb)}${heapLine}`;
+      const part = `${(t.windowMs / 60_000).toFixed(1)} min`;
+      return `RSS ${t.instance}: first ${part} ${kb(t.firstKb)}, last ${part} ${kb(t.lastKb)}${heapLine}`;
     }),
     `problems: ${r.problems.length === 0 ? 'none' : r.problems.length}`,
   ];

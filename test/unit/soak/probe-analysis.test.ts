@@ -1,6 +1,7 @@
 import {
   longestUnavailable,
   memoryTrend,
+  memoryWindowMs,
   staleReads,
   type ProbeAnswer,
 } from '../../support/soak/probe-analysis';
@@ -47,10 +48,20 @@ describe('the soak probes', () => {
       kb: 1000 + t,
     }));
     expect(memoryTrend(samples, { startMs: 0, endMs: 100 })).toEqual([
-      { instance: 'a', firstKb: 1010, lastKb: 1090 },
+      { instance: 'a', windowMs: 25, firstKb: 1010, lastKb: 1090 },
     ]);
     expect(memoryTrend(samples.slice(0, 3), { startMs: 0, endMs: 100 })).toEqual([
-      { instance: 'a', firstKb: 1010, lastKb: undefined },
+      { instance: 'a', windowMs: 25, firstKb: 1010, lastKb: undefined },
     ]);
+  });
+
+  it('averages the first and the last ten minutes of a run of 30 minutes or more', () => {
+    const minute = 60_000;
+    const samples = Array.from({ length: 41 }, (_, i) => ({ instance: 'a', atMs: i * minute, kb: 1000 + i }));
+    // minutes 0..10 average 1005, minutes 30..40 average 1035
+    expect(memoryTrend(samples, { startMs: 0, endMs: 40 * minute })).toEqual([
+      { instance: 'a', windowMs: 10 * minute, firstKb: 1005, lastKb: 1035 },
+    ]);
+    expect(memoryWindowMs(29 * minute)).toBe(29 * minute * 0.25);
   });
 });
