@@ -5,6 +5,7 @@ import { fixedRateGets, forwardedGets, maxRateGets, type GetLatency } from './ap
 import type { BenchContext } from './context';
 import type { LiveStack } from './live-stack';
 import { printSetup, type BenchResult, type Figure } from './report';
+import { scrapeEventLoopDelay } from './support/event-loop';
 import { waitUntil } from './support/ports';
 import { round, summarize } from './stats';
 
@@ -119,7 +120,9 @@ export async function apiBench(ctx: BenchContext, stack: LiveStack): Promise<Ben
   });
   await ingest.start();
   try {
+    await scrapeEventLoopDelay(stack.http); // starts the window: the service resets its histogram
     const fixed = await fixedRateGets(stack.http, ids, a.getRate, a.seconds);
+    const loop = await scrapeEventLoopDelay(stack.http);
     const max = await maxRateGets(stack.http, ids, a.concurrency, a.seconds);
     const forwarded = await forwardedGets(ctx, stack, ids);
     const list = await listLatency(stack, a.listRequests);
@@ -129,6 +132,14 @@ export async function apiBench(ctx: BenchContext, stack: LiveStack): Promise<Ben
     );
     const figures: Figure[] = [
       ...getFigures(`GET twin at ${a.getRate}/s`, fixed, 10),
+      {
+        name: `event-loop delay during GETs at ${a.getRate}/s, p99`,
+        value: loop?.p99 ?? null,
+        unit: 'ms',
+        note: loop
+          ? `p50 ${loop.p50} ms, max ${loop.max} ms; the service's own monitorEventLoopDelay, beyond its 10 ms sampling`
+          : 'the service exported no event-loop gauges',
+      },
       {
         name: 'GET twin max rate',
         value: round(max.rate),
