@@ -1,3 +1,4 @@
+import type { UplinkRecord } from '../bridge/uplink-record';
 import { scenarioRecord } from '../scripts/simulator/scenario-records';
 import {
   ABNORMAL_SCENARIOS,
@@ -60,6 +61,8 @@ export function replayScenario(
   name: ScenarioName,
   o: ScenarioOptions,
   settings = DEFAULT_BEHAVIOUR_SETTINGS,
+  /** The order the records are folded in (default: as received), e.g. a fetch order across topics. */
+  order: (records: UplinkRecord[]) => UplinkRecord[] = (records) => records,
 ): Replay {
   const startMs = Date.UTC(2026, 0, 1);
   const messages = byReceipt(scenarioMessages(name, o));
@@ -68,7 +71,7 @@ export function replayScenario(
   const raised: RaisedAlert[] = [];
   const cleared: RaisedAlert[] = [];
   const windows: TwinEvent[] = [];
-  for (const record of scenarioInputs(messages, startMs)) {
+  for (const record of order(scenarioInputs(messages, startMs))) {
     const m = record.message;
     const kind: InputKind | undefined = record.kind;
     if (kind === undefined || !Buffer.isBuffer(m.value) || record.errorCode !== undefined)
