@@ -4,6 +4,7 @@ import {
   ABNORMAL_SCENARIOS,
   EXPECTED_ALERT,
   byReceipt,
+  SIMULATED_EPOCH_MS,
   scenarioMessages,
   type AbnormalScenario,
   type ScenarioMessage,
@@ -64,7 +65,7 @@ export function replayScenario(
   /** The order the records are folded in (default: as received), e.g. a fetch order across topics. */
   order: (records: UplinkRecord[]) => UplinkRecord[] = (records) => records,
 ): Replay {
-  const startMs = Date.UTC(2026, 0, 1);
+  const startMs = SIMULATED_EPOCH_MS;
   const messages = byReceipt(scenarioMessages(name, o));
   const config = replayConfig({ ...settings, windowMs: o.windowMs });
   const twins = new Map<string, StoredTwin>();
