@@ -37,6 +37,8 @@ export interface Replay {
   cleared: RaisedAlert[];
   /** Every behaviour.window event, in fold order. */
   windows: TwinEvent[];
+  /** The twins at the end. */
+  twins: Map<string, StoredTwin>;
 }
 
 /** The fold configuration of a replay: behaviour on with `settings`, traits off. */
@@ -90,7 +92,7 @@ export function replayScenario(
         cleared.push({ deviceId: e.deviceId, type: e.data.type, atMs: ts - startMs });
     }
   }
-  return { messages, startMs, raised, cleared, windows };
+  return { messages, startMs, raised, cleared, windows, twins };
 }
 
 export interface ScenarioQuality {
