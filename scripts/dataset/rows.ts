@@ -1,12 +1,13 @@
-import { FEATURE_COLUMNS } from '../../topology/behaviour';
-import type { JsonObject } from '../../shared/json';
-import { csvCell } from '../../api/routes/history-export';
+import {
+  csvHeader,
+  csvLine,
+  DATASET_COLUMNS,
+  jsonLine,
+  type DatasetRow,
+} from '../../api/datasets/behaviour-rows';
 import type { ScenarioMessage } from '../simulator/scenarios';
 
-/** A dataset row: the device and a behaviour.window event's features. */
-export type DatasetRow = { deviceId: string } & JsonObject;
-
-export const DATASET_COLUMNS: readonly string[] = ['deviceId', ...FEATURE_COLUMNS];
+export type { DatasetRow };
 
 /**
  * The behaviour.window rows a scenario's records close once every device has sent its closing
@@ -42,17 +43,11 @@ export function stableRows(rows: readonly DatasetRow[], startMs: number): Datase
 }
 
 export function toCsv(rows: readonly DatasetRow[], comment: string): string {
-  const lines = [`# ${comment}`, DATASET_COLUMNS.join(',')];
-  for (const r of rows) lines.push(DATASET_COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return `${lines.join('\n')}\n`;
+  return `# ${comment}\n${csvHeader()}${rows.map(csvLine).join('')}`;
 }
 
 export function toJsonl(rows: readonly DatasetRow[]): string {
-  return (
-    rows
-      .map((r) => JSON.stringify(Object.fromEntries(DATASET_COLUMNS.map((c) => [c, r[c] ?? null]))))
-      .join('\n') + '\n'
-  );
+  return rows.map(jsonLine).join('');
 }
 
 /** The data card: what the file holds, its features and units, and the label counts. */
