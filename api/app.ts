@@ -27,6 +27,7 @@ import { twinRoutes } from './routes/twins';
 import { compareRoutes } from './routes/compare';
 import type { FleetQueries } from './routes/health-fanout';
 import { alertRoutes } from './routes/alerts';
+import { datasetRoutes, type BehaviourDatasets } from './routes/datasets';
 import { healthRoutes } from './routes/health';
 import { ruleRoutes } from './routes/rules';
 import { typeRoutes } from './routes/types';
@@ -59,12 +60,15 @@ export interface ApiOptions {
   tables?: GlobalTables;
   /** Traits and fleet questions (`/twins/{id}/traits`, `/health`, `/alerts`, firings); absent: 503. */
   fleet?: FleetQueries;
+  /** The behaviour dataset (`/datasets/behaviour`); absent: 503. */
+  datasets?: BehaviourDatasets;
 }
 
 /** What the traits, alerts and rules routes need; each part absent makes its routes answer 503. */
 export interface TraitRouteDeps {
   tables?: GlobalTables;
   fleet?: FleetQueries;
+  datasets?: BehaviourDatasets;
 }
 
 /** The whole route table: what Express serves and what the OpenAPI document describes. */
@@ -86,6 +90,7 @@ export function apiRoutes(deps: SystemDeps & InstanceDeps & TraitRouteDeps): Rou
     ...compareRoutes(deps.fleet),
     ...typeRoutes(deps.tables, deps.now),
     ...ruleRoutes(deps.tables, deps.fleet, deps.now),
+    ...datasetRoutes(deps.datasets, deps.now),
   ];
 }
 
@@ -106,6 +111,7 @@ export function createApp(options: ApiOptions): express.Application {
     ...(options.events ? { events: options.events } : {}),
     ...(options.tables ? { tables: options.tables } : {}),
     ...(options.fleet ? { fleet: options.fleet } : {}),
+    ...(options.datasets ? { datasets: options.datasets } : {}),
   });
 
   const app = express();

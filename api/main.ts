@@ -18,6 +18,7 @@ import { processorSettings } from '../topology/processor-settings';
 import { recordFormats } from '../topology/record-formats';
 import { StreamProcessor } from '../topology/stream-processor';
 import { createApp } from './app';
+import { kafkaBehaviourRows } from './datasets/kafka-behaviour-rows';
 import { authFromConfig } from './auth';
 import { kafkaEventStreams } from './events';
 import { KafkaInputProducer } from './input-producer';
@@ -102,6 +103,15 @@ async function main(): Promise<void> {
     backend: routing.backend,
     tables: global.tables,
     fleet,
+    datasets: {
+      windowMs: config.behaviour ? config.behaviourWindowMs : undefined,
+      source: kafkaBehaviourRows({
+        kafka,
+        topic: settings.topics.events,
+        groupPrefix: settings.applicationId,
+        leadMs: config.behaviourWindowMs + 5 * 60_000,
+      }),
+    },
     instances: routing.instances,
     logger: logger.child('api'),
     auth,

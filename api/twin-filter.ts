@@ -1,5 +1,5 @@
 import type { AlertType, HealthStatus, TraitsState } from '../topology/traits';
-import { traitsView } from '../topology/traits';
+import { BEHAVIOUR_ALERT_TYPES, traitsView } from '../topology/traits';
 import type { TwinFilter } from './backend';
 
 /** Values of the `health=` filter: the traits' statuses, and `UNKNOWN` for a twin without traits. */
@@ -8,7 +8,7 @@ export const HEALTH_FILTERS = ['HEALTHY', 'DEGRADED', 'FAILED', 'UNKNOWN'] as co
 )[];
 export type HealthFilter = (typeof HEALTH_FILTERS)[number];
 
-/** Values of the `alert=` filter: an open alert's type, or `any`. */
+/** Values of the `alert=` filter: an open alert's type (a trait's or the behaviour's), or `any`. */
 export const ALERT_FILTERS = [
   'any',
   'SPIKE',
@@ -17,6 +17,7 @@ export const ALERT_FILTERS = [
   'DRIFT',
   'UNSTABLE',
   'UNHEALTHY',
+  ...BEHAVIOUR_ALERT_TYPES,
 ] as const satisfies readonly (AlertType | 'any')[];
 export type AlertFilter = (typeof ALERT_FILTERS)[number];
 
@@ -29,6 +30,8 @@ export interface FilterableTwin {
   attributes?: Readonly<Record<string, unknown>>;
   /** The document's traits section (filterableState gives a stored twin one). */
   traits?: { health?: { status: string }; alerts?: ReadonlyArray<{ type: string }> };
+  /** The network behaviour's open alerts (the stored state and the document both have them). */
+  behaviour?: { alerts?: ReadonlyArray<{ type: string }> };
 }
 
 /** Whether a twin matches every given field of the filter (AND); attributes by their string form. */
@@ -43,7 +46,9 @@ export function matchesFilter(filter: TwinFilter, t: FilterableTwin): boolean {
     ) &&
     (filter.health === undefined || (t.traits?.health?.status ?? 'UNKNOWN') === filter.health) &&
     (filter.alert === undefined ||
-      (t.traits?.alerts ?? []).some((a) => filter.alert === 'any' || a.type === filter.alert))
+      [...(t.traits?.alerts ?? []), ...(t.behaviour?.alerts ?? [])].some(
+        (a) => filter.alert === 'any' || a.type === filter.alert,
+      ))
   );
 }
 

@@ -1,8 +1,10 @@
+import type { UplinkRecord } from '../bridge/uplink-record';
 import { scenarioRecord } from '../scripts/simulator/scenario-records';
 import {
   ABNORMAL_SCENARIOS,
   EXPECTED_ALERT,
   byReceipt,
+  SIMULATED_EPOCH_MS,
   scenarioMessages,
   type AbnormalScenario,
   type ScenarioMessage,
@@ -35,6 +37,8 @@ export interface Replay {
   cleared: RaisedAlert[];
   /** Every behaviour.window event, in fold order. */
   windows: TwinEvent[];
+  /** The twins at the end. */
+  twins: Map<string, StoredTwin>;
 }
 
 /** The fold configuration of a replay: behaviour on with `settings`, traits off. */
@@ -60,15 +64,17 @@ export function replayScenario(
   name: ScenarioName,
   o: ScenarioOptions,
   settings = DEFAULT_BEHAVIOUR_SETTINGS,
+  /** The order the records are folded in (default: as received), e.g. a fetch order across topics. */
+  order: (records: UplinkRecord[]) => UplinkRecord[] = (records) => records,
 ): Replay {
-  const startMs = Date.UTC(2026, 0, 1);
+  const startMs = SIMULATED_EPOCH_MS;
   const messages = byReceipt(scenarioMessages(name, o));
   const config = replayConfig({ ...settings, windowMs: o.windowMs });
   const twins = new Map<string, StoredTwin>();
   const raised: RaisedAlert[] = [];
   const cleared: RaisedAlert[] = [];
   const windows: TwinEvent[] = [];
-  for (const record of scenarioInputs(messages, startMs)) {
+  for (const record of order(scenarioInputs(messages, startMs))) {
     const m = record.message;
     const kind: InputKind | undefined = record.kind;
     if (kind === undefined || !Buffer.isBuffer(m.value) || record.errorCode !== undefined)
@@ -86,7 +92,7 @@ export function replayScenario(
         cleared.push({ deviceId: e.deviceId, type: e.data.type, atMs: ts - startMs });
     }
   }
-  return { messages, startMs, raised, cleared, windows };
+  return { messages, startMs, raised, cleared, windows, twins };
 }
 
 export interface ScenarioQuality {

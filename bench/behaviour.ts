@@ -7,7 +7,7 @@ import {
   type StoredTwin,
 } from '../topology/twin';
 import { DEFAULT_JSON_LIMITS } from '../shared/safe-json';
-import { byReceipt, scenarioMessages } from '../scripts/simulator/scenarios';
+import { byReceipt, scenarioMessages, SIMULATED_EPOCH_MS } from '../scripts/simulator/scenarios';
 import {
   ABNORMAL_SCENARIOS,
   evaluate,
@@ -27,7 +27,7 @@ const SIZES = { full: { devices: 100, minutes: 60 }, quick: { devices: 20, minut
 const W = 60_000;
 
 function foldRate(config: FoldConfig, devices: number, minutes: number): number {
-  const startMs = Date.UTC(2026, 0, 1);
+  const startMs = SIMULATED_EPOCH_MS;
   const messages = byReceipt(
     scenarioMessages('mixed', { seed: 9, devices, durationMs: minutes * W, windowMs: W }),
   );

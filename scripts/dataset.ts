@@ -5,8 +5,12 @@
  *
  *   npm run dataset -- --scenario mixed --devices 1000 --minutes 30 --out data/ [--seed 1] [--window 60s]
  *
- * Same arguments, same bytes: the rows come from simulated time only (record times and device
- * times of the scenario), never the wall clock; `windowStart` is ms from the scenario start.
+ * Same arguments, same bytes. Simulated time end to end: every record's receive time and device
+ * time come from the seed and the scenario clock (ms after SIMULATED_EPOCH_MS), never the wall
+ * clock, and the fold windows by them. The records go in one window at a time, each slice
+ * consumed before the next (feed.ts); at the simulated end every device goes offline, which
+ * closes its last window; then the events are read to their end offsets (read-events.ts) and
+ * sorted by window start and device. `windowStart` is ms from the scenario start.
  * KAFKA_BROKERS names the broker (default 127.0.0.1:9092). Run `npm run build` first.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,50 +19,20 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import type { JsonObject } from '../shared/json';
-import { isPlainObject, parseJsonSafely } from '../shared/safe-json';
-import { topicNames } from '../shared/topics';
-import { dataCard, expectedRows, stableRows, toCsv, toJsonl, type DatasetRow } from './dataset/rows';
+import type { UplinkRecord } from '../bridge/uplink-record';
+import { inputTopics, topicNames } from '../shared/topics';
+import { parseDatasetArgs } from './dataset/args';
+import { feedInSlices } from './dataset/feed';
+import { readWindowRows } from './dataset/read-events';
+import { dataCard, expectedRows, stableRows, toCsv, toJsonl } from './dataset/rows';
 import { scenarioRecord } from './simulator/scenario-records';
-import { byReceipt, scenarioMessages, SCENARIOS, type ScenarioName } from './simulator/scenarios';
-
-interface Args {
-  scenario: ScenarioName;
-  devices: number;
-  minutes: number;
-  seed: number;
-  windowMs: number;
-  out: string;
-}
-
-function parseArgs(argv: string[]): Args {
-  const get = (flag: string, def: string): string => {
-    const i = argv.indexOf(`--${flag}`);
-    return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : def;
-  };
-  const scenario = get('scenario', 'mixed');
-  if (!(SCENARIOS as readonly string[]).includes(scenario))
-    throw new Error(`--scenario must be one of ${SCENARIOS.join(', ')}`);
-  const window = /^(\d+)(ms|s|m)$/.exec(get('window', '60s'));
-  if (!window) throw new Error('--window must look like 60s, 500ms or 5m');
-  const windowMs = Number(window[1]) * (window[2] === 'ms' ? 1 : window[2] === 's' ? 1000 : 60_000);
-  const args = {
-    scenario: scenario as ScenarioName,
-    devices: Number(get('devices', '100')),
-    minutes: Number(get('minutes', '30')),
-    seed: Number(get('seed', '1')),
-    windowMs,
-    out: get('out', 'data'),
-  };
-  if (!(args.devices >= 1 && args.minutes > 0 && Number.isInteger(args.seed) && windowMs >= 100))
-    throw new Error('--devices >= 1, --minutes > 0, --seed an integer, --window >= 100ms');
-  return args;
-}
-
-/** A parsed JSON object (what parseJsonSafely gives for `{...}`). */
-function isJsonObject(value: unknown): value is JsonObject {
-  return isPlainObject(value);
-}
+import {
+  byReceipt,
+  closingMessages,
+  scenarioMessages,
+  SIMULATED_EPOCH_MS,
+  type ScenarioMessage,
+} from './simulator/scenarios';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -80,12 +54,27 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
+/** The records of `messages` (in receive order), one slice per window of receive time. */
+function slices(messages: readonly ScenarioMessage[], windowMs: number, prefix: string): UplinkRecord[][] {
+  const out: UplinkRecord[][] = [];
+  const counts = new Map<string, number>();
+  const first = Math.floor(SIMULATED_EPOCH_MS / windowMs);
+  for (const m of messages) {
+    const n = (counts.get(m.deviceId) ?? 0) + 1;
+    counts.set(m.deviceId, n);
+    // Cut as the fold cuts its windows: by receive time since the epoch.
+    const slice = Math.floor((SIMULATED_EPOCH_MS + m.at + m.latency) / windowMs) - first;
+    while (out.length <= slice) out.push([]);
+    out[slice]!.push(scenarioRecord(m, SIMULATED_EPOCH_MS, n, prefix));
+  }
+  return out.filter((s) => s.length > 0);
+}
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseDatasetArgs(process.argv.slice(2));
   const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const began = Date.now();
-  // Simulated time starts at a window boundary shortly before now (Kafka keeps recent records).
-  const startMs = Math.floor((Date.now() - args.minutes * 60_000) / 3_600_000) * 3_600_000;
+  const startMs = SIMULATED_EPOCH_MS;
   const messages = byReceipt(
     scenarioMessages(args.scenario, {
       seed: args.seed,
@@ -94,8 +83,13 @@ async function main(): Promise<void> {
       windowMs: args.windowMs,
     }),
   );
+  // The simulated end: the window boundary after the last message's receipt.
+  const last = messages.reduce((t, m) => Math.max(t, m.at + m.latency), 0);
+  const endMs = (Math.floor(last / args.windowMs) + 1) * args.windowMs;
+  const closing = closingMessages(messages, endMs);
   const prefix = `dataset-${process.pid}-${Date.now().toString(36)}.`;
   const names = topicNames({ topicPrefix: prefix });
+  const applicationId = `${prefix}app`;
   const stateDir = mkdtempSync(join(tmpdir(), 'twinfold-dataset-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -104,7 +98,7 @@ async function main(): Promise<void> {
       ...process.env,
       KAFKA_BROKERS: brokers.join(','),
       TOPIC_PREFIX: prefix,
-      TWINFOLD_APPLICATION_ID: `${prefix}app`,
+      TWINFOLD_APPLICATION_ID: applicationId,
       HTTP_PORT: String(port),
       HTTP_HOST: '127.0.0.1',
       STATE_DIR: stateDir,
@@ -119,59 +113,27 @@ async function main(): Promise<void> {
   });
   const kafka = new Kafka({ brokers, clientId: `${prefix}dataset`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true });
   try {
     await waitUntil('the service', async () => (await fetch(`${url}/readyz`)).ok, 120_000);
-    const producer = kafka.producer({ idempotent: true });
-    await producer.connect();
+    await Promise.all([admin.connect(), producer.connect()]);
+    const inputs = inputTopics(names)
+      .filter((t) => ['telemetry', 'state', 'status', 'ack', 'error'].includes(t.kind))
+      .map((t) => t.topic);
+    const target = { producer, admin, groupId: applicationId, inputs };
+    const windows = slices(messages, args.windowMs, prefix);
+    await feedInSlices(target, windows, (done) => {
+      if (done % 10 === 0) process.stderr.write(`dataset: ${done}/${windows.length} windows folded\n`);
+    });
     const counts = new Map<string, number>();
-    const records = messages.map((m) => {
-      const n = (counts.get(m.deviceId) ?? 0) + 1;
-      counts.set(m.deviceId, n);
-      return scenarioRecord(m, startMs, n, prefix);
-    });
-    for (let i = 0; i < records.length; i += 2000) {
-      const batch = records.slice(i, i + 2000);
-      const byTopic = new Map<string, (typeof batch)[number]['message'][]>();
-      for (const r of batch) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r.message]);
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([topic, msgs]) => ({ topic, messages: msgs })),
-      });
-    }
-    await producer.disconnect();
+    for (const m of messages) counts.set(m.deviceId, (counts.get(m.deviceId) ?? 0) + 1);
+    await feedInSlices(target, [
+      closing.map((m) => scenarioRecord(m, startMs, (counts.get(m.deviceId) ?? 0) + 1, prefix)),
+    ]);
+    const rows = stableRows(await readWindowRows(kafka, names.events), startMs);
     const expected = expectedRows(messages, args.windowMs, startMs);
-    const rows: DatasetRow[] = [];
-    const read = new Map<number, number>();
-    const consumer = kafka.consumer({ groupId: `${prefix}dataset-reader` });
-    await consumer.connect();
-    await consumer.subscribe({ topic: names.events, fromBeginning: true });
-    await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        read.set(partition, Number(message.offset) + 1);
-        if (message.value === null || message.key === null) return;
-        const event = parseJsonSafely(message.value);
-        if (!isPlainObject(event) || event.type !== 'behaviour.window' || !isJsonObject(event.data)) return;
-        rows.push({ deviceId: message.key.toString('utf8'), ...event.data });
-      },
-    });
-    process.stderr.write(`dataset: ${records.length} records written, folding\n`);
-    // Done when the expected windows are in, or no new row came for 10 s (some windows hold only
-    // messages the fold ignores, e.g. a stale status).
-    let last = -1;
-    let stableSince = Date.now();
-    await waitUntil(
-      'the rows',
-      async () => {
-        if (rows.length !== last) {
-          last = rows.length;
-          stableSince = Date.now();
-        }
-        return rows.length >= expected || (rows.length > 0 && Date.now() - stableSince > 10_000);
-      },
-      30 * 60_000,
-    );
-    await consumer.disconnect();
-    const ordered = stableRows(rows, startMs);
+    if (rows.length !== expected)
+      throw new Error(`the service wrote ${rows.length} behaviour windows, ${expected} expected`);
     const name = `behaviour-${args.scenario}-seed${args.seed}-${args.devices}d-${args.minutes}m`;
     const meta = {
       scenario: args.scenario,
@@ -185,17 +147,24 @@ async function main(): Promise<void> {
     const comment = Object.entries(meta)
       .map(([k, v]) => `${k}=${v}`)
       .join(' ');
-    writeFileSync(join(args.out, `${name}.csv`), toCsv(ordered, `twinfold behaviour dataset ${comment}`));
-    writeFileSync(join(args.out, `${name}.jsonl`), toJsonl(ordered));
-    writeFileSync(join(args.out, `${name}.md`), dataCard(ordered, meta));
+    const csv = toCsv(rows, `twinfold behaviour dataset ${comment}`);
+    writeFileSync(join(args.out, `${name}.csv`), csv);
+    writeFileSync(join(args.out, `${name}.jsonl`), toJsonl(rows));
+    writeFileSync(join(args.out, `${name}.md`), dataCard(rows, meta));
     const seconds = (Date.now() - began) / 1000;
-    process.stdout.write(
-      `${JSON.stringify({ file: join(args.out, `${name}.csv`), rows: ordered.length, messages: messages.length, seconds, rowsPerSecond: Math.round(ordered.length / seconds) })}\n`,
-    );
+    const summary = {
+      file: join(args.out, `${name}.csv`),
+      rows: rows.length,
+      bytes: Buffer.byteLength(csv),
+      messages: messages.length,
+      seconds,
+      rowsPerSecond: Math.round(rows.length / seconds),
+    };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
+    await producer.disconnect().catch(() => undefined);
     service.kill('SIGTERM');
     await new Promise((r) => service.once('exit', r));
-    await admin.connect().catch(() => undefined);
     const topics = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);

@@ -6,12 +6,16 @@
  *
  *   node dist/scripts/simulator.js --devices 1000 --rate 500 [--transport kafka] [--duration 60]
  *   SIM_DEVICES=10 SIM_RATE=5 MQTT_URL=mqtt://127.0.0.1:1883 node dist/scripts/simulator.js
+ *   node dist/scripts/simulator.js --scenario beaconing --devices 5 --window 60 --client-id sim-1
  *
+ * `--scenario` plays a labelled behaviour scenario (scripts/simulator/scenarios.ts) over MQTT 5
+ * instead of the fleet; the bridge keeps its labels when LABEL_CLIENT_IDS lists `--client-id`.
  * `--help` lists every flag. SIGINT/SIGTERM (or the end of --duration) stops it cleanly: its
  * devices say offline, and the totals are printed as one JSON line.
  */
 import { EXIT_CODES } from '../shared/exit-codes';
 import { parseOptions, usage, type CliOptions } from './simulator/options';
+import { playScenario } from './simulator/scenario-cli';
 import { Simulator } from './simulator/simulator';
 
 function log(msg: string, fields: Record<string, unknown>): void {
@@ -34,6 +38,11 @@ function readOptions(): CliOptions {
 
 async function main(): Promise<void> {
   const options = readOptions();
+  if (options.scenario !== '') {
+    log('playing scenario', { scenario: options.scenario, devices: options.devices, url: options.mqttUrl });
+    log('played', { scenario: options.scenario, ...(await playScenario(options)) });
+    process.exit(EXIT_CODES.ok);
+  }
   const simulator = new Simulator(options);
   let stopping = false;
   const stop = async (reason: string): Promise<void> => {

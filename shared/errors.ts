@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   NOT_READY: 503,
   /** A history read while history is switched off (HISTORY=off). */
   HISTORY_DISABLED: 501,
+  /** A behaviour dataset asked for while network behaviour is switched off (BEHAVIOUR=off). */
+  BEHAVIOUR_DISABLED: 501,
   UPSTREAM_ERROR: 502,
   TIMEOUT: 504,
   INTERNAL: 500,

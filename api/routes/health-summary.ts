@@ -1,3 +1,4 @@
+import { behaviourView } from '../../topology/behaviour';
 import { traitsView, type AlertView, type Health } from '../../topology/traits';
 import type { TwinState } from '../../topology/twin';
 import { HEALTH_FILTERS, type HealthFilter } from '../twin-filter';
@@ -82,14 +83,13 @@ export function mergeHealth(answers: readonly FleetHealth[], keep: number, nowMs
   };
 }
 
-/** The open alerts of a twin, as the fleet list shows them. */
+/** The open alerts of a twin (its traits' and its network behaviour's), as the fleet list shows them. */
 export function openAlertsOf(twin: TwinState): FleetAlert[] {
-  if (twin.traits === undefined) return [];
-  return traitsView(twin.traits, twin.updatedAt).alerts.map((a) => ({
-    twinId: twin.id,
-    twinType: twin.type,
-    ...a,
-  }));
+  const alerts = [
+    ...(twin.traits === undefined ? [] : traitsView(twin.traits, twin.updatedAt).alerts),
+    ...(twin.behaviour === undefined ? [] : behaviourView(twin.behaviour).alerts),
+  ];
+  return alerts.map((a) => ({ twinId: twin.id, twinType: twin.type, ...a }));
 }
 
 /** Newest first (then by alert id), at most `limit`. */

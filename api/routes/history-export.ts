@@ -54,7 +54,7 @@ async function columnsOf(points: AsyncIterable<TelemetryPoint>): Promise<string[
   return [...seen];
 }
 
-async function* batched(lines: AsyncIterable<string>, header?: string): AsyncIterable<string> {
+export async function* batched(lines: AsyncIterable<string>, header?: string): AsyncIterable<string> {
   let chunk = header ?? '';
   let rows = 0;
   for await (const line of lines) {
@@ -74,7 +74,7 @@ async function* mapLines(
   for await (const point of points) yield line(point);
 }
 
-function streamed(contentType: string, body: AsyncIterable<string>): RouteResult {
+export function streamed(contentType: string, body: AsyncIterable<string>): RouteResult {
   return {
     stream: (res: Response) => {
       res.status(200).type(contentType);

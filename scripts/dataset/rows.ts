@@ -1,55 +1,53 @@
-import { FEATURE_COLUMNS } from '../../topology/behaviour';
-import type { JsonObject } from '../../shared/json';
-import { csvCell } from '../../api/routes/history-export';
+import {
+  csvHeader,
+  csvLine,
+  DATASET_COLUMNS,
+  jsonLine,
+  type DatasetRow,
+} from '../../api/datasets/behaviour-rows';
 import type { ScenarioMessage } from '../simulator/scenarios';
 
-/** A dataset row: the device and a behaviour.window event's features. */
-export type DatasetRow = { deviceId: string } & JsonObject;
-
-export const DATASET_COLUMNS: readonly string[] = ['deviceId', ...FEATURE_COLUMNS];
+export type { DatasetRow };
 
 /**
- * The behaviour.window rows a scenario's records close: per device, every window it sent in but
- * its last (which stays open until a later message). Windows by receive time, as the fold cuts them.
+ * The behaviour.window rows a scenario's records close once every device has sent its closing
+ * message (scenarios.ts closingMessages): one per device per window it sent in. Windows by receive
+ * time, as the fold cuts them.
  */
 export function expectedRows(
   messages: readonly ScenarioMessage[],
   windowMs: number,
   startMs: number,
 ): number {
-  const windows = new Map<string, Set<number>>();
-  for (const m of messages) {
-    let set = windows.get(m.deviceId);
-    if (set === undefined) windows.set(m.deviceId, (set = new Set()));
-    set.add(Math.floor((startMs + m.at + m.latency) / windowMs));
-  }
-  let n = 0;
-  for (const set of windows.values()) n += set.size - 1;
-  return n;
+  const windows = new Set<string>();
+  for (const m of messages)
+    windows.add(`${m.deviceId} ${Math.floor((startMs + m.at + m.latency) / windowMs)}`);
+  return windows.size;
 }
 
-/** Rows in a stable order (window, then device), window starts made relative to `startMs`. */
+/**
+ * Rows in a stable order (window, then device), one per device and window (a record the service
+ * folded twice after a restart repeats its row), window starts made relative to `startMs`.
+ */
 export function stableRows(rows: readonly DatasetRow[], startMs: number): DatasetRow[] {
-  return rows
-    .map((r) => ({ ...r, windowStart: Number(r.windowStart) - startMs }))
-    .sort(
-      (a, b) =>
-        a.windowStart - b.windowStart || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0),
-    );
+  const once = new Map<string, DatasetRow & { windowStart: number }>();
+  for (const r of rows) {
+    const row = { ...r, windowStart: Number(r.windowStart) - startMs };
+    const key = `${row.deviceId} ${row.windowStart}`;
+    if (!once.has(key)) once.set(key, row);
+  }
+  return [...once.values()].sort(
+    (a, b) =>
+      a.windowStart - b.windowStart || (a.deviceId < b.deviceId ? -1 : a.deviceId > b.deviceId ? 1 : 0),
+  );
 }
 
 export function toCsv(rows: readonly DatasetRow[], comment: string): string {
-  const lines = [`# ${comment}`, DATASET_COLUMNS.join(',')];
-  for (const r of rows) lines.push(DATASET_COLUMNS.map((c) => csvCell(r[c])).join(','));
-  return `${lines.join('\n')}\n`;
+  return `# ${comment}\n${csvHeader()}${rows.map(csvLine).join('')}`;
 }
 
 export function toJsonl(rows: readonly DatasetRow[]): string {
-  return (
-    rows
-      .map((r) => JSON.stringify(Object.fromEntries(DATASET_COLUMNS.map((c) => [c, r[c] ?? null]))))
-      .join('\n') + '\n'
-  );
+  return rows.map(jsonLine).join('');
 }
 
 /** The data card: what the file holds, its features and units, and the label counts. */

@@ -1,4 +1,5 @@
 import { DEFAULT_MIX, type Mix } from './fleet';
+import { SCENARIOS } from './scenarios';
 import type { SimulatorOptions } from './simulator';
 
 /** The CLI's own settings on top of the simulator's. */
@@ -7,6 +8,10 @@ export interface CliOptions extends SimulatorOptions {
   durationSeconds: number;
   /** Seconds between progress lines; 0 prints none. */
   statsEverySeconds: number;
+  /** A named behaviour scenario (scenarios.ts) to play over MQTT 5 instead of the fleet; '' none. */
+  scenario: string;
+  /** The behaviour window a scenario is shaped for (seconds; the service's BEHAVIOUR_WINDOW). */
+  windowSeconds: number;
 }
 
 type Parser = (raw: string) => unknown;
@@ -227,6 +232,20 @@ export const FLAGS: Record<keyof CliOptions, Flag> = {
     default: '',
     doc: 'prefix of the Kafka topic names (kafka transport)',
     parse: text,
+  },
+  scenario: {
+    flag: 'scenario',
+    env: 'SIM_SCENARIO',
+    default: '',
+    doc: `play a labelled behaviour scenario over MQTT 5 for --duration (${SCENARIOS.join(', ')})`,
+    parse: (raw) => (raw === '' ? raw : oneOf(...SCENARIOS)(raw)),
+  },
+  windowSeconds: {
+    flag: 'window',
+    env: 'SIM_WINDOW',
+    default: '60',
+    doc: "a scenario's behaviour window in seconds (the service's BEHAVIOUR_WINDOW)",
+    parse: num(0.1),
   },
   clientId: {
     flag: 'client-id',

@@ -32,6 +32,9 @@ export const EXPECTED_ALERT: Record<AbnormalScenario, string> = {
   beaconing: 'BEACONING',
 };
 
+/** Where simulated time 0 lies (epoch ms) when a scenario is replayed or written as a dataset. */
+export const SIMULATED_EPOCH_MS = Date.UTC(2026, 0, 1);
+
 export interface ScenarioMessage {
   /** Simulated send time, ms from the start. */
   at: number;
@@ -169,4 +172,23 @@ export function byReceipt(messages: readonly ScenarioMessage[]): ScenarioMessage
     .map((m, i) => ({ m, i }))
     .sort((a, b) => a.m.at + a.m.latency - (b.m.at + b.m.latency) || a.i - b.i)
     .map((x) => x.m);
+}
+
+/**
+ * One `offline` status per device at `atMs` (ms from the start, a window boundary after every
+ * message): the device leaves, and its last window closes (a dataset needs every window closed).
+ */
+export function closingMessages(messages: readonly ScenarioMessage[], atMs: number): ScenarioMessage[] {
+  const devices = [...new Set(messages.map((m) => m.deviceId))].sort();
+  return devices.map((deviceId) => ({
+    at: atMs,
+    latency: 0,
+    deviceId,
+    kind: 'status',
+    payload: 'offline',
+    qos: 1,
+    retain: true,
+    deviceAt: atMs,
+    label: null,
+  }));
 }

@@ -6,6 +6,7 @@ import {
   scenarioMessages,
   type ScenarioMessage,
 } from '../../scripts/simulator/scenarios';
+import { DATASET_COLUMNS } from '../../api/datasets/behaviour-rows';
 import { testEnv } from '../support/env';
 import { httpRequest } from '../support/http-client';
 import { deployment, startService, type Deployment, type ServiceInstance } from '../support/stack';
@@ -29,6 +30,8 @@ describe('network behaviour end to end', () => {
   let app: MqttClient;
   let simId: string;
   const alerts: { device: string; type: string; kind: string }[] = [];
+  /** Set by the first test: when its scenarios began, and their device ids by scenario. */
+  let played: { startMs: number; device: Record<string, string>; labelled: string } | undefined;
 
   beforeAll(async () => {
     d = deployment('behaviour', { BEHAVIOUR: 'on', BEHAVIOUR_WINDOW: `${W}ms` });
@@ -91,6 +94,7 @@ describe('network behaviour end to end', () => {
       playOverMqtt(sim, messages, startMs, simId),
       playOverMqtt(real, forged, startMs, `${base}-real`),
     ]);
+    played = { startMs, device, labelled: labelled[0]!.deviceId };
     for (const s of ABNORMAL_SCENARIOS) {
       await waitFor(
         `${EXPECTED_ALERT[s]} for ${s}`,
@@ -117,5 +121,43 @@ describe('network behaviour end to end', () => {
     expect(alerts.filter((a) => a.device === forgedId && a.kind === 'alert.raised')).toEqual([]);
     const simTwin = await twin(labelled[0]!.deviceId);
     expect(simTwin.data.behaviour?.window?.label).toBe('beaconing');
+  });
+
+  it('streams the dataset over REST: a row per device per window with its label, and refuses bad queries', async () => {
+    if (played === undefined) throw new Error('the scenarios did not play');
+    const { startMs, device } = played;
+    const get = (query: string) => httpRequest(service.url, 'GET', `/api/v1/datasets/behaviour?${query}`);
+    const jsonl = await get(`start=${startMs}&window=1s&format=jsonl`);
+    expect(jsonl.status).toBe(200);
+    expect(jsonl.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const rows = jsonl.text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (const row of rows) expect(Object.keys(row)).toEqual(DATASET_COLUMNS);
+    for (const s of ABNORMAL_SCENARIOS) {
+      const own = rows.filter((r) => r.deviceId === device[s]);
+      // 13 windows played; the last stays open. Every closed window is a row, some labelled.
+      expect(own.length).toBeGreaterThanOrEqual(10);
+      expect(new Set(own.map((r) => r.windowStart)).size).toBe(own.length);
+      expect(own.some((r) => r.label === s)).toBe(true);
+    }
+    const csv = await get(`start=${new Date(startMs).toISOString()}&end=${startMs + 5 * W}`);
+    expect(csv.status).toBe(200);
+    const [header, ...lines] = csv.text.trim().split('\n');
+    expect(header).toBe(DATASET_COLUMNS.join(','));
+    // Only windows starting before `end`.
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(Number(line.split(',')[1])).toBeLessThan(startMs + 5 * W);
+    for (const [query, field] of [
+      ['format=csv', 'start'],
+      [`start=${startMs}&format=xml`, 'format'],
+      [`start=${startMs}&window=60s`, 'window'],
+      [`start=${startMs}&end=${startMs}`, 'end'],
+    ] as const) {
+      const refused = await get(query);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: { code: 'VALIDATION_ERROR', details: { field } } });
+    }
   });
 });

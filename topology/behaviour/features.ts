@@ -1,5 +1,6 @@
 import { sig } from '../traits/field';
 import { MIX_KINDS, type BehaviourBaselines, type BehaviourFeatures, type WindowSums } from './types';
+import type { ClosedTimes } from './window';
 
 /** Mean and standard deviation of [count, sum, sum of squares]; null when empty. */
 function meanStd(sums: readonly number[]): { mean: number; std: number } | null {
@@ -33,11 +34,16 @@ export function mixDistance(a: readonly number[], b: readonly number[]): number 
 }
 
 /** The features of a closed window, against the baselines as they were before it. */
-export function featuresOf(w: WindowSums, windowMs: number, b: BehaviourBaselines): BehaviourFeatures {
+export function featuresOf(
+  w: WindowSums,
+  times: ClosedTimes,
+  windowMs: number,
+  b: BehaviourBaselines,
+): BehaviourFeatures {
   const n = Math.max(1, w.n);
   const share = (c: number): number => sig(c / n);
   const lat = meanStd(w.lat);
-  const ia = w.ia[0]! >= 2 ? meanStd(w.ia) : null;
+  const ia = times.ia[0]! >= 2 ? meanStd(times.ia) : null;
   // Traffic: every message but status (connects and disconnects are counted on their own).
   const rate = (w.n - w.k[2]!) / (windowMs / 1000);
   const mix = mixOf(w);
@@ -67,7 +73,7 @@ export function featuresOf(w: WindowSums, windowMs: number, b: BehaviourBaseline
     interArrivalCv: ia === null || ia.mean <= 0 ? null : sig(ia.std / ia.mean),
     connects: w.con,
     disconnects: w.dis,
-    sessionMs: w.ses[0]! === 0 ? null : sig(w.ses[1]! / w.ses[0]!),
+    sessionMs: times.ses[0]! === 0 ? null : sig(times.ses[1]! / times.ses[0]!),
     label: w.label,
   };
 }

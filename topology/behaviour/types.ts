@@ -34,6 +34,9 @@ export const MIX_KINDS = ['telemetry', 'state', 'status', 'ack', 'error'] as con
 /** Payload-size histogram: buckets of this many bytes, the last open-ended. */
 export const SIZE_BUCKET_BYTES = 64;
 export const SIZE_BUCKETS = 16;
+/** A window keeps at most this many send times and status messages (the earliest). */
+export const MAX_SEND_TIMES = 256;
+export const MAX_STATUSES = 64;
 
 /** The open window's running sums (short keys: this is stored in every twin). */
 export interface WindowSums {
@@ -49,15 +52,26 @@ export interface WindowSums {
   ret: number;
   /** Payload-size histogram. */
   sz: number[];
-  /** Inter-arrival (between send times) count, sum, sum of squares (ms). */
-  ia: number[];
+  /**
+   * Send times (device time, else record time) as ms after `s`, sorted: the window's first
+   * MAX_SEND_TIMES. Inter-arrival is measured on them when the window closes, so the order the
+   * processor folds a device's topics in does not matter.
+   */
+  ts: number[];
+  /** The device's latest send time before the window (epoch ms), or null: the first gap's start. */
+  p: number | null;
   /** Latency (record time − device time) count, sum, sum of squares (ms). */
   lat: number[];
   con: number;
   dis: number;
-  /** Sessions that ended in the window: count and total length (ms). */
-  ses: number[];
-  /** The ground-truth label of the window's labelled messages (the latest), or null. */
+  /**
+   * Status messages as 2 × (ms after `s`) + 1 for online, 0 for offline, sorted: the first
+   * MAX_STATUSES. Sessions are replayed from them in time order when the window closes.
+   */
+  st: number[];
+  /** Start of the session open when the window began (epoch ms), or null. */
+  o: number | null;
+  /** The ground-truth label of the window's labelled messages (the first by name if several), or null. */
   label: string | null;
 }
 
@@ -121,9 +135,9 @@ export interface BehaviourFeatures {
 /** The `behaviour` member of the stored twin. */
 export interface BehaviourState {
   w: WindowSums;
-  /** Send time of the latest message: its device time, else its record time (inter-arrival). */
+  /** The latest send time (device time, else record time) of any message folded so far. */
   last: number;
-  /** Start of the current session (an `online` status), or null. */
+  /** Start of the session open at the end of the last closed window, or null. */
   on: number | null;
   b: BehaviourBaselines;
   /** The last closed window. */

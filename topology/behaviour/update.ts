@@ -4,7 +4,7 @@ import type { DeviceProfile } from '../traits';
 import { behaviourConditions } from './detect';
 import { featuresOf, mixOf } from './features';
 import type { BehaviourBaselines, BehaviourFeatures, BehaviourSettings, BehaviourState } from './types';
-import { addToWindow, copyWindow, emptyWindow, type Observation } from './window';
+import { addToWindow, closeTimes, copyWindow, emptyWindow, sentAt, type Observation } from './window';
 
 export interface BehaviourUpdate {
   state: BehaviourState;
@@ -29,10 +29,12 @@ function emptyBaselines(): BehaviourBaselines {
 
 /**
  * Folds one device message into its behaviour: a message in a later window first closes the open
- * one (its features are judged against the baselines, alerts raised or cleared with the traits'
- * hysteresis, and the baselines learn the window unless it was abnormal), then it joins its own
- * window. A message older than the open window joins it (records arrive in order per device; a
- * late one is not worth a second window). Pure: never mutates `previous`.
+ * one (its features are judged against the baselines at the window's end, alerts raised or
+ * cleared with the traits' hysteresis, and the baselines learn the window unless it was
+ * abnormal), then it joins its own window. A message older than the open window joins it (a late
+ * one is not worth a second window). Within a window the order messages are folded in does not
+ * matter (window.ts), so a device's topics may interleave in any fetch order. Pure: never
+ * mutates `previous`.
  */
 export function updateBehaviour(
   previous: BehaviourState | undefined,
@@ -42,9 +44,11 @@ export function updateBehaviour(
   profile: DeviceProfile,
 ): BehaviourUpdate {
   const start = Math.floor(o.t / s.windowMs) * s.windowMs;
-  let state: BehaviourState = previous ?? {
-    w: emptyWindow(start),
-    last: o.meta.deviceTs ?? o.t,
+  // A state of an earlier layout (no kept send times) starts afresh.
+  const before = previous !== undefined && Array.isArray(previous.w.ts) ? previous : undefined;
+  let state: BehaviourState = before ?? {
+    w: emptyWindow(start, null, null),
+    last: sentAt(o),
     on: null,
     b: emptyBaselines(),
     f: null,
@@ -53,25 +57,19 @@ export function updateBehaviour(
   };
   let closed: BehaviourFeatures | undefined;
   let transitions: AlertTransition[] = [];
-  if (previous !== undefined && start > previous.w.s && previous.w.n > 0) {
-    const closing = closeWindow(previous, deviceId, s, profile, o.t);
+  if (before !== undefined && start > before.w.s && before.w.n > 0) {
+    const closing = closeWindow(before, deviceId, s, profile);
     state = closing.state;
     closed = closing.features;
     transitions = closing.transitions;
   }
-  const w = start > state.w.s ? emptyWindow(start) : copyWindow(state.w);
-  // The device's own send times when it gives them: the network's jitter does not hide a beacon.
-  const sentAt = o.meta.deviceTs ?? o.t;
-  const gap = previous === undefined ? undefined : Math.max(0, sentAt - previous.last);
-  let on = state.on;
-  let session: number | undefined;
-  if (o.status === 'online') on = o.t;
-  else if (o.status === 'offline') {
-    if (on !== null) session = Math.max(0, o.t - on);
-    on = null;
-  }
-  addToWindow(w, o, gap, session);
-  return { state: { ...state, w, last: sentAt, on }, transitions, closed };
+  const w =
+    start > state.w.s
+      ? emptyWindow(start, before === undefined ? null : state.last, state.on)
+      : copyWindow(state.w);
+  addToWindow(w, o);
+  const last = before === undefined ? sentAt(o) : Math.max(state.last, sentAt(o));
+  return { state: { ...state, w, last }, transitions, closed };
 }
 
 function closeWindow(
@@ -79,19 +77,21 @@ function closeWindow(
   deviceId: string,
   s: BehaviourSettings,
   profile: DeviceProfile,
-  t: number,
 ): { state: BehaviourState; features: BehaviourFeatures; transitions: AlertTransition[] } {
   const { b } = previous;
-  const features = featuresOf(previous.w, s.windowMs, b);
+  const times = closeTimes(previous.w);
+  const features = featuresOf(previous.w, times, s.windowMs, b);
   const conditions = behaviourConditions(features, b, s, profile.hysteresis.clearRatio);
   const book: AlertBook = { open: previous.alerts, raised: previous.raised, transitions: [] };
   // Behaviour alert ids are `<deviceId>:b:<n>`, apart from the traits' `<deviceId>:<n>`.
-  judge(book, `${deviceId}:b`, null, conditions, t, profile);
+  // Judged at the window's end (record time), whichever message closed it.
+  judge(book, `${deviceId}:b`, null, conditions, previous.w.s + s.windowMs, profile);
   const abnormal = conditions.some((c) => c.holds);
   return {
     state: {
       ...previous,
       b: abnormal ? b : learn(b, previous, features, profile),
+      on: times.on,
       f: features,
       alerts: book.open,
       raised: book.raised,

@@ -24,7 +24,8 @@ import { deleted, finishDraft, ignored } from './result';
  * record timestamp) and payload timestamps; the given state is never mutated.
  *
  * Outcomes: 'changed' (new state, version + 1), 'unchanged' (accepted, nothing differs),
- * 'ignored' (not applied at all, `reason` says why; the state, including liveness, is untouched),
+ * 'ignored' (not applied at all, `reason` says why; the state, including liveness, is untouched;
+ * with behaviour on, a device message the twin ignores still folds into its behaviour: 'changed'),
  * 'deleted' (state null: publish a tombstone; store `grave`).
  * `stored` is what the store holds: a twin, the grave of a deleted one (a twin created again
  * continues its version), or nothing.
@@ -50,7 +51,8 @@ export function foldTwin(
     emit(draft, 'twin.created', withOptional({ lifecycle, type, origin: input.kind }, { requestId }));
   }
   const reason = apply(draft, input);
-  if (reason !== undefined) return ignored(reason);
+  // An input the twin ignores (a stale status, say) is still traffic: only its behaviour changes.
+  if (reason !== undefined && draft.state.behaviour === base.behaviour) return ignored(reason);
   // Decisions after the readings (and their traits) are in: topology/rules/.
   if (input.kind === 'telemetry' || input.kind === 'state') evaluateRules(draft);
   return finishDraft(current, draft);
@@ -123,13 +125,17 @@ function newTwin(input: TwinInput, nowMs: number, version: number): TwinState {
   };
 }
 
-/** Applies the input to the draft; returns why it is ignored (checked before any change), if it is. */
+/**
+ * Applies the input to the draft; returns why the twin ignores it (checked before any change),
+ * if it does. A device message counts in the network behaviour either way: which messages reach
+ * the behaviour must not depend on the order the processor folds a device's topics in.
+ */
 function apply(draft: Draft, input: TwinInput): string | undefined {
   const reason = applyOwnPart(draft, input);
   // Liveness last: an ack must settle its command before a reconnect redelivers the queue.
   if (reason === undefined && isDeviceInput(input) && input.kind !== 'status')
     touchDevice(draft, draft.nowMs);
-  if (reason === undefined && isDeviceInput(input)) applyBehaviour(draft, input);
+  if (isDeviceInput(input)) applyBehaviour(draft, input);
   return reason;
 }
 

@@ -53,6 +53,7 @@ const CONTRACT_ENDPOINTS = [
   'get /api/v1/health',
   'get /api/v1/alerts',
   'get /api/v1/compare',
+  'get /api/v1/datasets/behaviour',
   'get /api/v1/types',
   'get /api/v1/types/{type}/profile',
   'put /api/v1/types/{type}/profile',

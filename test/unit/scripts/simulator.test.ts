@@ -110,6 +110,17 @@ describe('simulator options', () => {
     expect(o.mix.telemetry).toBe(1);
   });
 
+  it('takes a named behaviour scenario and its window, and refuses an unknown one', () => {
+    expect(parseOptions([], {})).toMatchObject({ scenario: '', windowSeconds: 60 });
+    expect(parseOptions(['--scenario', 'beaconing', '--window', '1'], {})).toMatchObject({
+      scenario: 'beaconing',
+      windowSeconds: 1,
+    });
+    expect(() => parseOptions(['--scenario', 'ddos'], {})).toThrow(
+      /--scenario \/ SIM_SCENARIO must be one of/,
+    );
+  });
+
   it('names every mistake at once', () => {
     expect(() => parseOptions(['--rate', 'fast', '--transport', 'smoke', '--bogus'], {})).toThrow(
       /unknown argument "--bogus"[\s\S]*--rate[\s\S]*--transport/,
