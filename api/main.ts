@@ -110,6 +110,7 @@ async function main(): Promise<void> {
         topic: settings.topics.events,
         groupPrefix: settings.applicationId,
         leadMs: config.behaviourWindowMs + 5 * 60_000,
+        logger: logger.child('datasets'),
       }),
     },
     instances: routing.instances,

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { isJsonObject } from '../../shared/json';
+import type { Logger } from '../../shared/logger';
 import { isPlainObject, parseJsonSafely } from '../../shared/safe-json';
-import type { JsonObject } from '../json';
+import { deleteReaderGroup } from '../events/reader-group';
 import type { DatasetRow } from './behaviour-rows';
 
 /** Which windows: those starting in [startMs, endMs). */
@@ -26,13 +28,10 @@ export interface KafkaBehaviourRowsOptions {
    * window was appended: after the window, give or take the bridge's and the broker's clocks).
    */
   leadMs: number;
+  logger: Logger;
 }
 
 const MAX_QUEUED_BATCHES = 32;
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return isPlainObject(value);
-}
 
 /**
  * The `behaviour.window` events of `device.events`, read straight from Kafka by whichever instance
@@ -68,8 +67,9 @@ async function* readRows(o: KafkaBehaviourRowsOptions, range: WindowRange): Asyn
     wake?.();
     wake = undefined;
   };
+  const groupId = `${o.groupPrefix}-dataset-${randomUUID()}`;
   const consumer = o.kafka.consumer({
-    groupId: `${o.groupPrefix}-dataset-${randomUUID()}`,
+    groupId,
     readUncommitted: false,
     maxWaitTimeInMs: 100,
   });
@@ -124,6 +124,7 @@ async function* readRows(o: KafkaBehaviourRowsOptions, range: WindowRange): Asyn
   } finally {
     room?.();
     await consumer.disconnect();
+    await deleteReaderGroup(o.kafka, groupId, o.logger);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../../shared/logger';
 import { offsetAt, type Offsets } from './position';
+import { deleteReaderGroup } from './reader-group';
 import { decodeTwinRecord, type TwinChange } from './twin-change';
 
 export interface TwinsConsumerOptions {
@@ -17,22 +18,6 @@ export interface TwinsConsumerOptions {
   /** kafkajs gave up (it restarts on retriable errors by itself): the reader is dead. */
   onFatal: (err: Error) => void;
   logger: Logger;
-}
-
-/**
- * Deletes a reader's consumer group once the reader left it: the group never commits, and Kafka
- * would otherwise list it (empty) until its offsets retention check removes it.
- */
-async function deleteGroup(kafka: Kafka, groupId: string, logger: Logger): Promise<void> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    await admin.deleteGroups([groupId]);
-  } catch (err) {
-    logger.warn('could not delete the events reader group', { groupId, error: err });
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
 }
 
 /** A running reader; `stop` disconnects it (idempotent) and deletes its group. */
@@ -78,7 +63,7 @@ export async function startTwinsConsumer(o: TwinsConsumerOptions): Promise<Twins
     await consumer
       .disconnect()
       .catch((err: unknown) => o.logger.warn('events reader disconnect failed', { error: err }));
-    await deleteGroup(o.kafka, o.groupId, o.logger);
+    await deleteReaderGroup(o.kafka, o.groupId, o.logger);
   };
   try {
     await consumer.connect();

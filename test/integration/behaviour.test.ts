@@ -8,6 +8,7 @@ import {
 } from '../../scripts/simulator/scenarios';
 import { DATASET_COLUMNS } from '../../api/datasets/behaviour-rows';
 import { testEnv } from '../support/env';
+import { testKafka } from '../support/kafka';
 import { httpRequest } from '../support/http-client';
 import { deployment, startService, type Deployment, type ServiceInstance } from '../support/stack';
 import { waitFor } from '../support/wait';
@@ -158,6 +159,17 @@ describe('network behaviour end to end', () => {
       const refused = await get(query);
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ error: { code: 'VALIDATION_ERROR', details: { field } } });
+    }
+    // Each request read through a throwaway consumer group, deleted once the answer ended.
+    const admin = testKafka('behaviour-groups').admin();
+    await admin.connect();
+    try {
+      const left = (await admin.listGroups()).groups.filter((g) =>
+        g.groupId.startsWith(`${d.prefix}app-dataset-`),
+      );
+      expect(left).toEqual([]);
+    } finally {
+      await admin.disconnect();
     }
   });
 });
