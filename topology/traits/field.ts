@@ -1,16 +1,13 @@
 import { fieldSettings } from './profile';
 import { fitLine, windowStart, type LineFit } from './stats';
+import { flagsOf } from './evaluation';
 import type {
-  Anomaly,
   Bounds,
   DeviceProfile,
-  FieldEvaluation,
+  Evaluation,
   FieldProfile,
   FieldSettings,
   FieldTraitsState,
-  Forecast,
-  Maintenance,
-  ThresholdForecast,
   Trend,
 } from './types';
 
@@ -62,7 +59,16 @@ export function observe(
   const clip = z === null ? undefined : settings.spikeK * sigma;
   const baseline = run > 1 ? { n, mean, variance } : nextBaseline(n, mean, variance, value, clip, profile);
   return {
-    state: { at: t, t: ts, v: vs, ...baseline, run, eval: evaluation },
+    state: {
+      at: t,
+      t: ts,
+      v: vs,
+      n: baseline.n,
+      mean: baseline.mean,
+      variance: baseline.variance,
+      run,
+      e: evaluation,
+    },
     measures: {
       z,
       run,
@@ -135,51 +141,39 @@ export function nextBaseline(
 function detect(
   s: FieldSettings,
   at: { value: number; mean: number; z: number | null; run: number; rapid: number },
-): Anomaly[] {
-  const out: Anomaly[] = [];
+): Evaluation[5] {
+  const out: Evaluation[5] = [];
   if (at.z !== null && at.z > s.spikeK) {
     const delta = Math.abs(at.value - at.mean);
-    const message = `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`;
-    out.push({ type: 'SPIKE', severity: 'HIGH', message });
+    out.push(['SPIKE', `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`]);
   }
-  if (at.run >= s.stuckN) {
-    out.push({
-      type: 'STUCK',
-      severity: 'MEDIUM',
-      message: `Sensor stuck at ${at.value} for ${at.run} readings`,
-    });
-  }
-  if (Math.abs(at.rapid) > s.rapidPerMinute) {
-    const message = `Rapid change detected: ${at.rapid.toFixed(2)}/min`;
-    out.push({ type: 'RAPID_CHANGE', severity: 'MEDIUM', message });
-  }
+  if (at.run >= s.stuckN) out.push(['STUCK', `Sensor stuck at ${at.value} for ${at.run} readings`]);
+  if (Math.abs(at.rapid) > s.rapidPerMinute)
+    out.push(['RAPID_CHANGE', `Rapid change detected: ${at.rapid.toFixed(2)}/min`]);
   return out;
 }
 
 function evaluate(
   s: FieldSettings & FieldProfile,
   profile: DeviceProfile,
-  at: { drift: LineFit; judged: boolean; anomalies: Anomaly[] },
-): FieldEvaluation {
+  at: { drift: LineFit; judged: boolean; anomalies: Evaluation[5] },
+): Evaluation {
   const { drift, judged } = at;
   const drifting = judged && Math.abs(drift.slope) > s.driftPerMinute;
   const percent = Math.min(100, Math.max(0, 100 * (1 - drift.stdDev / s.stabilityScale)));
-  const stability = {
-    stdDev: sig(drift.stdDev),
-    percent: sig(percent),
-    status: judged && percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
-  };
-  const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
-  return {
-    points: drift.n,
-    drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
-    stability,
-    trend: judged ? trendOf(drift, s.trendPerMinute) : 'STABLE',
-    anomalies: at.anomalies,
-    forecast,
-    maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,
-    staleAfterMs: s.staleAfterMs,
-  };
+  const unstable = judged && percent < s.minStabilityPercent;
+  const trend = judged ? trendOf(drift, s.trendPerMinute) : 'STABLE';
+  return [
+    drift.n,
+    sig(drift.slope),
+    sig(drift.stdDev),
+    sig(percent),
+    flagsOf(drifting, unstable, trend),
+    at.anomalies,
+    drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null,
+    drifting && drift.fitted ? maintenanceHours(drift, s.calibration) : null,
+    s.staleAfterMs,
+  ];
 }
 
 /** RISING / FALLING: a slope beyond `trendPerMinute` that is also significant (|t| ≥ 2). */
@@ -188,19 +182,17 @@ function trendOf(fit: LineFit, threshold: number): Trend {
   return fit.slope > 0 ? 'RISING' : 'FALLING';
 }
 
-function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Forecast {
+function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Evaluation[6] {
   const horizonMinutes = horizonMs / 60_000;
-  const out: ThresholdForecast[] = [];
-  if (thresholds?.min !== undefined) out.push(crossing(fit, 'min', thresholds.min));
-  if (thresholds?.max !== undefined) out.push(crossing(fit, 'max', thresholds.max));
-  return { horizonMinutes, value: sig(fit.level + fit.slope * horizonMinutes), thresholds: out };
+  const out: NonNullable<Evaluation[6]>[2] = [];
+  if (thresholds?.min !== undefined)
+    out.push(['min', thresholds.min, minutesUntil(fit, 'min', thresholds.min)]);
+  if (thresholds?.max !== undefined)
+    out.push(['max', thresholds.max, minutesUntil(fit, 'max', thresholds.max)]);
+  return [horizonMinutes, sig(fit.level + fit.slope * horizonMinutes), out];
 }
 
 /** Minutes until the fitted line reaches `value` from its side; 0 when already beyond. */
-function crossing(fit: LineFit, bound: 'min' | 'max', value: number): ThresholdForecast {
-  return { bound, value, inMinutes: minutesUntil(fit, bound, value) };
-}
-
 function minutesUntil(fit: LineFit, bound: 'min' | 'max', value: number): number | null {
   const gap = bound === 'max' ? value - fit.level : fit.level - value;
   if (gap <= 0) return 0;
@@ -208,21 +200,15 @@ function minutesUntil(fit: LineFit, bound: 'min' | 'max', value: number): number
   return speed > 0 ? sig(gap / speed) : null;
 }
 
-/** Seed 003 Query 5: when the drifting line leaves the calibration band. */
-function maintenanceOf(fit: LineFit, band: Bounds | undefined): Maintenance | null {
+/** Seed 003 Query 5: hours until the drifting line leaves the calibration band (evaluation.ts maintenanceOf). */
+function maintenanceHours(fit: LineFit, band: Bounds | undefined): number | null {
   if (band === undefined) return null;
   const bound = fit.slope > 0 ? 'max' : 'min';
   const limit = band[bound];
   const below = band.min !== undefined && fit.level < band.min;
   const above = band.max !== undefined && fit.level > band.max;
   const minutes = below || above ? 0 : limit === undefined ? null : minutesUntil(fit, bound, limit);
-  if (minutes === null) return null;
-  const hours = sig(minutes / 60);
-  return {
-    status: hours > 168 ? 'HEALTHY' : hours > 24 ? 'SCHEDULE_SOON' : 'URGENT',
-    hoursUntilMaintenance: hours,
-    recommendedAction: hours < 72 ? 'Recalibrate' : 'Monitor',
-  };
+  return minutes === null ? null : sig(minutes / 60);
 }
 
 /** Six significant digits: enough for any sensor, and the document stays short. */
