@@ -91,16 +91,16 @@ function nextRing(
 ): { ts: number[]; vs: number[] } {
   if (previous === undefined) return { ts: [0], vs: [value] };
   const keep = Math.max(0, previous.t.length + 1 - ringSize);
-  const size = previous.t.length - keep + 1;
   const shift = t - previous.at;
-  const ts = new Array<number>(size);
-  const vs = new Array<number>(size);
-  for (let i = 0; i < size - 1; i++) {
-    ts[i] = previous.t[keep + i]! - shift;
-    vs[i] = previous.v[keep + i]!;
+  // Filled by push: packed arrays, cheaper to walk and to serialise than preallocated holey ones.
+  const ts: number[] = [];
+  const vs: number[] = [];
+  for (let i = keep; i < previous.t.length; i++) {
+    ts.push(previous.t[i]! - shift);
+    vs.push(previous.v[i]!);
   }
-  ts[size - 1] = 0;
-  vs[size - 1] = value;
+  ts.push(0);
+  vs.push(value);
   return { ts, vs };
 }
 
