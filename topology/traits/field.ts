@@ -2,6 +2,7 @@ import { fieldSettings } from './profile';
 import { fitLine, windowStart, type LineFit } from './stats';
 import { flagsOf } from './evaluation';
 import type {
+  AnomalyType,
   Bounds,
   DeviceProfile,
   Evaluation,
@@ -104,6 +105,9 @@ function nextRing(
   return { ts, vs };
 }
 
+/** The evaluation's empty lists (most readings have no anomaly, most fields no thresholds): one frozen array. */
+const NONE: readonly never[] = Object.freeze([]);
+
 /**
  * Slopes and spreads are judged only over a window at least half full (its points span half its
  * length): a slope over two readings ten seconds apart says nothing about a five-minute drift.
@@ -142,7 +146,7 @@ function detect(
   s: FieldSettings,
   at: { value: number; mean: number; z: number | null; run: number; rapid: number },
 ): Evaluation[5] {
-  const out: Evaluation[5] = [];
+  const out: (readonly [AnomalyType, string])[] = [];
   if (at.z !== null && at.z > s.spikeK) {
     const delta = Math.abs(at.value - at.mean);
     out.push(['SPIKE', `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`]);
@@ -150,7 +154,7 @@ function detect(
   if (at.run >= s.stuckN) out.push(['STUCK', `Sensor stuck at ${at.value} for ${at.run} readings`]);
   if (Math.abs(at.rapid) > s.rapidPerMinute)
     out.push(['RAPID_CHANGE', `Rapid change detected: ${at.rapid.toFixed(2)}/min`]);
-  return out;
+  return out.length === 0 ? NONE : out;
 }
 
 function evaluate(
@@ -184,7 +188,8 @@ function trendOf(fit: LineFit, threshold: number): Trend {
 
 function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Evaluation[6] {
   const horizonMinutes = horizonMs / 60_000;
-  const out: NonNullable<Evaluation[6]>[2] = [];
+  if (thresholds === undefined) return [horizonMinutes, sig(fit.level + fit.slope * horizonMinutes), NONE];
+  const out: (readonly ['min' | 'max', number, number | null])[] = [];
   if (thresholds?.min !== undefined)
     out.push(['min', thresholds.min, minutesUntil(fit, 'min', thresholds.min)]);
   if (thresholds?.max !== undefined)
@@ -211,9 +216,17 @@ function maintenanceHours(fit: LineFit, band: Bounds | undefined): number | null
   return minutes === null ? null : sig(minutes / 60);
 }
 
+/** 10 ** k for k = 0..330, as `10 ** k` computes it (the same doubles, without the call). */
+const POW10 = Array.from({ length: 331 }, (_, k) => 10 ** k);
+
 /** Six significant digits: enough for any sensor, and the document stays short. */
 export function sig(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return x;
   const e = 5 - Math.floor(Math.log10(Math.abs(x)));
-  return e >= 0 ? Math.round(x * 10 ** e) / 10 ** e : Math.round(x / 10 ** -e) * 10 ** -e;
+  if (e >= 0) {
+    const p = POW10[e]!;
+    return Math.round(x * p) / p;
+  }
+  const p = POW10[-e]!;
+  return Math.round(x / p) * p;
 }

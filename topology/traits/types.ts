@@ -102,12 +102,12 @@ export type Evaluation = [
   stdDev: number,
   percent: number,
   flags: number,
-  anomalies: [AnomalyType, string][],
+  anomalies: readonly (readonly [AnomalyType, string])[],
   forecast:
-    | [
+    | readonly [
         horizonMinutes: number,
         value: number,
-        thresholds: [ThresholdForecast['bound'], number, number | null][],
+        thresholds: readonly (readonly [ThresholdForecast['bound'], number, number | null])[],
       ]
     | null,
   maintenanceHours: number | null,
