@@ -1,5 +1,6 @@
 import { TwinfoldError } from '../shared/errors';
 import type { Codec } from '../store';
+import { upgradeTraits } from './traits';
 import { isGrave, type StoredTwin } from './twin';
 
 /**
@@ -20,12 +21,18 @@ export const storedTwinCodec: Codec<StoredTwin> = {
 
 /**
  * Stores and changelogs written by earlier versions hold command statuses in capitals (`PENDING`); they
- * read as seed 000's lowercase words, so a store need not be rebuilt after the upgrade.
+ * read as seed 000's lowercase words, so a store need not be rebuilt after the upgrade. Traits stored
+ * with each field's evaluation as an object get it by position (traits/evaluation.ts).
  */
 function upgrade(stored: StoredTwin): StoredTwin {
-  if (isGrave(stored) || stored.commands.every((c) => c.status === c.status.toLowerCase())) return stored;
-  const commands = stored.commands.map((c) => ({ ...c, status: c.status.toLowerCase() as typeof c.status }));
-  return { ...stored, commands };
+  if (isGrave(stored)) return stored;
+  let twin = stored;
+  if (!twin.commands.every((c) => c.status === c.status.toLowerCase())) {
+    const commands = twin.commands.map((c) => ({ ...c, status: c.status.toLowerCase() as typeof c.status }));
+    twin = { ...twin, commands };
+  }
+  const traits = twin.traits === undefined ? undefined : upgradeTraits(twin.traits);
+  return traits === twin.traits ? twin : { ...twin, traits };
 }
 
 /** The stored bytes of `stored`; LIMIT_EXCEEDED past MAX_TWIN_BYTES. */

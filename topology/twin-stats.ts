@@ -1,4 +1,4 @@
-import { healthOf } from './traits';
+import { foldedScore, healthStatus } from './traits';
 import { deltaOf, isOpenCommand, type TwinState } from './twin';
 
 /** Fleet gauges of one task, kept current by diffing each twin before and after a change. */
@@ -40,7 +40,8 @@ function contribution(state: TwinState | null | undefined): TwinCounts {
   c[state.connection.status] = 1;
   c.withDelta = Object.keys(deltaOf(state)).length > 0 ? 1 : 0;
   c.commandsPending = state.commands.filter(isOpenCommand).length;
-  c[state.traits === undefined ? 'noTraits' : HEALTH_KEYS[healthOf(state.traits.fields).status]] = 1;
+  c[state.traits === undefined ? 'noTraits' : HEALTH_KEYS[healthStatus(foldedScore(state.traits.fields))]] =
+    1;
   return c;
 }
 

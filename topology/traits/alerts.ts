@@ -1,10 +1,13 @@
+import { DRIFTING, SEVERITY, UNSTABLE } from './evaluation';
 import type { Measures } from './field';
+import { healthStatus } from './health';
 import { fieldSettings } from './profile';
 import type {
   AlertEventData,
   AlertType,
   DeviceProfile,
-  FieldEvaluation,
+  Evaluation,
+  FieldSettings,
   Health,
   OpenAlert,
   Severity,
@@ -36,58 +39,104 @@ export interface Condition {
 }
 
 const FIELD_TYPES = ['SPIKE', 'STUCK', 'RAPID_CHANGE', 'DRIFT', 'UNSTABLE'] as const;
+type FieldAlertType = (typeof FIELD_TYPES)[number];
 
-/** The conditions of one field after a reading. Calm thresholds are the raise ones × `clearRatio`. */
+/**
+ * The conditions of one field after a reading, in FIELD_TYPES order. Calm thresholds are the raise
+ * ones × `clearRatio`. Only those that hold or have an alert open are given: `judge` does nothing
+ * with the others.
+ */
 export function fieldConditions(
   profile: DeviceProfile,
   field: string,
-  e: FieldEvaluation,
+  e: Evaluation,
   m: Measures,
+  open: readonly OpenAlert[],
 ): Condition[] {
-  const s = fieldSettings(profile, field);
-  const r = profile.hysteresis.clearRatio;
-  const anomaly = (type: AlertType): Condition => {
-    const found = e.anomalies.find((a) => a.type === type);
-    return {
-      type,
-      holds: found !== undefined,
-      calm: false,
-      severity: found?.severity ?? 'MEDIUM',
-      message: () => found?.message ?? '',
-    };
-  };
-  const unstableAt = s.stabilityScale * (1 - s.minStabilityPercent / 100);
-  const out: Record<(typeof FIELD_TYPES)[number], Condition> = {
-    SPIKE: { ...anomaly('SPIKE'), calm: m.z === null || m.z < r * s.spikeK },
-    STUCK: { ...anomaly('STUCK'), calm: m.run < r * s.stuckN },
-    RAPID_CHANGE: { ...anomaly('RAPID_CHANGE'), calm: Math.abs(m.rapidPerMinute) < r * s.rapidPerMinute },
-    DRIFT: {
-      type: 'DRIFT',
-      holds: e.drift.status === 'DRIFTING',
-      calm: Math.abs(m.driftPerMinute) < r * s.driftPerMinute,
-      severity: 'MEDIUM',
-      message: () => `Drift detected: ${e.drift.perMinute}/min`,
-    },
-    UNSTABLE: {
-      type: 'UNSTABLE',
-      holds: e.stability.status === 'UNSTABLE',
-      calm: m.stdDev < r * unstableAt || unstableAt <= 0,
-      severity: 'LOW',
-      message: () => `Unstable (std_dev: ${e.stability.stdDev}, stability ${e.stability.percent}%)`,
-    },
-  };
-  return FIELD_TYPES.map((type) => out[type]);
+  const out: Condition[] = [];
+  let s: ReturnType<typeof fieldSettings> | undefined;
+  for (const type of FIELD_TYPES) {
+    const found = anomalyOf(e, type);
+    const holds =
+      type === 'DRIFT'
+        ? (e[4] & DRIFTING) !== 0
+        : type === 'UNSTABLE'
+          ? (e[4] & UNSTABLE) !== 0
+          : found !== undefined;
+    if (!holds && !open.some((a) => a.field === field && a.type === type)) continue;
+    s ??= fieldSettings(profile, field);
+    out.push(condition(type, holds, calmOf(type, s, profile.hysteresis.clearRatio, m), e, found));
+  }
+  return out;
 }
 
-/** The twin-level condition: health not HEALTHY; calm once the score is clearly back above 80. */
-export function healthCondition(profile: DeviceProfile, health: Health): Condition {
+function anomalyOf(e: Evaluation, type: FieldAlertType): string | undefined {
+  for (const [t, message] of e[5]) if (t === type) return message;
+  return undefined;
+}
+
+function calmOf(type: FieldAlertType, s: FieldSettings, r: number, m: Measures): boolean {
+  switch (type) {
+    case 'SPIKE':
+      return m.z === null || m.z < r * s.spikeK;
+    case 'STUCK':
+      return m.run < r * s.stuckN;
+    case 'RAPID_CHANGE':
+      return Math.abs(m.rapidPerMinute) < r * s.rapidPerMinute;
+    case 'DRIFT':
+      return Math.abs(m.driftPerMinute) < r * s.driftPerMinute;
+    case 'UNSTABLE': {
+      const unstableAt = s.stabilityScale * (1 - s.minStabilityPercent / 100);
+      return m.stdDev < r * unstableAt || unstableAt <= 0;
+    }
+  }
+}
+
+function condition(
+  type: FieldAlertType,
+  holds: boolean,
+  calm: boolean,
+  e: Evaluation,
+  found: string | undefined,
+): Condition {
+  switch (type) {
+    case 'DRIFT':
+      return { type, holds, calm, severity: 'MEDIUM', message: () => `Drift detected: ${e[1]}/min` };
+    case 'UNSTABLE':
+      return {
+        type,
+        holds,
+        calm,
+        severity: 'LOW',
+        message: () => `Unstable (std_dev: ${e[2]}, stability ${e[3]}%)`,
+      };
+    default:
+      return {
+        type,
+        holds,
+        calm,
+        severity: found === undefined ? 'MEDIUM' : SEVERITY[type],
+        message: () => found ?? '',
+      };
+  }
+}
+
+/**
+ * The twin-level condition: fold-time health (score `score`) not HEALTHY; calm once the score is
+ * clearly back above 80. `health` (with the issues) is only asked for when an alert is raised.
+ */
+export function healthCondition(profile: DeviceProfile, score: number, health: () => Health): Condition {
   const calmAbove = 80 + (1 - profile.hysteresis.clearRatio) * 20;
+  const status = healthStatus(score);
   return {
     type: 'UNHEALTHY',
-    holds: health.status !== 'HEALTHY',
-    calm: health.score >= calmAbove,
-    severity: health.status === 'FAILED' ? 'HIGH' : 'MEDIUM',
-    message: () => `Health ${health.status} (score ${health.score}): ${health.issues.join('; ')}`,
+    holds: status !== 'HEALTHY',
+    calm: score >= calmAbove,
+    severity: status === 'FAILED' ? 'HIGH' : 'MEDIUM',
+    message: () => {
+      const h = health();
+      return `Health ${h.status} (score ${h.score}): ${h.issues.join('; ')}`;
+    },
   };
 }
 

@@ -1,16 +1,14 @@
 import { fieldSettings } from './profile';
 import { fitLine, windowStart, type LineFit } from './stats';
+import { flagsOf } from './evaluation';
 import type {
-  Anomaly,
+  AnomalyType,
   Bounds,
   DeviceProfile,
-  FieldEvaluation,
+  Evaluation,
   FieldProfile,
   FieldSettings,
   FieldTraitsState,
-  Forecast,
-  Maintenance,
-  ThresholdForecast,
   Trend,
 } from './types';
 
@@ -62,7 +60,16 @@ export function observe(
   const clip = z === null ? undefined : settings.spikeK * sigma;
   const baseline = run > 1 ? { n, mean, variance } : nextBaseline(n, mean, variance, value, clip, profile);
   return {
-    state: { at: t, t: ts, v: vs, ...baseline, run, eval: evaluation },
+    state: {
+      at: t,
+      t: ts,
+      v: vs,
+      n: baseline.n,
+      mean: baseline.mean,
+      variance: baseline.variance,
+      run,
+      e: evaluation,
+    },
     measures: {
       z,
       run,
@@ -85,18 +92,21 @@ function nextRing(
 ): { ts: number[]; vs: number[] } {
   if (previous === undefined) return { ts: [0], vs: [value] };
   const keep = Math.max(0, previous.t.length + 1 - ringSize);
-  const size = previous.t.length - keep + 1;
   const shift = t - previous.at;
-  const ts = new Array<number>(size);
-  const vs = new Array<number>(size);
-  for (let i = 0; i < size - 1; i++) {
-    ts[i] = previous.t[keep + i]! - shift;
-    vs[i] = previous.v[keep + i]!;
+  // Filled by push: packed arrays, cheaper to walk and to serialise than preallocated holey ones.
+  const ts: number[] = [];
+  const vs: number[] = [];
+  for (let i = keep; i < previous.t.length; i++) {
+    ts.push(previous.t[i]! - shift);
+    vs.push(previous.v[i]!);
   }
-  ts[size - 1] = 0;
-  vs[size - 1] = value;
+  ts.push(0);
+  vs.push(value);
   return { ts, vs };
 }
+
+/** The evaluation's empty lists (most readings have no anomaly, most fields no thresholds): one frozen array. */
+const NONE: readonly never[] = Object.freeze([]);
 
 /**
  * Slopes and spreads are judged only over a window at least half full (its points span half its
@@ -135,51 +145,39 @@ export function nextBaseline(
 function detect(
   s: FieldSettings,
   at: { value: number; mean: number; z: number | null; run: number; rapid: number },
-): Anomaly[] {
-  const out: Anomaly[] = [];
+): Evaluation[5] {
+  const out: (readonly [AnomalyType, string])[] = [];
   if (at.z !== null && at.z > s.spikeK) {
     const delta = Math.abs(at.value - at.mean);
-    const message = `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`;
-    out.push({ type: 'SPIKE', severity: 'HIGH', message });
+    out.push(['SPIKE', `Value ${at.value} deviates ${delta.toFixed(2)} from baseline ${at.mean.toFixed(2)}`]);
   }
-  if (at.run >= s.stuckN) {
-    out.push({
-      type: 'STUCK',
-      severity: 'MEDIUM',
-      message: `Sensor stuck at ${at.value} for ${at.run} readings`,
-    });
-  }
-  if (Math.abs(at.rapid) > s.rapidPerMinute) {
-    const message = `Rapid change detected: ${at.rapid.toFixed(2)}/min`;
-    out.push({ type: 'RAPID_CHANGE', severity: 'MEDIUM', message });
-  }
-  return out;
+  if (at.run >= s.stuckN) out.push(['STUCK', `Sensor stuck at ${at.value} for ${at.run} readings`]);
+  if (Math.abs(at.rapid) > s.rapidPerMinute)
+    out.push(['RAPID_CHANGE', `Rapid change detected: ${at.rapid.toFixed(2)}/min`]);
+  return out.length === 0 ? NONE : out;
 }
 
 function evaluate(
   s: FieldSettings & FieldProfile,
   profile: DeviceProfile,
-  at: { drift: LineFit; judged: boolean; anomalies: Anomaly[] },
-): FieldEvaluation {
+  at: { drift: LineFit; judged: boolean; anomalies: Evaluation[5] },
+): Evaluation {
   const { drift, judged } = at;
   const drifting = judged && Math.abs(drift.slope) > s.driftPerMinute;
   const percent = Math.min(100, Math.max(0, 100 * (1 - drift.stdDev / s.stabilityScale)));
-  const stability = {
-    stdDev: sig(drift.stdDev),
-    percent: sig(percent),
-    status: judged && percent < s.minStabilityPercent ? ('UNSTABLE' as const) : ('GOOD' as const),
-  };
-  const forecast = drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null;
-  return {
-    points: drift.n,
-    drift: { perMinute: sig(drift.slope), status: drifting ? ('DRIFTING' as const) : ('STABLE' as const) },
-    stability,
-    trend: judged ? trendOf(drift, s.trendPerMinute) : 'STABLE',
-    anomalies: at.anomalies,
-    forecast,
-    maintenance: drifting && drift.fitted ? maintenanceOf(drift, s.calibration) : null,
-    staleAfterMs: s.staleAfterMs,
-  };
+  const unstable = judged && percent < s.minStabilityPercent;
+  const trend = judged ? trendOf(drift, s.trendPerMinute) : 'STABLE';
+  return [
+    drift.n,
+    sig(drift.slope),
+    sig(drift.stdDev),
+    sig(percent),
+    flagsOf(drifting, unstable, trend),
+    at.anomalies,
+    drift.fitted ? forecastOf(drift, profile.forecastMs, s.thresholds) : null,
+    drifting && drift.fitted ? maintenanceHours(drift, s.calibration) : null,
+    s.staleAfterMs,
+  ];
 }
 
 /** RISING / FALLING: a slope beyond `trendPerMinute` that is also significant (|t| ≥ 2). */
@@ -188,19 +186,18 @@ function trendOf(fit: LineFit, threshold: number): Trend {
   return fit.slope > 0 ? 'RISING' : 'FALLING';
 }
 
-function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Forecast {
+function forecastOf(fit: LineFit, horizonMs: number, thresholds: Bounds | undefined): Evaluation[6] {
   const horizonMinutes = horizonMs / 60_000;
-  const out: ThresholdForecast[] = [];
-  if (thresholds?.min !== undefined) out.push(crossing(fit, 'min', thresholds.min));
-  if (thresholds?.max !== undefined) out.push(crossing(fit, 'max', thresholds.max));
-  return { horizonMinutes, value: sig(fit.level + fit.slope * horizonMinutes), thresholds: out };
+  if (thresholds === undefined) return [horizonMinutes, sig(fit.level + fit.slope * horizonMinutes), NONE];
+  const out: (readonly ['min' | 'max', number, number | null])[] = [];
+  if (thresholds?.min !== undefined)
+    out.push(['min', thresholds.min, minutesUntil(fit, 'min', thresholds.min)]);
+  if (thresholds?.max !== undefined)
+    out.push(['max', thresholds.max, minutesUntil(fit, 'max', thresholds.max)]);
+  return [horizonMinutes, sig(fit.level + fit.slope * horizonMinutes), out];
 }
 
 /** Minutes until the fitted line reaches `value` from its side; 0 when already beyond. */
-function crossing(fit: LineFit, bound: 'min' | 'max', value: number): ThresholdForecast {
-  return { bound, value, inMinutes: minutesUntil(fit, bound, value) };
-}
-
 function minutesUntil(fit: LineFit, bound: 'min' | 'max', value: number): number | null {
   const gap = bound === 'max' ? value - fit.level : fit.level - value;
   if (gap <= 0) return 0;
@@ -208,26 +205,28 @@ function minutesUntil(fit: LineFit, bound: 'min' | 'max', value: number): number
   return speed > 0 ? sig(gap / speed) : null;
 }
 
-/** Seed 003 Query 5: when the drifting line leaves the calibration band. */
-function maintenanceOf(fit: LineFit, band: Bounds | undefined): Maintenance | null {
+/** Seed 003 Query 5: hours until the drifting line leaves the calibration band (evaluation.ts maintenanceOf). */
+function maintenanceHours(fit: LineFit, band: Bounds | undefined): number | null {
   if (band === undefined) return null;
   const bound = fit.slope > 0 ? 'max' : 'min';
   const limit = band[bound];
   const below = band.min !== undefined && fit.level < band.min;
   const above = band.max !== undefined && fit.level > band.max;
   const minutes = below || above ? 0 : limit === undefined ? null : minutesUntil(fit, bound, limit);
-  if (minutes === null) return null;
-  const hours = sig(minutes / 60);
-  return {
-    status: hours > 168 ? 'HEALTHY' : hours > 24 ? 'SCHEDULE_SOON' : 'URGENT',
-    hoursUntilMaintenance: hours,
-    recommendedAction: hours < 72 ? 'Recalibrate' : 'Monitor',
-  };
+  return minutes === null ? null : sig(minutes / 60);
 }
+
+/** 10 ** k for k = 0..330, as `10 ** k` computes it (the same doubles, without the call). */
+const POW10 = Array.from({ length: 331 }, (_, k) => 10 ** k);
 
 /** Six significant digits: enough for any sensor, and the document stays short. */
 export function sig(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return x;
   const e = 5 - Math.floor(Math.log10(Math.abs(x)));
-  return e >= 0 ? Math.round(x * 10 ** e) / 10 ** e : Math.round(x / 10 ** -e) * 10 ** -e;
+  if (e >= 0) {
+    const p = POW10[e]!;
+    return Math.round(x * p) / p;
+  }
+  const p = POW10[-e]!;
+  return Math.round(x / p) * p;
 }

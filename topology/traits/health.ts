@@ -1,4 +1,5 @@
-import type { Anomaly, AnomalyType, FieldEvaluation, Health, HealthStatus } from './types';
+import { DRIFTING, UNSTABLE } from './evaluation';
+import type { AnomalyType, Evaluation, Health, HealthStatus } from './types';
 
 /**
  * Seed 003 Query 2's scoring: from 100, −20 unstable, −20 drifting, −30 stale; and for the
@@ -7,29 +8,24 @@ import type { Anomaly, AnomalyType, FieldEvaluation, Health, HealthStatus } from
  */
 const ANOMALY_PENALTY: Record<AnomalyType, number> = { STUCK: 30, SPIKE: 10, RAPID_CHANGE: 10 };
 
-type Judged = Pick<FieldEvaluation, 'drift' | 'stability' | 'anomalies'>;
+/** A field's score alone (what the fold judges UNHEALTHY on): `fieldHealth`'s without its issues. */
+export function fieldScore(e: Evaluation, stale: boolean): number {
+  let score = 100;
+  if ((e[4] & UNSTABLE) !== 0) score -= 20;
+  if ((e[4] & DRIFTING) !== 0) score -= 20;
+  if (stale) score -= 30;
+  for (const [type] of e[5]) score -= ANOMALY_PENALTY[type];
+  return Math.max(0, score);
+}
 
 /** A field's health; `staleAgeMs` is the age of a stale reading, undefined when fresh or unjudged. */
-export function fieldHealth(e: Judged, staleAgeMs: number | undefined): Health {
-  let score = 100;
+export function fieldHealth(e: Evaluation, staleAgeMs: number | undefined): Health {
   const issues: string[] = [];
-  if (e.stability.status === 'UNSTABLE') {
-    score -= 20;
-    issues.push(`Unstable (std_dev: ${e.stability.stdDev})`);
-  }
-  if (e.drift.status === 'DRIFTING') {
-    score -= 20;
-    issues.push(`Drifting (${e.drift.perMinute}/min)`);
-  }
-  if (staleAgeMs !== undefined) {
-    score -= 30;
-    issues.push(`Stale (${Math.round(staleAgeMs / 1000)}s old)`);
-  }
-  for (const a of e.anomalies as readonly Anomaly[]) {
-    score -= ANOMALY_PENALTY[a.type];
-    issues.push(a.message);
-  }
-  score = Math.max(0, score);
+  if ((e[4] & UNSTABLE) !== 0) issues.push(`Unstable (std_dev: ${e[2]})`);
+  if ((e[4] & DRIFTING) !== 0) issues.push(`Drifting (${e[1]}/min)`);
+  if (staleAgeMs !== undefined) issues.push(`Stale (${Math.round(staleAgeMs / 1000)}s old)`);
+  for (const [, message] of e[5]) issues.push(message);
+  const score = fieldScore(e, staleAgeMs !== undefined);
   return { score, status: healthStatus(score), issues };
 }
 

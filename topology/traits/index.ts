@@ -4,6 +4,8 @@
  */
 export * from './types';
 export { DEFAULT_PROFILE, fieldSettings, validateProfile } from './profile';
-export { updateTraits, healthOf, type TraitReadings, type TraitsUpdate } from './update';
+export { updateTraits, healthOf, foldedScore, type TraitReadings, type TraitsUpdate } from './update';
+export { healthStatus } from './health';
+export { evaluationOf, upgradeTraits } from './evaluation';
 export type { AlertTransition } from './alerts';
 export { traitsView } from './view';

@@ -86,9 +86,33 @@ export interface FieldTraitsState {
   variance: number;
   /** How many readings in a row, up to the latest, had the latest value. */
   run: number;
-  /** The traits as evaluated at the latest reading, with the profile of that time. */
-  eval: FieldEvaluation;
+  /** The traits as evaluated at the latest reading, with the profile of that time (see `Evaluation`). */
+  e: Evaluation;
 }
+
+/**
+ * A `FieldEvaluation` stored by position (evaluation.ts `evaluationOf` spells it out): it is in
+ * every stored twin and changelog record. Flags: DRIFTING 1, UNSTABLE 2, RISING 4, FALLING 8.
+ * Anomalies as [type, message] (the severity follows from the type); the forecast as
+ * [horizonMinutes, value, thresholds as [bound, value, inMinutes]]; maintenance as its hours.
+ */
+export type Evaluation = [
+  points: number,
+  perMinute: number,
+  stdDev: number,
+  percent: number,
+  flags: number,
+  anomalies: readonly (readonly [AnomalyType, string])[],
+  forecast:
+    | readonly [
+        horizonMinutes: number,
+        value: number,
+        thresholds: readonly (readonly [ThresholdForecast['bound'], number, number | null])[],
+      ]
+    | null,
+  maintenanceHours: number | null,
+  staleAfterMs: number,
+];
 
 export type DriftStatus = 'STABLE' | 'DRIFTING';
 export type StabilityStatus = 'GOOD' | 'UNSTABLE';
@@ -134,8 +158,8 @@ export interface Health {
 }
 
 /**
- * The clock-free traits of a field, computed by the fold at its latest reading. Its health is not
- * stored: `fieldHealth` derives it from these figures (and freshness) when needed.
+ * The clock-free traits of a field, computed by the fold at its latest reading (stored as an
+ * `Evaluation`). Its health is not stored: it follows from these figures (and freshness).
  */
 export interface FieldEvaluation {
   /** Readings in the drift window the figures below come from. */

@@ -7,7 +7,7 @@ import {
   type AlertTransition,
 } from './alerts';
 import { observe } from './field';
-import { fieldHealth, twinHealth } from './health';
+import { fieldHealth, fieldScore, twinHealth } from './health';
 import { fieldSettings } from './profile';
 import type { DeviceProfile, FieldTraitsState, Health, TraitsState } from './types';
 
@@ -62,14 +62,17 @@ export function updateTraits(
       book,
       readings.deviceId,
       field,
-      fieldConditions(profile, field, o.state.eval, o.measures),
+      fieldConditions(profile, field, o.state.e, o.measures, book.open),
       readings.t,
       profile,
     );
   }
   fields = dropGone(fields, book, readings, profile);
-  if (observed)
-    judge(book, readings.deviceId, null, [healthCondition(profile, healthOf(fields))], readings.t, profile);
+  if (observed) {
+    const all = fields;
+    const condition = healthCondition(profile, foldedScore(all), () => healthOf(all));
+    judge(book, readings.deviceId, null, [condition], readings.t, profile);
+  }
   if (fields === before.fields && book.open === before.alerts && book.raised === before.raised) {
     return { traits: undefined, transitions: [] };
   }
@@ -78,9 +81,18 @@ export function updateTraits(
 
 /** The twin's health as the fold judged it (without freshness). */
 export function healthOf(fields: Readonly<Record<string, FieldTraitsState>>): Health {
-  return twinHealth(
-    Object.entries(fields).map(([name, f]) => [name, fieldHealth(f.eval, undefined)] as const),
-  );
+  const healths: [string, Health][] = [];
+  for (const name in fields)
+    if (Object.hasOwn(fields, name)) healths.push([name, fieldHealth(fields[name]!.e, undefined)]);
+  return twinHealth(healths);
+}
+
+/** `healthOf(fields).score`, without writing the issues. */
+export function foldedScore(fields: Readonly<Record<string, FieldTraitsState>>): number {
+  let score = 100;
+  for (const name in fields)
+    if (Object.hasOwn(fields, name)) score = Math.min(score, fieldScore(fields[name]!.e, false));
+  return score;
 }
 
 function dropGone(
@@ -89,12 +101,11 @@ function dropGone(
   readings: TraitReadings,
   profile: DeviceProfile,
 ): Record<string, FieldTraitsState> {
-  const gone = Object.keys(fields).filter(
-    (f) => !readings.isNumeric(f) || fieldSettings(profile, f).ignore === true,
-  );
-  if (gone.length === 0) return fields;
-  const kept = { ...fields };
-  for (const f of gone) {
+  let kept = fields;
+  for (const f in fields) {
+    if (!Object.hasOwn(fields, f)) continue;
+    if (readings.isNumeric(f) && fieldSettings(profile, f).ignore !== true) continue;
+    if (kept === fields) kept = { ...fields };
     delete kept[f];
     for (const alert of book.open.filter((a) => a.field === f))
       clearAt(book, book.open.indexOf(alert), readings.t);

@@ -1,6 +1,8 @@
+import { DRIFTING, maintenanceOf, SEVERITY, trendOfFlags, UNSTABLE } from './evaluation';
 import { fieldHealth, twinHealth } from './health';
 import type {
   AlertView,
+  Health,
   FieldTraitsState,
   FieldTraitsView,
   OpenAlert,
@@ -15,30 +17,42 @@ import type {
  */
 export function traitsView(traits: TraitsState, nowMs: number): TraitsView {
   const fields: Record<string, FieldTraitsView> = {};
-  for (const [name, f] of Object.entries(traits.fields)) fields[name] = fieldView(f, nowMs);
+  const healths: [string, Health][] = [];
+  for (const name in traits.fields) {
+    if (!Object.hasOwn(traits.fields, name)) continue;
+    const view = fieldView(traits.fields[name]!, nowMs);
+    fields[name] = view;
+    healths.push([name, view.health]);
+  }
   return {
     evaluatedAt: new Date(nowMs).toISOString(),
-    health: twinHealth(Object.entries(fields).map(([name, f]) => [name, f.health] as const)),
+    health: twinHealth(healths),
     fields,
     alerts: traits.alerts.map(alertView),
   };
 }
 
 function fieldView(f: FieldTraitsState, nowMs: number): FieldTraitsView {
-  const e = f.eval;
+  const e = f.e;
   const ageMs = Math.max(0, nowMs - f.at);
-  const stale = ageMs > e.staleAfterMs;
+  const stale = ageMs > e[8];
+  const flags = e[4];
+  const forecast = e[6];
   return {
     freshness: { ageMs, status: stale ? 'STALE' : 'FRESH' },
-    drift: { ...e.drift },
-    stability: { ...e.stability },
-    trend: e.trend,
-    anomalies: e.anomalies.map((a) => ({ ...a })),
+    drift: { perMinute: e[1], status: (flags & DRIFTING) !== 0 ? 'DRIFTING' : 'STABLE' },
+    stability: { stdDev: e[2], percent: e[3], status: (flags & UNSTABLE) !== 0 ? 'UNSTABLE' : 'GOOD' },
+    trend: trendOfFlags(flags),
+    anomalies: e[5].map(([type, message]) => ({ type, severity: SEVERITY[type], message })),
     forecast:
-      e.forecast === null
+      forecast === null
         ? null
-        : { ...e.forecast, thresholds: e.forecast.thresholds.map((x) => ({ ...x })) },
-    maintenance: e.maintenance === null ? null : { ...e.maintenance },
+        : {
+            horizonMinutes: forecast[0],
+            value: forecast[1],
+            thresholds: forecast[2].map(([bound, value, inMinutes]) => ({ bound, value, inMinutes })),
+          },
+    maintenance: e[7] === null ? null : maintenanceOf(e[7]),
     health: fieldHealth(e, stale ? ageMs : undefined),
   };
 }

@@ -1,4 +1,9 @@
-import { traitsView, type FieldEvaluation, type FieldTraitsState } from '../../../topology/traits';
+import {
+  evaluationOf,
+  traitsView,
+  type FieldEvaluation,
+  type FieldTraitsState,
+} from '../../../topology/traits';
 import { accepted, referenceTraits, type Point, type RefTraits } from './reference';
 import { gaussian, MIN, REF, run, SEC, seeded, series, T0 } from './series';
 
@@ -13,7 +18,7 @@ function close(actual: number | null, expected: number | null, what: string): vo
 }
 
 function compare(f: FieldTraitsState, r: RefTraits, where: string): void {
-  const e = f.eval;
+  const e = evaluationOf(f.e);
   close(f.v.at(-1)!, r.value, `${where} value`);
   expect({ where, points: e.points }).toEqual({ where, points: r.points });
   close(e.drift.perMinute, r.slope, `${where} drift`);
@@ -82,7 +87,8 @@ describe('traits against an independent reference', () => {
   });
 
   it('the series do show what they are meant to', () => {
-    const last = (name: string): FieldEvaluation => run(SERIES[name]!).at(-1)!.traits!.fields.x!.eval;
+    const last = (name: string): FieldEvaluation =>
+      evaluationOf(run(SERIES[name]!).at(-1)!.traits!.fields.x!.e);
     expect(last('constant')).toMatchObject({ drift: { status: 'STABLE' }, stability: { percent: 100 } });
     expect(last('constant').anomalies.map((a) => a.type)).toEqual(['STUCK']);
     expect(last('linear drift')).toMatchObject({
@@ -99,12 +105,12 @@ describe('traits against an independent reference', () => {
     expect(last('noise')).toMatchObject({ drift: { status: 'STABLE' }, stability: { status: 'GOOD' } });
     expect(last('big noise').stability.status).toBe('UNSTABLE');
     const spikes = run(SERIES.spikes!).filter((s) =>
-      s.traits?.fields.x?.eval.anomalies.some((a) => a.type === 'SPIKE'),
+      s.traits?.fields.x?.e[5].some(([type]) => type === 'SPIKE'),
     );
     const at = spikes.map((s) => (s.point.t - T0) / (10 * SEC));
     expect(at).toEqual(expect.arrayContaining([22, 45, 68, 91]));
     expect(at.length).toBeLessThanOrEqual(5); // 3 σ of noise happens, rarely
-    const gapped = run(SERIES.gaps!).at(-1)!.traits!.fields.x!.eval;
+    const gapped = evaluationOf(run(SERIES.gaps!).at(-1)!.traits!.fields.x!.e);
     expect(gapped.points).toBe(19); // the 3-minute window holds none of the readings before the gap
   });
 
