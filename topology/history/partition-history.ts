@@ -23,10 +23,13 @@ import {
   type TelemetryQuery,
 } from './queries';
 import { asJson } from './recorder';
+import { decodeRollUpField, firstRolledUpMinute, ROLLUP_MS, type RollUpOfField } from './rollup';
 import { mergedScan, prefetched } from './scan';
 import { project, splitPath, valueAt } from './values';
 
 const STREAM_BATCH = 1000;
+/** A day of one bucket's roll-ups in one store read. */
+const ROLLUP_BATCH = 1440;
 const READING_POSITION = /^[0-9a-f]{12}\|[ts][0-9a-f]{16}$/;
 const VERSION_POSITION = /^[0-9a-f]{12}$/;
 
@@ -81,12 +84,72 @@ export class PartitionHistory implements HistoryQueries {
       );
     }
     const agg = new Aggregator(q.start, q.end, q.bucketMs);
-    const path = splitPath(q.field);
     const now = this.now();
-    const from = boundHex12(q.start);
-    const to = boundHex12(q.end);
+    const ranges = await this.addRollUps(agg, id, q, now);
+    const path = splitPath(q.field);
+    for (const [from, to] of ranges) await this.addReadings(agg, id, path, from, to, now);
+    return agg.buckets(q.fns);
+  }
+
+  /**
+   * Adds the roll-ups of the whole minutes of `q` to `agg` when its buckets are whole minutes
+   * (rollup.ts); returns the time ranges left to read from the readings: all of `q` when roll-ups
+   * cannot answer it, else its edges and every minute whose roll-up cannot be used (a reading of it
+   * expired, or it left the field out).
+   */
+  private async addRollUps(
+    agg: Aggregator,
+    id: string,
+    q: AggregateQuery,
+    now: number,
+  ): Promise<[number, number][]> {
+    const start = this.store.rollups.start;
+    if (start === undefined || q.bucketMs % ROLLUP_MS !== 0 || q.start % ROLLUP_MS !== 0)
+      return [[q.start, q.end]];
+    const from = Math.max(q.start, firstRolledUpMinute(start));
+    const to = q.start + Math.floor((q.end - q.start) / ROLLUP_MS) * ROLLUP_MS;
+    if (from >= to) return [[q.start, q.end]];
+    const byMinute = new Map<number, RollUpOfField[]>();
     for (const bucket of this.store.buckets.prefixes()) {
-      const range = deviceRange(bucket, 'r', id, from, to);
+      const range = deviceRange(bucket, 'm', id, boundHex12(from), boundHex12(to));
+      for await (const batch of prefetched(this.store.store.iterateValues(range, ROLLUP_BATCH))) {
+        for (const text of batch) {
+          const r = decodeRollUpField(text, q.field);
+          const same = byMinute.get(r.minute);
+          if (same) same.push(r);
+          else byMinute.set(r.minute, [r]);
+        }
+      }
+    }
+    const ranges: [number, number][] = [[q.start, from]];
+    const raw = (a: number, b: number): void => {
+      const last = ranges[ranges.length - 1]!;
+      if (last[1] === a) last[1] = b;
+      else ranges.push([a, b]);
+    };
+    for (const m of [...byMinute.keys()].sort((a, b) => a - b)) {
+      const rs = byMinute.get(m)!;
+      if (rs.some((r) => r.x <= now || (r.partial && r.summary === undefined))) {
+        raw(m, m + ROLLUP_MS);
+        continue;
+      }
+      for (const r of rs) if (r.summary) agg.addSummary(m, r.summary);
+    }
+    raw(to, q.end);
+    return ranges.filter(([a, b]) => b > a);
+  }
+
+  /** Adds the numeric values at `path` of the readings of `[from, to)` to `agg`. */
+  private async addReadings(
+    agg: Aggregator,
+    id: string,
+    path: readonly string[],
+    from: number,
+    to: number,
+    now: number,
+  ): Promise<void> {
+    for (const bucket of this.store.buckets.prefixes()) {
+      const range = deviceRange(bucket, 'r', id, boundHex12(from), boundHex12(to));
       for await (const batch of prefetched(this.store.store.iterateValues(range, STREAM_BATCH))) {
         for (const text of batch) {
           const e = decodeReading(text);
@@ -96,7 +159,6 @@ export class PartitionHistory implements HistoryQueries {
         }
       }
     }
-    return agg.buckets(q.fns);
   }
 
   async history(id: string, q: HistoryQuery): Promise<HistoryPage> {

@@ -23,7 +23,9 @@ export interface HistoryWrite {
   /** The changelog record's timestamp: the entry's time, so the topic's retention follows it. */
   readonly timestampMs: number;
   readonly bucket: number;
-  readonly kind: 'reading' | 'change';
+  readonly kind: 'reading' | 'change' | 'rollup' | 'meta';
+  /** A reading's device and entry as stored: what the store folds into the minute's roll-up. */
+  readonly reading?: { readonly deviceId: string; readonly entry: ReadingEntry };
 }
 
 /** One fold of one twin, as the task saw it. `input` and `offset` are absent for timer folds. */
@@ -80,8 +82,9 @@ export class HistoryRecorder {
       v: input.kind === 'telemetry' ? input.readings : input.reported,
       ...(input.deviceTimestampMs === undefined ? {} : { c: 1 as const }),
     };
+    let stored = entry;
     let value = encodeEntry(entry);
-    if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry({ ...entry, v: {} });
+    if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry((stored = { ...entry, v: {} }));
     const bucket = bucketEnd(entry.x, retention);
     return {
       key: readingKey(bucket, input.deviceId, t, seq),
@@ -89,6 +92,7 @@ export class HistoryRecorder {
       timestampMs: t,
       bucket,
       kind: 'reading',
+      reading: { deviceId: input.deviceId, entry: stored },
     };
   }
 
