@@ -4,8 +4,9 @@ import { isEdit, type Edit } from './edit';
 import { CHANGE_KINDS, type ChangeKind } from './queries';
 
 /**
- * The two kinds of history entry and their stored form (JSON, short member names: there is one
- * per reading). Everything a query needs is in the value, so scans read values only.
+ * The two kinds of history entry and their stored form. Everything a query needs is in the value,
+ * so scans read values only. A change is JSON with short member names; a reading is the compact
+ * form of `encodeReading` (a format character first), or JSON when written before it existed.
  */
 export interface ReadingEntry {
   /** The reading's time as folded (the receive time when the device clock was not trusted). */
@@ -52,7 +53,53 @@ function corrupt(what: string, text: string): TwinfoldError {
 
 const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
+/**
+ * A reading's stored form, version 1 (text, as scans read values as UTF-8):
+ *   U+0001, t, r, x (each 12 lowercase hex digits), clock ('0' or '1'), o (17 chars), JSON of v
+ * About half the bytes of the JSON form, and only the values are parsed.
+ */
+const READING_V1 = '\u0001';
+const V1_HEADER = 1 + 36 + 1 + 17;
+const HEX12 = /^[0-9a-f]{12}$/;
+const POSITION = /^[ts][0-9a-f]{16}$/;
+
+function hex(n: number): string {
+  if (!Number.isSafeInteger(n) || n < 0 || n > 0xffffffffffff)
+    throw new RangeError(`reading time ${n} out of range`);
+  return n.toString(16).padStart(12, '0');
+}
+
+export function encodeReading(e: ReadingEntry): Buffer {
+  if (!POSITION.test(e.o) || e.o[0] !== e.s) throw new RangeError(`reading position ${e.o} is malformed`);
+  const header = `${READING_V1}${hex(e.t)}${hex(e.r)}${hex(e.x)}${e.c === 1 ? '1' : '0'}${e.o}`;
+  return Buffer.from(header + JSON.stringify(e.v), 'utf8');
+}
+
+function decodeReadingV1(text: string): ReadingEntry {
+  const ts = text.slice(1, 13);
+  const rs = text.slice(13, 25);
+  const xs = text.slice(25, 37);
+  const c = text[37];
+  const o = text.slice(38, V1_HEADER);
+  if (!HEX12.test(ts) || !HEX12.test(rs) || !HEX12.test(xs) || (c !== '0' && c !== '1') || !POSITION.test(o))
+    throw corrupt('reading', text);
+  const v: unknown = JSON.parse(text.slice(V1_HEADER));
+  if (!isJsonObject(v)) throw corrupt('reading', text);
+  const e: ReadingEntry = {
+    t: parseInt(ts, 16),
+    r: parseInt(rs, 16),
+    s: o[0] as 't' | 's',
+    o,
+    x: parseInt(xs, 16),
+    v,
+  };
+  if (c === '1') e.c = 1;
+  return e;
+}
+
+/** A reading in either stored form. */
 export function decodeReading(text: string): ReadingEntry {
+  if (text[0] === READING_V1) return decodeReadingV1(text);
   const e: unknown = JSON.parse(text);
   if (
     !isJsonObject(e) ||

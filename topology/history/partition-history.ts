@@ -24,7 +24,7 @@ import {
 } from './queries';
 import { asJson } from './recorder';
 import { decodeRollUpField, firstRolledUpMinute, ROLLUP_MS, type RollUpOfField } from './rollup';
-import { mergedScan, prefetched } from './scan';
+import { mergedBatches, mergedScan, prefetched } from './scan';
 import { project, splitPath, valueAt } from './values';
 
 const STREAM_BATCH = 1000;
@@ -56,12 +56,14 @@ export class PartitionHistory implements HistoryQueries {
     const after = q.cursor === undefined ? undefined : this.readingCursor(scope, q.cursor, q.start, q.end);
     const points: TelemetryPoint[] = [];
     let last: ReadingEntry | undefined;
-    for await (const [entry, point] of this.points(id, q, after, Math.min(q.limit + 1, STREAM_BATCH))) {
-      if (points.length === q.limit) {
-        return { points, nextCursor: encodeCursor(scope, readingPosition(last!.t, last!.o)) };
+    for await (const batch of this.points(id, q, after, Math.min(q.limit + 1, STREAM_BATCH))) {
+      for (let i = 0; i < batch.points.length; i++) {
+        if (points.length === q.limit) {
+          return { points, nextCursor: encodeCursor(scope, readingPosition(last!.t, last!.o)) };
+        }
+        points.push(batch.points[i]!);
+        last = batch.entries[i];
       }
-      points.push(point);
-      last = entry;
     }
     return { points, nextCursor: null };
   }
@@ -70,7 +72,7 @@ export class PartitionHistory implements HistoryQueries {
     id: string,
     q: Omit<TelemetryQuery, 'limit' | 'cursor'>,
   ): AsyncIterable<TelemetryPoint> {
-    for await (const [, point] of this.points(id, q, undefined, STREAM_BATCH)) yield point;
+    for await (const batch of this.points(id, q, undefined, STREAM_BATCH)) yield* batch.points;
   }
 
   async aggregate(id: string, q: AggregateQuery): Promise<AggregateBucket[]> {
@@ -291,12 +293,13 @@ export class PartitionHistory implements HistoryQueries {
     return mergedScan(this.store.store, this.store.buckets.prefixes(), range, decodeChange, byVersion);
   }
 
+  /** The points of a query (and their entries, for cursors), a store batch at a time. */
   private async *points(
     id: string,
     q: { start: number; end: number; fields?: readonly string[]; order: Order },
     after: string | undefined,
     batchSize: number,
-  ): AsyncGenerator<[ReadingEntry, TelemetryPoint]> {
+  ): AsyncGenerator<{ entries: ReadingEntry[]; points: TelemetryPoint[] }> {
     const reverse = q.order === 'desc';
     let from = boundHex12(q.start);
     let to = boundHex12(q.end);
@@ -307,24 +310,25 @@ export class PartitionHistory implements HistoryQueries {
     const paths = q.fields?.map(splitPath);
     const now = this.now();
     const range = { kind: 'r' as const, deviceId: id, from, to, reverse, batchSize };
-    for await (const e of mergedScan(
-      this.store.store,
-      this.store.buckets.prefixes(),
-      range,
-      decodeReading,
-      byReading,
-    )) {
-      if (e.x <= now) continue;
-      const values = paths === undefined ? e.v : project(e.v, paths);
-      if (values === undefined) continue;
-      const point: TelemetryPoint = {
-        timestamp: e.t,
-        receivedAt: e.r,
-        source: e.s === 't' ? 'telemetry' : 'state',
-        values,
-        ...(e.c === 1 ? { clock: 'receive' as const } : {}),
-      };
-      yield [e, point];
+    const prefixes = this.store.buckets.prefixes();
+    for await (const batch of mergedBatches(this.store.store, prefixes, range, decodeReading, byReading)) {
+      const entries: ReadingEntry[] = [];
+      const points: TelemetryPoint[] = [];
+      for (const e of batch) {
+        if (e.x <= now) continue;
+        const values = paths === undefined ? e.v : project(e.v, paths);
+        if (values === undefined) continue;
+        const point: TelemetryPoint = {
+          timestamp: e.t,
+          receivedAt: e.r,
+          source: e.s === 't' ? 'telemetry' : 'state',
+          values,
+        };
+        if (e.c === 1) point.clock = 'receive';
+        entries.push(e);
+        points.push(point);
+      }
+      if (points.length > 0) yield { entries, points };
     }
   }
 

@@ -11,7 +11,7 @@ import {
 } from '../twin';
 import { documentOf } from '../document-memo';
 import { edits } from './edit';
-import { encodeEntry, type ChangeEntry, type ReadingEntry } from './entries';
+import { encodeEntry, encodeReading, type ChangeEntry, type ReadingEntry } from './entries';
 import { bucketEnd, type RetentionPolicy } from './retention';
 import { changeKey, readingKey, readingSeq } from './keys';
 import type { ChangeKind } from './queries';
@@ -83,8 +83,8 @@ export class HistoryRecorder {
       ...(input.deviceTimestampMs === undefined ? {} : { c: 1 as const }),
     };
     let stored = entry;
-    let value = encodeEntry(entry);
-    if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry((stored = { ...entry, v: {} }));
+    let value = encodeReading(entry);
+    if (value.length >= MAX_ENTRY_BYTES) value = encodeReading((stored = { ...entry, v: {} }));
     const bucket = bucketEnd(entry.x, retention);
     return {
       key: readingKey(bucket, input.deviceId, t, seq),
