@@ -1,6 +1,7 @@
 import { TwinfoldError } from '../../shared/errors';
 import { isJsonObject, type JsonObject } from '../../shared/json';
 import { isEdit, type Edit } from './edit';
+import { isEditPair, splitPair, type EditPair } from './edit-pair';
 import { CHANGE_KINDS, type ChangeKind } from './queries';
 
 /**
@@ -41,6 +42,7 @@ export interface ChangeEntry {
   w?: string;
 }
 
+/** The JSON form every entry had before the compact ones (still read; tests write it). */
 export function encodeEntry(entry: ReadingEntry | ChangeEntry): Buffer {
   return Buffer.from(JSON.stringify(entry), 'utf8');
 }
@@ -116,8 +118,38 @@ export function decodeReading(text: string): ReadingEntry {
 
 const KIND_SET: ReadonlySet<unknown> = new Set(CHANGE_KINDS);
 
+/**
+ * A change's stored form, version 2: U+0002, then the JSON of the entry with both edits as one
+ * EditPair `p` (each member name once) instead of `f` and `u`.
+ */
+const CHANGE_V2 = '\u0002';
+
+/** A change entry to store; `pair` holds both its edits (absent: too large to keep, or none). */
+export function encodeChange(entry: Omit<ChangeEntry, 'f' | 'u'>, pair: EditPair | undefined): Buffer {
+  return Buffer.from(CHANGE_V2 + JSON.stringify(pair === undefined ? entry : { ...entry, p: pair }), 'utf8');
+}
+
+/** A change in either stored form (JSON with `f` and `u` before version 2). */
 export function decodeChange(text: string): ChangeEntry {
-  const e: unknown = JSON.parse(text);
+  if (text[0] !== CHANGE_V2) return decodeChangeV1(text);
+  const e: unknown = JSON.parse(text.slice(1));
+  if (!isJsonObject(e) || (e.p !== undefined && !isEditPair(e.p)) || e.f !== undefined || e.u !== undefined)
+    throw corrupt('change', text);
+  const { p, ...rest } = e;
+  const entry = p === undefined ? rest : { ...rest, ...splitEdits(p) };
+  return checkChange(entry, text);
+}
+
+function splitEdits(p: EditPair): { f: Edit; u: Edit } {
+  const [f, u] = splitPair(p);
+  return { f, u };
+}
+
+function decodeChangeV1(text: string): ChangeEntry {
+  return checkChange(JSON.parse(text), text);
+}
+
+function checkChange(e: unknown, text: string): ChangeEntry {
   if (
     !isJsonObject(e) ||
     !num(e.n) ||

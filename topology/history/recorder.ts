@@ -10,8 +10,8 @@ import {
   type TwinState,
 } from '../twin';
 import { documentOf } from '../document-memo';
-import { edits } from './edit';
-import { encodeEntry, encodeReading, type ChangeEntry, type ReadingEntry } from './entries';
+import { editPair } from './edit-pair';
+import { encodeChange, encodeReading, type ChangeEntry, type ReadingEntry } from './entries';
 import { bucketEnd, type RetentionPolicy } from './retention';
 import { changeKey, readingKey, readingSeq } from './keys';
 import type { ChangeKind } from './queries';
@@ -115,9 +115,9 @@ export class HistoryRecorder {
         ? { w: input.reason }
         : {}),
     };
-    const pair = edits(asJson(from), asJson(to));
-    let value = encodeEntry(pair === undefined ? entry : { ...entry, f: pair[0], u: pair[1] });
-    if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry(entry);
+    const pair = editPair(asJson(from), asJson(to));
+    let value = encodeChange(entry, pair);
+    if (value.length >= MAX_ENTRY_BYTES) value = encodeChange(entry, undefined);
     const bucket = bucketEnd(entry.x, retention);
     return { key: changeKey(bucket, deviceId, version), value, timestampMs: atMs, bucket, kind: 'change' };
   }
