@@ -13,6 +13,7 @@ import type { Figure } from './report';
 import { round, summarize } from './stats';
 
 const DAY = 86_400_000;
+const MINUTE = 60_000;
 const NEIGHBOURS = 20;
 
 async function openStore(dir: string, now: () => number): Promise<HistoryStore> {
@@ -39,8 +40,10 @@ async function fill(
 ): Promise<{ written: number; readings: number }> {
   let written = 0;
   let readings = 0;
-  const commit = (): Promise<unknown> =>
-    Promise.all([store.committed([], undefined), readingsOnly.committed([], undefined)]);
+  const commit = async (): Promise<void> => {
+    await Promise.all([store.prepare(), readingsOnly.prepare()]);
+    await Promise.all([store.committed([], undefined), readingsOnly.committed([], undefined)]);
+  };
   for (const e of entries) {
     store.add([e]);
     written += 1;
@@ -76,7 +79,8 @@ export async function historyLocalBench(
 ): Promise<{ figures: Figure[]; setup: Record<string, string | number> }> {
   const { dayReadings, queryPoints, queryRuns } = ctx.sizes.history;
   const retention = new RetentionPolicy({ defaultMs: 30 * DAY, byType: new Map() });
-  const now = Date.now();
+  // A whole number of minutes: the aggregate's buckets are whole minutes, which roll-ups answer.
+  const now = Math.floor(Date.now() / MINUTE) * MINUTE;
   const dayStart = now - DAY;
   const step = DAY / dayReadings;
   const id = 'bench-device';
@@ -125,21 +129,26 @@ export async function historyLocalBench(
     if (page.points.length < queryPoints * 0.99)
       throw new Error(`telemetry query returned ${page.points.length} points`);
   });
-  const aggregate = await timed(queryRuns, async () => {
+  const aggregateOf = (start: number) => async (): Promise<void> => {
     const buckets = await history.aggregate(id, {
       field: 'temperature',
-      bucketMs: 60_000,
+      bucketMs: MINUTE,
       fns: ['avg', 'min', 'max', 'count', 'first', 'last'],
-      start: dayStart,
-      end: dayStart + DAY,
+      start,
+      end: start + DAY,
     });
     const counted = buckets.reduce((n, b) => n + b.count, 0);
-    if (counted !== dayReadings) throw new Error(`aggregate counted ${counted} readings, not ${dayReadings}`);
-  });
+    const expected = dayReadings - Math.ceil((start - dayStart) / step);
+    if (counted !== expected) throw new Error(`aggregate counted ${counted} readings, not ${expected}`);
+  };
+  const aggregate = await timed(queryRuns, aggregateOf(dayStart));
+  // Buckets that do not start on a minute read every reading (roll-ups cannot split a minute).
+  const unaligned = await timed(Math.min(queryRuns, 10), aggregateOf(dayStart + 1000));
   const allBytes = await bytes(store, join(ctx.workDir, 'history-local', 'all'));
   const readingBytes = await bytes(readingsOnly, join(ctx.workDir, 'history-local', 'readings'));
   const t = summarize(telemetry);
   const a = summarize(aggregate);
+  const u = summarize(unaligned);
   ctx.say(`history queries: telemetry p99 ${t.p99} ms, aggregate p99 ${a.p99} ms`);
   return {
     setup: {
@@ -159,7 +168,7 @@ export async function historyLocalBench(
         value: a.p99,
         unit: 'ms',
         target: { op: '<=', value: 100 },
-        note: `p50 ${a.p50} ms, max ${a.max} ms`,
+        note: `minute-aligned buckets (roll-ups); p50 ${a.p50} ms, max ${a.max} ms; buckets starting 1 s into a minute (readings): p50 ${u.p50} ms`,
       },
       {
         name: 'history disk bytes per stored reading',

@@ -1,7 +1,14 @@
 import type { Message } from 'kafkajs';
 import { partitionForKey } from '../shared/partitioner';
 import { historyChangelogTopic, inputTopics, topicNames } from '../shared/topics';
+import { Registry } from 'prom-client';
+import { createLogger } from '../shared/logger';
+import { ROLLUP_START_KEY } from '../topology/history/keys';
+import { HistoryMetrics } from '../topology/history/metrics';
+import type { HistoryWrite } from '../topology/history/recorder';
 import { RetentionPolicy } from '../topology/history/retention';
+import { HistoryStore } from '../topology/task/history-store';
+import { MemoryStorage } from '../topology/task/storage';
 import type { BenchContext } from './context';
 import { measureFold, preloadInputs } from './fold';
 import { historyLocalBench } from './history-local';
@@ -62,6 +69,35 @@ async function foldOnOff(ctx: BenchContext, setup: Record<string, string | numbe
 /** Bytes of one produce request, under the broker's 1 MB batch limit (the entries of a partition). */
 const MAX_BATCH_BYTES = 768 * 1024;
 
+/** The changelog records of `entries` committed one fold at a time by a history store. */
+async function templateRecords(
+  entries: Iterable<HistoryWrite>,
+): Promise<{ key: string; value: Buffer; timestamp: string }[]> {
+  const store = new HistoryStore({
+    storage: new MemoryStorage('history-template'),
+    changelogTopic: 'history-template',
+    partition: 0,
+    now: () => Date.now(),
+    metrics: new HistoryMetrics(new Registry()),
+    log: createLogger({ write: () => undefined }),
+  });
+  await store.open({ dropCheckpoint: true });
+  const out: { key: string; value: Buffer; timestamp: string }[] = [];
+  for (const e of entries) {
+    store.add([e]);
+    if (e.kind === 'reading') continue; // a reading and its change are one fold
+    await store.prepare();
+    for (const m of store.changelogRecords()?.messages ?? []) {
+      // The store's roll-up start is one record per partition, not per device.
+      if (m.key === ROLLUP_START_KEY || !Buffer.isBuffer(m.value)) continue;
+      out.push({ key: String(m.key), value: m.value, timestamp: String(m.timestamp) });
+    }
+    await store.committed([], undefined);
+  }
+  await store.close();
+  return out;
+}
+
 /** Writes history entries as the processor makes them straight into the history changelog. */
 async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: number): Promise<number> {
   const partitions = ctx.sizes.partitions;
@@ -83,10 +119,11 @@ async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: n
     while (sends.size >= IN_FLIGHT) await Promise.race(sends);
   };
   const since = Date.now() - DAY / 2;
-  // One device's entries as the recorder makes them, renamed for every other device.
-  const template = [
-    ...telemetryEntries(retention, TEMPLATE_ID, MESSAGES_PER_DEVICE, (i) => since + i * 60_000),
-  ];
+  // One device's changelog records as the processor writes them (its readings, changes and their
+  // roll-ups, one message per commit), renamed for every other device.
+  const template = await templateRecords(
+    telemetryEntries(retention, TEMPLATE_ID, MESSAGES_PER_DEVICE, (i) => since + i * 60_000),
+  );
   try {
     for (let device = 0; written < entries; device++) {
       const id = `hr-${device}`;
@@ -95,7 +132,7 @@ async function fillHistoryChangelog(ctx: BenchContext, topic: string, entries: n
         if (written === entries) break;
         const key = e.key.replace(`|${TEMPLATE_ID}|`, `|${id}|`);
         const value = e.value.toString('utf8').replaceAll(TEMPLATE_ID, id);
-        batch.push({ key, value, partition, timestamp: String(e.timestampMs) });
+        batch.push({ key, value, partition, timestamp: e.timestamp });
         bytes += value.length + key.length;
         batchBytes += value.length + key.length;
         written += 1;

@@ -15,8 +15,10 @@ export interface RestoreTarget {
   topic: string;
   partition: number;
   fromOffset: number;
-  /** Applies one fetched batch (one store write batch). */
+  /** Applies one fetched batch (one store write batch); may queue it and resolve before it is written. */
   apply(entries: ChangelogEntry[]): Promise<void>;
+  /** Resolves once every applied batch is in the store (when `apply` queues). */
+  finish?(): Promise<void>;
 }
 
 export interface RestoreResult {
@@ -112,6 +114,7 @@ export async function restoreFromChangelog(
   } finally {
     await consumer.disconnect();
   }
+  await Promise.all(targets.map((t) => t.finish?.()));
   const out = progress.resultList();
   logger.info('restored stores from changelog', {
     topic,

@@ -232,6 +232,12 @@ export class PartitionTask {
 
   private async commit(draft: CommitDraft, input: InputPosition | undefined): Promise<void> {
     const began = process.hrtime.bigint();
+    try {
+      for (const s of this.stores) await s.prepare?.();
+    } catch (err) {
+      for (const s of this.stores) s.discard();
+      throw err;
+    }
     const changelogs = this.stores.map((s) => s.changelogRecords());
     const records = [
       ...changelogs.filter((c): c is TopicMessages => c !== undefined),

@@ -212,6 +212,7 @@ export class TaskDriver {
           : options.changelog;
       const entries = (log ?? []).filter((e) => Number(e.offset) >= target.fromOffset);
       if (entries.length > 0) await target.apply(entries);
+      await target.finish?.();
       const last = entries[entries.length - 1];
       const nextOffset = last === undefined ? target.fromOffset : Number(last.offset) + 1;
       results.push({ topic: target.topic, partition: target.partition, nextOffset, records: entries.length });

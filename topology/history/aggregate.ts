@@ -1,4 +1,5 @@
 import type { AggregateBucket, AggregateFn } from './queries';
+import type { FieldSummary } from './rollup';
 
 /** Aggregation buckets of `[start, end)` by `bucketMs`, fed one value at a time in any order. */
 export class Aggregator {
@@ -35,6 +36,22 @@ export class Aggregator {
     if (f === undefined || t < f.t || (t === f.t && seq < f.seq)) this.first[i] = { t, seq, v };
     const l = this.last[i];
     if (l === undefined || t > l.t || (t === l.t && seq > l.seq)) this.last[i] = { t, seq, v };
+  }
+
+  /** A roll-up's summary of a field; all its readings lie in the bucket of `t` (a minute's start). */
+  addSummary(t: number, s: FieldSummary): void {
+    if (t < this.start || t >= this.end) return;
+    const i = Math.floor((t - this.start) / this.bucketMs);
+    this.count[i]! += s.n;
+    this.sum[i]! += s.sum;
+    if (s.min < this.min[i]!) this.min[i] = s.min;
+    if (s.max > this.max[i]!) this.max[i] = s.max;
+    const f = this.first[i];
+    if (f === undefined || s.ft < f.t || (s.ft === f.t && s.fo < f.seq))
+      this.first[i] = { t: s.ft, seq: s.fo, v: s.fv };
+    const l = this.last[i];
+    if (l === undefined || s.lt > l.t || (s.lt === l.t && s.lo > l.seq))
+      this.last[i] = { t: s.lt, seq: s.lo, v: s.lv };
   }
 
   /** Every bucket, empty ones included (count 0, the asked functions null). */

@@ -21,6 +21,10 @@ export class BucketSet {
     return this.sortedCache;
   }
 
+  get size(): number {
+    return this.ends.size;
+  }
+
   anyBefore(now: number): boolean {
     for (const b of this.ends) if (b < now) return true;
     return false;

@@ -1,6 +1,6 @@
 import { isJsonObject, type JsonObject, type JsonValue } from '../../shared/json';
 import { isForbiddenKey } from '../../shared/safe-json';
-import { deepEqual } from '../twin';
+import { editPair, splitPair } from './edit-pair';
 
 /**
  * An exact edit of a JSON value, unlike an RFC 7386 merge patch (which cannot set a value to null
@@ -20,22 +20,8 @@ export function diff(from: JsonValue | undefined, to: JsonValue | undefined): Ed
  * the values are equal. Objects are compared member by member, anything else with deepEqual.
  */
 export function edits(from: JsonValue | undefined, to: JsonValue | undefined): [Edit, Edit] | undefined {
-  if (from === to) return undefined;
-  if (from === undefined) return [{ s: to! }, { d: 1 }];
-  if (to === undefined) return [{ d: 1 }, { s: from }];
-  if (!isJsonObject(from) || !isJsonObject(to))
-    return deepEqual(from, to) ? undefined : [{ s: to }, { s: from }];
-  let forward: { [key: string]: Edit } | undefined;
-  let back: { [key: string]: Edit } | undefined;
-  const add = (key: string, pair: [Edit, Edit] | undefined): void => {
-    if (pair === undefined) return;
-    (forward ??= {})[key] = pair[0];
-    (back ??= {})[key] = pair[1];
-  };
-  for (const key of Object.keys(from))
-    add(key, edits(from[key], Object.hasOwn(to, key) ? to[key] : undefined));
-  for (const key of Object.keys(to)) if (!Object.hasOwn(from, key)) add(key, edits(undefined, to[key]));
-  return forward === undefined || back === undefined ? undefined : [{ o: forward }, { o: back }];
+  const pair = editPair(from, to);
+  return pair === undefined ? undefined : splitPair(pair);
 }
 
 /** `value` after `edit` (undefined: absent). Never mutates `value`. */

@@ -4,12 +4,14 @@
  *
  *   reading  <bucket>|r|<deviceId>|<time>|<source><offset>   time: the reading's (device) time
  *   change   <bucket>|c|<deviceId>|<version>
+ *   roll-up  <bucket>|m|<deviceId>|<minute>          minute: the start of the readings' minute
+ *   meta     ~<name>                                  outside every bucket: never swept
  *
  * `bucket` is the end of the entry's expiry bucket, so everything expired lies before a key
  * prefix (one range delete), and one device's readings of a time range, or changes of a version
  * range, are one range scan per bucket. Device ids never contain `|` (shared/ids.ts).
  */
-export type EntryKind = 'r' | 'c';
+export type EntryKind = 'r' | 'c' | 'm';
 
 const HEX12 = 12;
 const HEX16 = 16;
@@ -53,6 +55,18 @@ export function readingKey(bucket: number, deviceId: string, t: number, seq: str
 
 export function changeKey(bucket: number, deviceId: string, version: number): string {
   return `${hex12(bucket)}|c|${deviceId}|${hex12(version)}`;
+}
+
+export function rollupKey(bucket: number, deviceId: string, minute: number): string {
+  return `${hex12(bucket)}|m|${deviceId}|${hex12(minute)}`;
+}
+
+/** Where a store records since when its readings have roll-ups (see rollup.ts). */
+export const ROLLUP_START_KEY = '~rollup-start';
+
+/** A key outside the buckets (sorts after every bucket key): kept by the restore, never swept. */
+export function isMetaKey(key: string): boolean {
+  return key.startsWith('~');
 }
 
 /** The keys of one device and kind in one bucket, from `from` (inclusive) to `to` (exclusive) positions. */

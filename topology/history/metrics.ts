@@ -17,7 +17,7 @@ export class HistoryMetrics {
     const registers = [registry];
     this.written = new Counter({
       name: 'twinfold_history_entries_written_total',
-      help: 'History entries committed, by kind (reading, change)',
+      help: 'History entries committed, by kind (reading, change, rollup, meta)',
       labelNames: ['kind'],
       registers,
     });

@@ -23,10 +23,13 @@ import {
   type TelemetryQuery,
 } from './queries';
 import { asJson } from './recorder';
-import { mergedScan, prefetched } from './scan';
+import { decodeRollUpField, firstRolledUpMinute, ROLLUP_MS, type RollUpOfField } from './rollup';
+import { mergedBatches, mergedScan, prefetched } from './scan';
 import { project, splitPath, valueAt } from './values';
 
 const STREAM_BATCH = 1000;
+/** A day of one bucket's roll-ups in one store read. */
+const ROLLUP_BATCH = 1440;
 const READING_POSITION = /^[0-9a-f]{12}\|[ts][0-9a-f]{16}$/;
 const VERSION_POSITION = /^[0-9a-f]{12}$/;
 
@@ -53,12 +56,14 @@ export class PartitionHistory implements HistoryQueries {
     const after = q.cursor === undefined ? undefined : this.readingCursor(scope, q.cursor, q.start, q.end);
     const points: TelemetryPoint[] = [];
     let last: ReadingEntry | undefined;
-    for await (const [entry, point] of this.points(id, q, after, Math.min(q.limit + 1, STREAM_BATCH))) {
-      if (points.length === q.limit) {
-        return { points, nextCursor: encodeCursor(scope, readingPosition(last!.t, last!.o)) };
+    for await (const batch of this.points(id, q, after, Math.min(q.limit + 1, STREAM_BATCH))) {
+      for (let i = 0; i < batch.points.length; i++) {
+        if (points.length === q.limit) {
+          return { points, nextCursor: encodeCursor(scope, readingPosition(last!.t, last!.o)) };
+        }
+        points.push(batch.points[i]!);
+        last = batch.entries[i];
       }
-      points.push(point);
-      last = entry;
     }
     return { points, nextCursor: null };
   }
@@ -67,7 +72,7 @@ export class PartitionHistory implements HistoryQueries {
     id: string,
     q: Omit<TelemetryQuery, 'limit' | 'cursor'>,
   ): AsyncIterable<TelemetryPoint> {
-    for await (const [, point] of this.points(id, q, undefined, STREAM_BATCH)) yield point;
+    for await (const batch of this.points(id, q, undefined, STREAM_BATCH)) yield* batch.points;
   }
 
   async aggregate(id: string, q: AggregateQuery): Promise<AggregateBucket[]> {
@@ -81,12 +86,72 @@ export class PartitionHistory implements HistoryQueries {
       );
     }
     const agg = new Aggregator(q.start, q.end, q.bucketMs);
-    const path = splitPath(q.field);
     const now = this.now();
-    const from = boundHex12(q.start);
-    const to = boundHex12(q.end);
+    const ranges = await this.addRollUps(agg, id, q, now);
+    const path = splitPath(q.field);
+    for (const [from, to] of ranges) await this.addReadings(agg, id, path, from, to, now);
+    return agg.buckets(q.fns);
+  }
+
+  /**
+   * Adds the roll-ups of the whole minutes of `q` to `agg` when its buckets are whole minutes
+   * (rollup.ts); returns the time ranges left to read from the readings: all of `q` when roll-ups
+   * cannot answer it, else its edges and every minute whose roll-up cannot be used (a reading of it
+   * expired, or it left the field out).
+   */
+  private async addRollUps(
+    agg: Aggregator,
+    id: string,
+    q: AggregateQuery,
+    now: number,
+  ): Promise<[number, number][]> {
+    const start = this.store.rollups.start;
+    if (start === undefined || q.bucketMs % ROLLUP_MS !== 0 || q.start % ROLLUP_MS !== 0)
+      return [[q.start, q.end]];
+    const from = Math.max(q.start, firstRolledUpMinute(start));
+    const to = q.start + Math.floor((q.end - q.start) / ROLLUP_MS) * ROLLUP_MS;
+    if (from >= to) return [[q.start, q.end]];
+    const byMinute = new Map<number, RollUpOfField[]>();
     for (const bucket of this.store.buckets.prefixes()) {
-      const range = deviceRange(bucket, 'r', id, from, to);
+      const range = deviceRange(bucket, 'm', id, boundHex12(from), boundHex12(to));
+      for await (const batch of prefetched(this.store.store.iterateValues(range, ROLLUP_BATCH))) {
+        for (const text of batch) {
+          const r = decodeRollUpField(text, q.field);
+          const same = byMinute.get(r.minute);
+          if (same) same.push(r);
+          else byMinute.set(r.minute, [r]);
+        }
+      }
+    }
+    const ranges: [number, number][] = [[q.start, from]];
+    const raw = (a: number, b: number): void => {
+      const last = ranges[ranges.length - 1]!;
+      if (last[1] === a) last[1] = b;
+      else ranges.push([a, b]);
+    };
+    for (const m of [...byMinute.keys()].sort((a, b) => a - b)) {
+      const rs = byMinute.get(m)!;
+      if (rs.some((r) => r.x <= now || (r.partial && r.summary === undefined))) {
+        raw(m, m + ROLLUP_MS);
+        continue;
+      }
+      for (const r of rs) if (r.summary) agg.addSummary(m, r.summary);
+    }
+    raw(to, q.end);
+    return ranges.filter(([a, b]) => b > a);
+  }
+
+  /** Adds the numeric values at `path` of the readings of `[from, to)` to `agg`. */
+  private async addReadings(
+    agg: Aggregator,
+    id: string,
+    path: readonly string[],
+    from: number,
+    to: number,
+    now: number,
+  ): Promise<void> {
+    for (const bucket of this.store.buckets.prefixes()) {
+      const range = deviceRange(bucket, 'r', id, boundHex12(from), boundHex12(to));
       for await (const batch of prefetched(this.store.store.iterateValues(range, STREAM_BATCH))) {
         for (const text of batch) {
           const e = decodeReading(text);
@@ -96,7 +161,6 @@ export class PartitionHistory implements HistoryQueries {
         }
       }
     }
-    return agg.buckets(q.fns);
   }
 
   async history(id: string, q: HistoryQuery): Promise<HistoryPage> {
@@ -229,12 +293,13 @@ export class PartitionHistory implements HistoryQueries {
     return mergedScan(this.store.store, this.store.buckets.prefixes(), range, decodeChange, byVersion);
   }
 
+  /** The points of a query (and their entries, for cursors), a store batch at a time. */
   private async *points(
     id: string,
     q: { start: number; end: number; fields?: readonly string[]; order: Order },
     after: string | undefined,
     batchSize: number,
-  ): AsyncGenerator<[ReadingEntry, TelemetryPoint]> {
+  ): AsyncGenerator<{ entries: ReadingEntry[]; points: TelemetryPoint[] }> {
     const reverse = q.order === 'desc';
     let from = boundHex12(q.start);
     let to = boundHex12(q.end);
@@ -245,24 +310,25 @@ export class PartitionHistory implements HistoryQueries {
     const paths = q.fields?.map(splitPath);
     const now = this.now();
     const range = { kind: 'r' as const, deviceId: id, from, to, reverse, batchSize };
-    for await (const e of mergedScan(
-      this.store.store,
-      this.store.buckets.prefixes(),
-      range,
-      decodeReading,
-      byReading,
-    )) {
-      if (e.x <= now) continue;
-      const values = paths === undefined ? e.v : project(e.v, paths);
-      if (values === undefined) continue;
-      const point: TelemetryPoint = {
-        timestamp: e.t,
-        receivedAt: e.r,
-        source: e.s === 't' ? 'telemetry' : 'state',
-        values,
-        ...(e.c === 1 ? { clock: 'receive' as const } : {}),
-      };
-      yield [e, point];
+    const prefixes = this.store.buckets.prefixes();
+    for await (const batch of mergedBatches(this.store.store, prefixes, range, decodeReading, byReading)) {
+      const entries: ReadingEntry[] = [];
+      const points: TelemetryPoint[] = [];
+      for (const e of batch) {
+        if (e.x <= now) continue;
+        const values = paths === undefined ? e.v : project(e.v, paths);
+        if (values === undefined) continue;
+        const point: TelemetryPoint = {
+          timestamp: e.t,
+          receivedAt: e.r,
+          source: e.s === 't' ? 'telemetry' : 'state',
+          values,
+        };
+        if (e.c === 1) point.clock = 'receive';
+        entries.push(e);
+        points.push(point);
+      }
+      if (points.length > 0) yield { entries, points };
     }
   }
 

@@ -10,8 +10,8 @@ import {
   type TwinState,
 } from '../twin';
 import { documentOf } from '../document-memo';
-import { edits } from './edit';
-import { encodeEntry, type ChangeEntry, type ReadingEntry } from './entries';
+import { editPair } from './edit-pair';
+import { encodeChange, encodeReading, type ChangeEntry, type ReadingEntry } from './entries';
 import { bucketEnd, type RetentionPolicy } from './retention';
 import { changeKey, readingKey, readingSeq } from './keys';
 import type { ChangeKind } from './queries';
@@ -23,7 +23,9 @@ export interface HistoryWrite {
   /** The changelog record's timestamp: the entry's time, so the topic's retention follows it. */
   readonly timestampMs: number;
   readonly bucket: number;
-  readonly kind: 'reading' | 'change';
+  readonly kind: 'reading' | 'change' | 'rollup' | 'meta';
+  /** A reading's device and entry as stored: what the store folds into the minute's roll-up. */
+  readonly reading?: { readonly deviceId: string; readonly entry: ReadingEntry };
 }
 
 /** One fold of one twin, as the task saw it. `input` and `offset` are absent for timer folds. */
@@ -80,8 +82,9 @@ export class HistoryRecorder {
       v: input.kind === 'telemetry' ? input.readings : input.reported,
       ...(input.deviceTimestampMs === undefined ? {} : { c: 1 as const }),
     };
-    let value = encodeEntry(entry);
-    if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry({ ...entry, v: {} });
+    let stored = entry;
+    let value = encodeReading(entry);
+    if (value.length >= MAX_ENTRY_BYTES) value = encodeReading((stored = { ...entry, v: {} }));
     const bucket = bucketEnd(entry.x, retention);
     return {
       key: readingKey(bucket, input.deviceId, t, seq),
@@ -89,6 +92,7 @@ export class HistoryRecorder {
       timestampMs: t,
       bucket,
       kind: 'reading',
+      reading: { deviceId: input.deviceId, entry: stored },
     };
   }
 
@@ -111,9 +115,9 @@ export class HistoryRecorder {
         ? { w: input.reason }
         : {}),
     };
-    const pair = edits(asJson(from), asJson(to));
-    let value = encodeEntry(pair === undefined ? entry : { ...entry, f: pair[0], u: pair[1] });
-    if (value.length >= MAX_ENTRY_BYTES) value = encodeEntry(entry);
+    const pair = editPair(asJson(from), asJson(to));
+    let value = encodeChange(entry, pair);
+    if (value.length >= MAX_ENTRY_BYTES) value = encodeChange(entry, undefined);
     const bucket = bucketEnd(entry.x, retention);
     return { key: changeKey(bucket, deviceId, version), value, timestampMs: atMs, bucket, kind: 'change' };
   }

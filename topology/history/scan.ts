@@ -42,23 +42,35 @@ class Source<T> {
     private readonly decode: (text: string) => T,
   ) {}
 
-  /** The next entry without taking it; undefined at the end. */
-  async peek(): Promise<T | undefined> {
+  /** Reads the next batch when this one is used up; false at the end. */
+  async fill(): Promise<boolean> {
     while (this.index >= this.batch.length) {
-      if (this.done) return undefined;
+      if (this.done) return false;
       const next = await this.values.next();
       if (next.done === true) {
         this.done = true;
-        return undefined;
+        return false;
       }
       this.batch = next.value.map(this.decode);
       this.index = 0;
     }
+    return true;
+  }
+
+  /** The next entry of the batch in hand (after `fill` returned true); undefined when used up. */
+  head(): T | undefined {
     return this.batch[this.index];
   }
 
   take(): void {
     this.index += 1;
+  }
+
+  /** What is left of the batch in hand. */
+  takeRest(): T[] {
+    const rest = this.index === 0 ? this.batch : this.batch.slice(this.index);
+    this.index = this.batch.length;
+    return rest;
   }
 
   async close(): Promise<void> {
@@ -68,16 +80,18 @@ class Source<T> {
 }
 
 /**
- * One device's entries of one kind in a position range, over every bucket, merged into one
- * stream in position order (`compare`, reversed for `reverse`): one range scan per bucket.
+ * One device's entries of one kind in a position range, over every bucket, merged into one stream
+ * in position order (`compare`, reversed for `reverse`), a batch at a time: one range scan per
+ * bucket. While one bucket alone has entries left (the usual case: a device's entries of a time
+ * range lie in one or two buckets, one after the other) its batches pass through whole.
  */
-export async function* mergedScan<T>(
+export async function* mergedBatches<T>(
   store: KeyValueStore,
   buckets: readonly string[],
   range: ScanRange,
   decode: (text: string) => T,
   compare: (a: T, b: T) => number,
-): AsyncGenerator<T> {
+): AsyncGenerator<T[]> {
   const sources = buckets.map((bucket) => {
     const keys = deviceRange(bucket, range.kind, range.deviceId, range.from, range.to);
     const values = store.iterateValues({ ...keys, reverse: range.reverse }, range.batchSize);
@@ -86,21 +100,43 @@ export async function* mergedScan<T>(
   const sign = range.reverse ? -1 : 1;
   try {
     for (;;) {
-      let best: Source<T> | undefined;
-      let bestEntry: T | undefined;
-      for (const s of sources) {
-        const entry = await s.peek();
-        if (entry === undefined) continue;
-        if (bestEntry === undefined || sign * compare(entry, bestEntry) < 0) {
-          best = s;
-          bestEntry = entry;
-        }
+      const live: Source<T>[] = [];
+      for (const s of sources) if (await s.fill()) live.push(s);
+      if (live.length === 0) return;
+      if (live.length === 1) {
+        yield live[0]!.takeRest();
+        continue;
       }
-      if (best === undefined || bestEntry === undefined) return;
-      best.take();
-      yield bestEntry;
+      // Every live source has a batch in hand: merge until one of them is used up.
+      const out: T[] = [];
+      for (;;) {
+        let best = live[0]!;
+        let bestEntry = best.head()!;
+        for (let i = 1; i < live.length; i++) {
+          const entry = live[i]!.head()!;
+          if (sign * compare(entry, bestEntry) < 0) {
+            best = live[i]!;
+            bestEntry = entry;
+          }
+        }
+        out.push(bestEntry);
+        best.take();
+        if (best.head() === undefined) break;
+      }
+      yield out;
     }
   } finally {
     await Promise.all(sources.map((s) => s.close()));
   }
+}
+
+/** The entries of `mergedBatches` one at a time. */
+export async function* mergedScan<T>(
+  store: KeyValueStore,
+  buckets: readonly string[],
+  range: ScanRange,
+  decode: (text: string) => T,
+  compare: (a: T, b: T) => number,
+): AsyncGenerator<T> {
+  for await (const batch of mergedBatches(store, buckets, range, decode, compare)) yield* batch;
 }

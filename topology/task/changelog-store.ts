@@ -12,6 +12,8 @@ export interface CommittedStore {
   open(options: { dropCheckpoint: boolean }): Promise<{ checkpointed: boolean }>;
   restoreTarget(onApplied: (records: number) => void): RestoreTarget;
   restored(nextOffset: number): void;
+  /** Called before `changelogRecords` at each commit: derives what the commit adds besides its entries. */
+  prepare?(): Promise<void>;
   changelogRecords(): TopicMessages | undefined;
   committed(metadata: readonly RecordMetadata[], sent: TopicMessages | undefined): Promise<void>;
   discard(): void;

@@ -4,9 +4,13 @@ import type { ChangelogEntry, RestoreTarget } from '../changelog-reader';
 import { BucketSet } from '../history/buckets';
 import type { HistoryWrite } from '../history/recorder';
 import type { HistoryMetrics } from '../history/metrics';
-import { bucketOfKey } from '../history/keys';
+import { bucketOfKey, isMetaKey } from '../history/keys';
+import { RollUps } from '../history/rollups';
 import { openStorage, positionAfter, type CommittedStore } from './changelog-store';
 import type { TaskStorage } from './storage';
+
+/** Restored batches queued for LevelDB while the next ones are fetched. */
+const RESTORE_IN_FLIGHT = 4;
 
 export interface HistoryStoreOptions {
   readonly storage: TaskStorage;
@@ -29,11 +33,17 @@ export interface HistoryStoreOptions {
 export class HistoryStore implements CommittedStore {
   /** The buckets the store holds entries in. */
   readonly buckets = new BucketSet();
+  /** The per-minute roll-ups of the readings (topology/history/rollups.ts). */
+  readonly rollups: RollUps;
   private pending: HistoryWrite[] = [];
+  /** The roll-up entries of the pending ones (`prepare`). */
+  private derived: HistoryWrite[] = [];
   private position = 0;
   private sweeping: Promise<void> | undefined;
 
-  constructor(private readonly o: HistoryStoreOptions) {}
+  constructor(private readonly o: HistoryStoreOptions) {
+    this.rollups = new RollUps(() => this.o.storage.store, o.now);
+  }
 
   get changelogTopic(): string {
     return this.o.changelogTopic;
@@ -51,36 +61,71 @@ export class HistoryStore implements CommittedStore {
     const from = await openStorage(this.o.storage, this.checkpointKey, dropCheckpoint);
     this.position = from ?? 0;
     await this.buckets.discover(this.o.storage.store);
+    await this.rollups.open();
     this.o.metrics.track(this.o.storage);
     return { checkpointed: from !== undefined };
   }
 
-  /** Replays the changelog, leaving out what has expired by now (its bucket ended). */
+  /**
+   * Replays the changelog, leaving out what has expired by now (its bucket ended). A fetched batch
+   * is handed to LevelDB and the next one fetched meanwhile: writes stay in changelog order (one
+   * at a time, a later roll-up of a minute wins), at most RESTORE_IN_FLIGHT batches are queued, and
+   * `finish` resolves once all are in the store.
+   */
   restoreTarget(onApplied: (records: number) => void): RestoreTarget {
+    let tail: Promise<void> = Promise.resolve();
+    let queued = 0;
+    let failed: { error: unknown } | undefined;
+    const settled = async (): Promise<void> => {
+      await tail;
+      if (failed) throw failed.error;
+    };
     return {
       topic: this.o.changelogTopic,
       partition: this.o.partition,
       fromOffset: this.position,
       apply: async (entries: ChangelogEntry[]) => {
+        if (failed) throw failed.error;
         const now = this.o.now();
         const live: { key: string; value: Buffer }[] = [];
         for (const e of entries) {
+          if (e.value === null) continue;
+          if (isMetaKey(e.key)) {
+            live.push({ key: e.key, value: e.value });
+            this.rollups.restoredMeta(e.key, e.value);
+            continue;
+          }
           const bucket = bucketOfKey(e.key);
-          if (e.value === null || !(bucket >= now)) continue;
+          if (!(bucket >= now)) continue;
           live.push({ key: e.key, value: e.value });
           this.buckets.add(bucket);
         }
-        if (live.length > 0) await this.o.storage.store.write(live);
-        this.position = Number(entries[entries.length - 1]!.offset) + 1;
-        this.o.metrics.restored.inc(live.length);
-        this.o.metrics.restoreSkipped.inc(entries.length - live.length);
-        onApplied(entries.length);
+        const next = Number(entries[entries.length - 1]!.offset) + 1;
+        queued += 1;
+        tail = tail
+          .then(async () => {
+            if (failed) return;
+            if (live.length > 0) await this.o.storage.store.write(live);
+            this.position = next;
+            this.o.metrics.restored.inc(live.length);
+            this.o.metrics.restoreSkipped.inc(entries.length - live.length);
+            onApplied(entries.length);
+          })
+          .catch((error: unknown) => void (failed ??= { error }))
+          .finally(() => void (queued -= 1));
+        if (queued >= RESTORE_IN_FLIGHT) await settled();
       },
+      finish: settled,
     };
   }
 
   restored(nextOffset: number): void {
     this.position = Math.max(this.position, nextOffset);
+  }
+
+  /** Derives the roll-ups of the commit in progress (call before `changelogRecords`). */
+  async prepare(): Promise<void> {
+    this.derived = await this.rollups.writesFor(this.pending, this.buckets.size > 0);
   }
 
   /** Adds entries to the commit in progress. */
@@ -89,9 +134,9 @@ export class HistoryStore implements CommittedStore {
   }
 
   changelogRecords(): TopicMessages | undefined {
-    if (this.pending.length === 0) return undefined;
+    if (this.pending.length === 0 && this.derived.length === 0) return undefined;
     const { partition } = this.o;
-    const messages = this.pending.map((e) => ({
+    const messages = [...this.pending, ...this.derived].map((e) => ({
       key: e.key,
       value: e.value,
       partition,
@@ -102,21 +147,24 @@ export class HistoryStore implements CommittedStore {
 
   async committed(metadata: readonly RecordMetadata[], sent: TopicMessages | undefined): Promise<void> {
     this.position = positionAfter(metadata, sent, this.o.partition) ?? this.position;
-    const written = this.pending;
+    const written = [...this.pending, ...this.derived];
     this.pending = [];
+    this.derived = [];
     if (written.length === 0) return;
     await this.o.storage.store.write(written.map((e) => ({ key: e.key, value: e.value })));
-    let readings = 0;
+    this.rollups.committed();
+    const counts = new Map<HistoryWrite['kind'], number>();
     for (const e of written) {
-      this.buckets.add(e.bucket);
-      if (e.kind === 'reading') readings += 1;
+      if (e.kind !== 'meta') this.buckets.add(e.bucket);
+      counts.set(e.kind, (counts.get(e.kind) ?? 0) + 1);
     }
-    if (readings > 0) this.o.metrics.written.inc({ kind: 'reading' }, readings);
-    if (written.length > readings) this.o.metrics.written.inc({ kind: 'change' }, written.length - readings);
+    for (const [kind, n] of counts) this.o.metrics.written.inc({ kind }, n);
   }
 
   discard(): void {
     this.pending = [];
+    this.derived = [];
+    this.rollups.discard();
   }
 
   async flush(): Promise<void> {

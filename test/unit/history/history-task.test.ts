@@ -48,7 +48,13 @@ describe('history in the partition task (task driver)', () => {
       ['driver-history-changelog', 'driver-twin-store-changelog', 'device.twins', 'device.events'].sort(),
     );
     const history = units[0]!.records.find((r) => r.topic === 'driver-history-changelog')!;
-    expect(history.messages.map((m) => String(m.key).split('|')[1])).toEqual(['r', 'c']);
+    // The reading, the change, when the store started rolling up readings, the reading's minute.
+    expect(history.messages.map((m) => String(m.key).split('|')[1] ?? String(m.key))).toEqual([
+      'r',
+      'c',
+      '~rollup-start',
+      'm',
+    ]);
     expect(history.messages.every((m) => m.timestamp !== undefined)).toBe(true);
     await d.close();
   });
@@ -65,8 +71,9 @@ describe('history in the partition task (task driver)', () => {
     await d.pipeBatch('telemetry', batch, { fromOffset: 0 });
     expect((await historyOf(d).telemetry('dev-1', q)).points).toHaveLength(1);
     expect((await historyOf(d).history('dev-1', { limit: 10, order: 'asc' })).changes).toHaveLength(1);
-    expect(await storeContents(d)).toHaveLength(2);
-    expect(d.historyChangelog()).toHaveLength(2);
+    // The reading, its change and roll-up, and the roll-up start.
+    expect(await storeContents(d)).toHaveLength(4);
+    expect(d.historyChangelog()).toHaveLength(4);
     await d.close();
   });
 
@@ -119,10 +126,10 @@ describe('history in the partition task (task driver)', () => {
     });
     const keys = (await storeContents(restored)).map(([k]) => k);
     expect(keys.some((k) => k.includes('|cam-1|'))).toBe(false);
-    expect(keys.filter((k) => k.includes('|sen-1|'))).toHaveLength(2);
+    expect(keys.filter((k) => k.includes('|sen-1|'))).toHaveLength(3);
     // The sweep deletes the expired buckets, and nothing else.
     const live = (await storeContents(d)).filter(([k]) => !k.includes('|cam-1|'));
-    expect((await storeContents(d)).length - live.length).toBe(3);
+    expect((await storeContents(d)).length - live.length).toBe(4);
     await d.task.sweepHistory();
     expect(await storeContents(d)).toEqual(live);
     await d.close();
