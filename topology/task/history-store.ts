@@ -5,7 +5,7 @@ import { BucketSet } from '../history/buckets';
 import type { HistoryWrite } from '../history/recorder';
 import type { HistoryMetrics } from '../history/metrics';
 import { bucketOfKey, isMetaKey } from '../history/keys';
-import { RollUps } from '../history/rollups';
+import { RollUps } from '../history/rollup-upkeep';
 import { openStorage, positionAfter, type CommittedStore } from './changelog-store';
 import type { TaskStorage } from './storage';
 
@@ -33,7 +33,7 @@ export interface HistoryStoreOptions {
 export class HistoryStore implements CommittedStore {
   /** The buckets the store holds entries in. */
   readonly buckets = new BucketSet();
-  /** The per-minute roll-ups of the readings (topology/history/rollups.ts). */
+  /** The per-minute roll-ups of the readings (topology/history/rollup-upkeep.ts). */
   readonly rollups: RollUps;
   private pending: HistoryWrite[] = [];
   /** The roll-up entries of the pending ones (`prepare`). */
