@@ -227,7 +227,7 @@ export class StreamProcessor {
       this.lastContactMs = Date.now();
       const partitions = [...new Set(Object.values(payload.memberAssignment).flat())].sort((a, b) => a - b);
       this.logger.info('joined group', { memberId: payload.memberId, partitions });
-      this.tasks!.assign(partitions);
+      this.tasks!.assign(partitions, payload.memberId);
       this.events.emit('joined', { memberId: payload.memberId, partitions });
     });
     consumer.on(CRASH, ({ payload }) => {

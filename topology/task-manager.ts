@@ -35,15 +35,28 @@ export class TaskManager {
   private readonly entries = new Map<number, TaskEntry>();
   private readonly closing = new Map<number, Promise<void>>();
   private pendingRounds = 0;
+  /** This instance's member id in the group, from the last join. */
+  private memberId: string | undefined;
 
   constructor(private readonly o: TaskManagerOptions) {}
 
   /**
-   * Applies a new assignment. Synchronously registers the new tasks (kafkajs may hand over their
+   * Applies a new assignment (`memberId`: this member's id in the group as of this join). Synchronously registers the new tasks (kafkajs may hand over their
    * first batch before the restore finishes; `readyTask` waits for it), then works in the background.
    */
-  assign(partitions: readonly number[]): void {
-    const wanted = new Set(partitions);
+  assign(partitions: readonly number[], memberId?: string): void {
+    // A new member id means the coordinator had dropped this member (its session expired: a pause,
+    // a long GC, a network cut). Other members may have owned and written these partitions in the
+    // generations it missed, so no task it kept is current: each restarts from its changelog, with
+    // no checkpoint (what it held uncommitted when it stopped is not to be trusted either).
+    const rejoined = this.memberId !== undefined && memberId !== undefined && memberId !== this.memberId;
+    if (memberId !== undefined) this.memberId = memberId;
+    if (rejoined && this.entries.size > 0)
+      this.o.logger.warn('rejoined the group as a new member; every task restarts from its changelog', {
+        memberId,
+        partitions: this.partitions,
+      });
+    const wanted = new Set(rejoined ? [] : partitions);
     for (const [p, entry] of this.entries) {
       if (wanted.has(p)) continue;
       this.entries.delete(p);
@@ -51,7 +64,7 @@ export class TaskManager {
         p,
         entry.ready
           .catch(() => undefined)
-          .then(() => entry.task.close({ clean: true }))
+          .then(() => entry.task.close({ clean: !rejoined }))
           .finally(() => this.closing.delete(p)),
       );
     }

@@ -71,6 +71,30 @@ describe('TaskManager', () => {
     expect(manager.tasks()).toEqual([]);
   });
 
+  it('keeps its tasks across joins as the same member, and restarts them all from their changelogs when it rejoins as a new one', async () => {
+    const { manager, drivers, restored } = setUp();
+    manager.assign([0, 1], 'member-1');
+    await manager.readyTask(0, heartbeat);
+    await manager.readyTask(1, heartbeat);
+    manager.assign([0, 1], 'member-1');
+    expect(drivers.get(0)).toHaveLength(1);
+    // The session expired while the process was paused: others may have written partitions 0 and 1.
+    manager.assign([0, 1], 'member-2');
+    expect(manager.partitions).toEqual([0, 1]);
+    const task = await manager.readyTask(0, heartbeat);
+    await manager.readyTask(1, heartbeat);
+    const [stale, fresh] = drivers.get(0)!;
+    expect(task).toBe(fresh!.task);
+    expect(stale!.task.status).toBe('closed');
+    // Closed without a checkpoint: the new task restores from the changelog, not from a stale store.
+    expect(stale!.storage.checkpoint).toBeUndefined();
+    expect(restored.map((targets) => targets.map((t) => t.partition))).toEqual([
+      [0, 1],
+      [0, 1],
+    ]);
+    await manager.closeAll({ clean: true });
+  });
+
   it('tells each new task how far behind its inputs are, so its timers know a backlog', async () => {
     const positions: InputPartitionPosition[] = [
       { topic: 'device.telemetry', partition: 0, next: '10', highWatermark: '500' },
