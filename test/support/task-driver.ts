@@ -238,7 +238,11 @@ export class TaskDriver {
   async pipeBatch(
     kind: InputKind,
     records: readonly PipedRecord[],
-    { behind = 0, fromOffset }: { behind?: number; fromOffset?: number } = {},
+    {
+      behind = 0,
+      fromOffset,
+      heartbeat,
+    }: { behind?: number; fromOffset?: number; heartbeat?: () => Promise<void> } = {},
   ): Promise<void> {
     const topic = this.inputTopic(kind);
     const first = fromOffset ?? this.nextOffset.get(topic) ?? 0;
@@ -248,6 +252,7 @@ export class TaskDriver {
     await this.task.processBatch(topic, kind, messages, {
       lastOffset: String(next - 1),
       highWatermark: String(next + behind),
+      ...(heartbeat ? { heartbeat } : {}),
     });
   }
 
