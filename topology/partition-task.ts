@@ -53,16 +53,7 @@ export interface PartitionTaskOptions {
 export interface BatchPosition {
   readonly lastOffset: string;
   readonly highWatermark: string;
-  /**
-   * Tells the group coordinator this member is alive (kafkajs's eachBatch `heartbeat`, a no-op until
-   * its interval is due). Called between slices of a long batch: the fold is synchronous, and a
-   * batch of thousands of records on a busy machine could otherwise outlast the session timeout.
-   */
-  readonly heartbeat?: () => Promise<void>;
 }
-
-/** Records folded between two heartbeats of a long batch. */
-const FOLD_SLICE = 500;
 
 /**
  * One input partition number (Kafka Streams' StreamTask): its twin store with its write-back
@@ -202,10 +193,7 @@ export class PartitionTask {
       await this.o.settings.formats?.inputs?.prepare(fresh.map((m) => m.value));
       const keys = fresh.map((m) => m.key?.toString('utf8')).filter(isDeviceId);
       await this.twins.cache.load(keys);
-      for (let i = 0; i < fresh.length; i += FOLD_SLICE) {
-        if (i > 0) await at.heartbeat?.();
-        for (const m of fresh.slice(i, i + FOLD_SLICE)) this.folder.foldRecord(topic, kind, m, draft);
-      }
+      for (const m of fresh) this.folder.foldRecord(topic, kind, m, draft);
       await this.commit(draft, { topic, nextOffset });
       for (const m of fresh) this.inputs.observeRecord(topic, Number(m.timestamp));
       this.observeInput(topic, nextOffset, at.highWatermark);

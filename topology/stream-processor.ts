@@ -120,7 +120,6 @@ export class StreamProcessor {
           await task.processBatch(batch.topic, this.kindByTopic.get(batch.topic)!, batch.messages, {
             lastOffset: batch.lastOffset(),
             highWatermark: batch.highWatermark,
-            heartbeat,
           });
         } catch (err) {
           // kafkajs retries the batch from its last committed offset; say why it is being retried.

@@ -238,11 +238,7 @@ export class TaskDriver {
   async pipeBatch(
     kind: InputKind,
     records: readonly PipedRecord[],
-    {
-      behind = 0,
-      fromOffset,
-      heartbeat,
-    }: { behind?: number; fromOffset?: number; heartbeat?: () => Promise<void> } = {},
+    { behind = 0, fromOffset }: { behind?: number; fromOffset?: number } = {},
   ): Promise<void> {
     const topic = this.inputTopic(kind);
     const first = fromOffset ?? this.nextOffset.get(topic) ?? 0;
@@ -252,7 +248,6 @@ export class TaskDriver {
     await this.task.processBatch(topic, kind, messages, {
       lastOffset: String(next - 1),
       highWatermark: String(next + behind),
-      ...(heartbeat ? { heartbeat } : {}),
     });
   }
 

@@ -47,21 +47,6 @@ describe('PartitionTask through the task driver: folding', () => {
     expect(d.task.counts).toMatchObject({ online: 2 });
   });
 
-  it('heart-beats between slices of a long batch, and still commits it as one unit', async () => {
-    const d = await driver();
-    let beats = 0;
-    const records = Array.from({ length: 1200 }, (_, i) => ({
-      deviceId: `dev-${i % 7}`,
-      value: { n: i },
-      timestampMs: T0 + i,
-    }));
-    await d.pipeBatch('telemetry', records, { heartbeat: async () => void (beats += 1) });
-    // 500 records folded, a heartbeat, 500 more, a heartbeat, the last 200; then one commit.
-    expect(beats).toBe(2);
-    expect(d.committer.commits).toBe(1);
-    expect((await d.twin('dev-0'))?.reported).toMatchObject({ n: 1197 });
-  });
-
   it('queues a command for an online twin and sends it down', async () => {
     const d = await driver();
     await d.pipe('telemetry', { deviceId: 'dev-1', value: { temperature: 21 } });
