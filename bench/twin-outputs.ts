@@ -11,7 +11,9 @@ import { round } from './stats';
 const CONNECTIONS = 4;
 const WINDOW = 200;
 
+/** Alternating off / on rounds; a quick run proves both figures with one of each. */
 const ROUNDS = 6;
+const QUICK_ROUNDS = 2;
 
 /**
  * twin outputs: MQTT QoS 1 uplink throughput with the bridge's twin/{id}/update|event|alert
@@ -27,12 +29,13 @@ const ROUNDS = 6;
 export async function twinOutputsBench(ctx: BenchContext): Promise<BenchResult> {
   const { devices } = ctx.sizes.endToEnd;
   const messages = ctx.quick ? 200 : 20_000;
+  const rounds = ctx.quick ? QUICK_ROUNDS : ROUNDS;
   const setup = {
     ...ctx.versions,
     pipeline: `${CONNECTIONS} MQTT clients, QoS 1, <= ${WINDOW} in flight each -> Mosquitto -> bridge -> device.telemetry (service running)`,
     devices,
     'messages per round': messages,
-    rounds: `${ROUNDS}, alternating off / on, medians`,
+    rounds: `${rounds}, alternating off / on, medians`,
   };
   printSetup('twin outputs', setup);
   const twinRoot = `${ctx.runId}/twin-outputs/twin`;
@@ -61,7 +64,7 @@ export async function twinOutputsBench(ctx: BenchContext): Promise<BenchResult> 
     const written = async (): Promise<number> =>
       (await admin.fetchTopicOffsets(names.telemetry)).reduce((n, p) => n + Number(p.high), 0);
     const rates: Record<'on' | 'off', number[]> = { on: [], off: [] };
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       const outputs = round % 2 === 1;
       if (outputs)
         await fromStart(admin, `${d.applicationId}-bridge-twin-outputs`, [names.twins, names.events]);
